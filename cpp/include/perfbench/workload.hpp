@@ -1,0 +1,116 @@
+// The reference-workload interface: what the built-in suite times.
+//
+// A workload is a Batch (the timing loop runs it) with an untimed setup, an optional
+// self-check that proves it does its work, and optional figures it measured about itself.
+// Most workloads are a small "body" struct wrapped by BodyWorkload, so that a peer harness
+// (Google Benchmark in benchmarks/) can time exactly the same body.
+#pragma once
+
+#include <concepts>
+#include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "perfbench/timing_loop.hpp"
+
+namespace perfbench {
+
+using WorkloadParams = std::map<std::string, double>;
+
+struct WorkloadMetric {
+    std::string name;
+    double value;
+    std::string unit;
+};
+
+class Workload : public Batch {
+public:
+    // Runs once before timing; allocation and table building belong here.
+    virtual void setup() {}
+    // Re-runs the work on known input; returns "" when the result is right, else what is wrong.
+    virtual std::string self_check() { return {}; }
+    // Figures the workload measured about itself during the timed runs (may be empty).
+    virtual std::vector<WorkloadMetric> metrics() const { return {}; }
+};
+
+template <class Body>
+concept HasSetup = requires(Body b) { b.setup(); };
+template <class Body>
+concept HasSelfCheck = requires(Body b) { { b.self_check() } -> std::convertible_to<std::string>; };
+// A body may run its own batch (to keep loop-carried state in registers); it is handed
+// repeat() so the loop shape stays the one the overhead was measured with.
+template <class Body>
+concept HasBatchRun = requires(Body b, std::uint64_t n) {
+    b.run_batch(n, [](std::uint64_t, auto&&) {});
+};
+template <class Body>
+concept HasMetrics = requires(const Body b) { { b.metrics() } -> std::convertible_to<std::vector<WorkloadMetric>>; };
+
+// Adapts a body struct (operator() = one iteration) to the Workload interface.
+template <class Body>
+class BodyWorkload final : public Workload {
+public:
+    template <class... Args>
+    explicit BodyWorkload(Args&&... args) : body_(std::forward<Args>(args)...) {}
+    void setup() override {
+        if constexpr (HasSetup<Body>) body_.setup();
+    }
+    bool run(std::uint64_t iterations) override {
+        if constexpr (HasBatchRun<Body>) {
+            body_.run_batch(iterations, [](std::uint64_t n, auto&& one) { repeat(n, one); });
+        } else {
+            repeat(iterations, [this] { body_(); });
+        }
+        return true;
+    }
+    std::string self_check() override {
+        if constexpr (HasSelfCheck<Body>) return body_.self_check();
+        return {};
+    }
+    std::vector<WorkloadMetric> metrics() const override {
+        if constexpr (HasMetrics<Body>) return body_.metrics();
+        return {};
+    }
+
+private:
+    Body body_;
+};
+
+struct WorkloadSpec {
+    std::string name;         // unique, e.g. "hash_lookup_1k"
+    std::string family;       // the file it lives in, e.g. "basic"
+    std::string description;  // what one iteration does
+    WorkloadParams defaults;  // parameters it accepts, with their defaults
+    std::function<std::unique_ptr<Workload>(const WorkloadParams&)> make;
+};
+
+class UnknownWorkload : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+class WorkloadCatalog {
+public:
+    void add(WorkloadSpec spec);
+    const WorkloadSpec& find(std::string_view name) const;  // throws UnknownWorkload
+    const std::vector<WorkloadSpec>& all() const { return specs_; }
+
+private:
+    std::vector<WorkloadSpec> specs_;
+};
+
+// Every family registers itself here (see cpp/src/workloads/catalog.cpp).
+const WorkloadCatalog& workload_catalog();
+
+// Builds a workload; parameters not in the spec's defaults are rejected.
+std::unique_ptr<Workload> make_workload(std::string_view name, const WorkloadParams& params);
+
+// Reads a parameter that make_workload has already merged with the defaults.
+double param(const WorkloadParams& params, const std::string& key);
+
+}  // namespace perfbench

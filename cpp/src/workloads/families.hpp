@@ -1,0 +1,9 @@
+// One registration function per workload family (one file each in this folder).
+// Explicit calls, not static registrars: a static library drops object files nothing
+// references, and with them any self-registering globals.
+#pragma once
+
+namespace perfbench {
+class WorkloadCatalog;
+void register_basic_workloads(WorkloadCatalog& catalog);
+}  // namespace perfbench

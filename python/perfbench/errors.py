@@ -1,0 +1,50 @@
+"""Typed errors and the exit codes they map to.
+
+Library code raises these; only the CLI turns them into a printed line and an exit code
+(`perfbench.cli.main`). Messages are complete sentences that name the file, key or flag,
+the bad value and what would be accepted.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    CHECK_FAILED = 1  # an SLA violation of severity error/critical, or a regression
+    BAD_INPUT = 2  # usage, config, unreadable store or file
+    BENCHMARK_FAILED = 3  # one or more benchmarks could not run; the rest are stored
+    INTERRUPTED = 130  # Ctrl-C; everything finished before it is kept
+
+
+class PerfbenchError(Exception):
+    """Base of every error perfbench reports to a user."""
+
+    exit_code: ExitCode = ExitCode.BAD_INPUT
+
+
+class UsageError(PerfbenchError):
+    """A wrong command-line flag or value."""
+
+
+class UnitError(PerfbenchError, ValueError):
+    """A quantity whose unit is missing or unknown (`5 parsecs`, `10`)."""
+
+
+class ConfigError(PerfbenchError):
+    """A configuration file that cannot be used as written."""
+
+    def __init__(self, path: str, key: str | None, message: str) -> None:
+        where = f"{path}: {key}" if key else path
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.key = key
+
+
+class StoreError(PerfbenchError):
+    """A result store that cannot be opened, read or written."""
+
+
+class DefinitionError(PerfbenchError):
+    """A benchmark definition that cannot be run (unknown workload, bad parameter)."""

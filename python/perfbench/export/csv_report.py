@@ -1,0 +1,67 @@
+"""CSV (RFC 4180: CRLF line ends, quoted when needed), one row per benchmark x statistic set.
+
+The statistic sets are ``ns`` (per iteration, always) and ``ticks`` (per iteration, when a
+cycle counter took the samples). A failed benchmark has one row with its reason and empty
+statistics, so a spreadsheet shows it rather than silently missing it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from perfbench.export.base import ReportData, report_file
+from perfbench.model import BenchmarkResult
+from perfbench.stats import SampleStats
+
+COLUMNS = (
+    "run_id", "lane", "benchmark", "kind", "params", "status", "failure_kind", "failure_message",
+    "unit", "n", "mean", "median", "stdev", "min", "max", "p50", "p90", "p95", "p99", "p99.9",
+    "mad", "cv", "ci95_low", "ci95_high", "outliers_low_severe", "outliers_low_mild",
+    "outliers_high_mild", "outliers_high_severe", "iterations_per_sample", "overhead_ns",
+    "overhead_subtracted", "clock", "ticks_per_ns",
+)
+
+
+def _stat_columns(stats: SampleStats) -> dict[str, object]:
+    o = stats.outliers
+    return {
+        "n": stats.n, "mean": stats.mean, "median": stats.median, "stdev": stats.stdev, "min": stats.min,
+        "max": stats.max, "p50": stats.p50, "p90": stats.p90, "p95": stats.p95, "p99": stats.p99,
+        "p99.9": stats.p999, "mad": stats.mad, "cv": stats.cv, "ci95_low": stats.ci_low,
+        "ci95_high": stats.ci_high, "outliers_low_severe": o.low_severe, "outliers_low_mild": o.low_mild,
+        "outliers_high_mild": o.high_mild, "outliers_high_severe": o.high_severe,
+    }
+
+
+def rows_for(run_id: int, result: BenchmarkResult) -> list[dict[str, object]]:
+    base: dict[str, object] = {
+        "run_id": run_id, "lane": result.lane, "benchmark": result.benchmark, "kind": result.kind,
+        "params": json.dumps(dict(result.params), sort_keys=True) if result.params else "",
+        "status": "ok" if result.ok else "failed",
+        "failure_kind": result.failure.kind if result.failure else "",
+        "failure_message": result.failure.message if result.failure else "",
+    }
+    m = result.measurement
+    if m is None:
+        return [base]
+    base.update({"iterations_per_sample": m.iterations_per_sample, "overhead_ns": m.overhead_ns,
+                 "overhead_subtracted": m.overhead_subtracted, "clock": m.clock, "ticks_per_ns": m.ticks_per_ns})
+    rows = [{**base, "unit": "ns", **_stat_columns(m.stats)}]
+    if m.ticks is not None:
+        rows.append({**base, "unit": "ticks", **_stat_columns(m.ticks)})
+    return rows
+
+
+class CsvExporter:
+    extension = "csv"
+
+    def write(self, report: ReportData, output_dir: Path) -> Path:
+        path = report_file(report, output_dir, self.extension)
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\r\n", restval="")
+            writer.writeheader()
+            for result in report.results:
+                writer.writerows(rows_for(report.run_id, result))
+        return path

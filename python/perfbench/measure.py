@@ -1,0 +1,64 @@
+"""Timing in this process: Python callables and built-in C++ workloads.
+
+Both go through the same C++ timing loop; for a callable every iteration is one
+vectorcall made from C++, so no Python-level loop adds to what is measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from perfbench import _core
+from perfbench.errors import DefinitionError
+from perfbench.model import Measurement
+from perfbench.sampling import SamplingOptions
+
+
+def measure(fn: Callable[..., Any], *args: Any, budget: str | float | None = None,
+            min_sample_time: str | float | None = None, warmup: str | float | None = None,
+            max_samples: int | None = None, iterations: int | None = None,
+            subtract_overhead: bool = True, hardware_counters: bool = True) -> Measurement:
+    """Time ``fn(*args)``.
+
+    ``budget`` (default ``"0.5s"``) bounds calibration, warm-up and sampling together;
+    ``min_sample_time`` (default ``"100us"``) is the shortest sample; ``iterations`` fixes
+    the calls per sample instead of calibrating. An exception raised by ``fn`` propagates.
+    """
+    if not callable(fn):
+        raise TypeError(f"measure() needs a callable, got {type(fn).__name__}")
+    options = SamplingOptions.from_user(
+        budget=budget, min_sample_time=min_sample_time, warmup=warmup, max_samples=max_samples,
+        iterations=iterations, subtract_overhead=subtract_overhead, hardware_counters=hardware_counters)
+    return measure_callable(fn, args, options)
+
+
+def measure_callable(fn: Callable[..., Any], args: tuple[Any, ...], options: SamplingOptions) -> Measurement:
+    raw = _core.measure_callable(fn, tuple(args), options.to_plan())
+    return Measurement(**raw)
+
+
+def measure_workload(name: str, params: Mapping[str, float] | None = None,
+                     options: SamplingOptions | None = None) -> Measurement:
+    """Time one of the built-in C++ workloads (see ``workload_catalog()``)."""
+    try:
+        raw = _core.measure_workload(name, dict(params or {}), (options or SamplingOptions()).to_plan())
+    except _core.UnknownWorkloadError as error:
+        raise DefinitionError(f"{error}; `python -m perfbench list` shows the built-in workloads") from None
+    except ValueError as error:
+        raise DefinitionError(f"workload {name!r}: {error}") from None
+    return Measurement(**raw)
+
+
+def workload_catalog() -> list[dict[str, Any]]:
+    return list(_core.workload_catalog())
+
+
+def check_workload(name: str, params: Mapping[str, float] | None = None) -> str:
+    """Runs the workload's self-check: "" when it does its work correctly."""
+    return _core.check_workload(name, dict(params or {}))
+
+
+def clock_info() -> dict[str, Any]:
+    """The clock source in use, ticks per ns, read cost of each clock, resolution, TSC invariance."""
+    return dict(_core.clock_info())

@@ -1,0 +1,175 @@
+"""Immutable results: what a measurement is, what a benchmark produced, what a run holds.
+
+Everything here converts to and from plain JSON-able dicts; that dict form is what the
+worker sends back and what the store keeps (never pickle).
+
+Format history (``SCHEMA_VERSION``):
+  1  Measurement, BenchmarkResult, Failure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from perfbench.stats import SampleStats, summarize
+
+SCHEMA_VERSION = 1
+
+TICK_CLOCKS = ("tsc", "cntvct_el0")
+
+
+class Measurement:
+    """One timed benchmark: per-iteration samples in ns and how they were taken.
+
+    Immutable: attributes cannot be set and ``samples_ns`` is a read-only numpy array
+    (for measurements taken in this process, a view of the C++ buffer, not a copy).
+    """
+
+    __slots__ = (
+        "_samples_ns", "_iterations_per_sample", "_overhead_ns", "_overhead_subtracted",
+        "_clock", "_ticks_per_ns", "_target_sample_ns", "_warmup_samples",
+        "_calibration_rounds", "_wall_seconds", "_stopped_by_budget", "_counters",
+        "_metrics", "_stats",
+    )
+
+    def __init__(self, *, samples_ns: np.ndarray | list[float], iterations_per_sample: int,
+                 overhead_ns: float, overhead_subtracted: bool, clock: str, ticks_per_ns: float,
+                 target_sample_ns: float = 0.0, warmup_samples: int = 0, calibration_rounds: int = 0,
+                 wall_seconds: float = 0.0, stopped_by_budget: bool = True,
+                 counters: Mapping[str, Any] | None = None,
+                 metrics: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = ()) -> None:
+        samples = np.asarray(samples_ns, dtype=np.float64)
+        if samples.ndim != 1 or samples.size == 0:
+            raise ValueError("a measurement needs at least one sample")
+        if iterations_per_sample < 1:
+            raise ValueError("iterations_per_sample must be >= 1")
+        if not ticks_per_ns > 0:
+            raise ValueError("ticks_per_ns must be positive")
+        if samples.flags.writeable:  # someone else could still write to it: keep a private copy
+            samples = samples.copy()
+            samples.flags.writeable = False
+        setter = object.__setattr__
+        setter(self, "_samples_ns", samples)
+        setter(self, "_iterations_per_sample", int(iterations_per_sample))
+        setter(self, "_overhead_ns", float(overhead_ns))
+        setter(self, "_overhead_subtracted", bool(overhead_subtracted))
+        setter(self, "_clock", str(clock))
+        setter(self, "_ticks_per_ns", float(ticks_per_ns))
+        setter(self, "_target_sample_ns", float(target_sample_ns))
+        setter(self, "_warmup_samples", int(warmup_samples))
+        setter(self, "_calibration_rounds", int(calibration_rounds))
+        setter(self, "_wall_seconds", float(wall_seconds))
+        setter(self, "_stopped_by_budget", bool(stopped_by_budget))
+        setter(self, "_counters", MappingProxyType(dict(counters or {"available": False, "reason": "not recorded"})))
+        setter(self, "_metrics", tuple(MappingProxyType(dict(m)) for m in metrics))
+        setter(self, "_stats", None)  # computed on first use: workers never need it
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Measurement is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Measurement is immutable")
+
+    def __repr__(self) -> str:
+        return (f"Measurement(median={self.median:.4g} ns, n={self._samples_ns.size}, "
+                f"iterations_per_sample={self.iterations_per_sample}, clock={self.clock!r})")
+
+    # -- how it was taken
+    samples_ns = property(lambda self: self._samples_ns, doc="per-iteration ns, one per sample (read-only)")
+    iterations_per_sample = property(lambda self: self._iterations_per_sample)
+    overhead_ns = property(lambda self: self._overhead_ns, doc="loop + timer cost per iteration (empty body)")
+    overhead_subtracted = property(lambda self: self._overhead_subtracted)
+    clock = property(lambda self: self._clock)
+    ticks_per_ns = property(lambda self: self._ticks_per_ns)
+    target_sample_ns = property(lambda self: self._target_sample_ns)
+    warmup_samples = property(lambda self: self._warmup_samples)
+    calibration_rounds = property(lambda self: self._calibration_rounds)
+    wall_seconds = property(lambda self: self._wall_seconds)
+    stopped_by_budget = property(lambda self: self._stopped_by_budget)
+    counters = property(lambda self: self._counters, doc="hardware counts per iteration, or why there are none")
+    metrics = property(lambda self: self._metrics, doc="figures the workload measured about itself")
+
+    # -- statistics, in ns per iteration
+    @property
+    def stats(self) -> SampleStats:
+        if self._stats is None:
+            object.__setattr__(self, "_stats", summarize(self._samples_ns))
+        return self._stats
+
+    median = property(lambda self: self.stats.median)
+    mean = property(lambda self: self.stats.mean)
+    stdev = property(lambda self: self.stats.stdev)
+    min = property(lambda self: self.stats.min)
+    max = property(lambda self: self.stats.max)
+
+    @property
+    def percentiles(self) -> Mapping[str, float]:
+        s = self.stats
+        return MappingProxyType({"p50": s.p50, "p90": s.p90, "p95": s.p95, "p99": s.p99, "p99.9": s.p999})
+
+    @property
+    def ticks(self) -> SampleStats | None:
+        """Statistics in clock ticks per iteration when a cycle counter took the samples."""
+        return self.stats.scaled(self._ticks_per_ns) if self._clock in TICK_CLOCKS else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "samples_ns": self._samples_ns.tolist(),
+            "iterations_per_sample": self._iterations_per_sample,
+            "overhead_ns": self._overhead_ns,
+            "overhead_subtracted": self._overhead_subtracted,
+            "clock": self._clock,
+            "ticks_per_ns": self._ticks_per_ns,
+            "target_sample_ns": self._target_sample_ns,
+            "warmup_samples": self._warmup_samples,
+            "calibration_rounds": self._calibration_rounds,
+            "wall_seconds": self._wall_seconds,
+            "stopped_by_budget": self._stopped_by_budget,
+            "counters": dict(self._counters),
+            "metrics": [dict(m) for m in self._metrics],
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Measurement:
+        return Measurement(**data)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a benchmark produced no measurement."""
+
+    kind: str  # "crash" (signal), "timeout", "exception", "exit" (non-zero status), "setup"
+    message: str  # one line a user can act on
+    detail: str = ""  # traceback or stderr tail
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class BenchmarkResult:
+    """What one benchmark in one lane produced: a measurement, or a failure."""
+
+    lane: str
+    benchmark: str
+    kind: str  # "workload", "python", "command"
+    measurement: Measurement | None
+    failure: Failure | None = None
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if (self.measurement is None) == (self.failure is None):
+            raise ValueError("a result has exactly one of measurement and failure")
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    @property
+    def key(self) -> str:
+        return f"{self.lane}/{self.benchmark}"

@@ -1,0 +1,198 @@
+"""The embedded SQLite result store (``.perfbench/results.db`` by default).
+
+One row per run, one row per benchmark result, committed as each benchmark finishes so
+that a crash or Ctrl-C loses nothing already measured. Summary statistics are columns
+(for SQL queries); the full measurement, raw samples included, is a JSON document.
+
+Schema history (``schema_info.schema_version``); each step is a migration below:
+  1  runs, results
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from perfbench.errors import StoreError
+from perfbench.model import BenchmarkResult, Failure, Measurement
+
+DEFAULT_STORE_PATH = Path(".perfbench") / "results.db"
+SCHEMA_VERSION = 1
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,               -- running | complete | failed | interrupted
+        perfbench_version TEXT NOT NULL,
+        command TEXT NOT NULL,
+        git_commit TEXT,
+        environment TEXT NOT NULL           -- JSON
+    );
+    CREATE TABLE results (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        lane TEXT NOT NULL,
+        benchmark TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        params TEXT NOT NULL,               -- JSON
+        status TEXT NOT NULL,               -- ok | failed
+        failure_kind TEXT,
+        failure_message TEXT,
+        failure_detail TEXT,
+        unit TEXT NOT NULL DEFAULT 'ns',
+        n INTEGER, mean REAL, median REAL, stdev REAL, min REAL, max REAL,
+        p90 REAL, p95 REAL, p99 REAL, p999 REAL, mad REAL, cv REAL, ci_low REAL, ci_high REAL,
+        measurement TEXT,                   -- JSON, raw samples included
+        recorded_at TEXT NOT NULL,
+        UNIQUE (run_id, lane, benchmark)
+    );
+    CREATE INDEX results_by_benchmark ON results (lane, benchmark);
+    """,
+}
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoredRun:
+    id: int
+    started_at: str
+    finished_at: str | None
+    status: str
+    perfbench_version: str
+    command: str
+    git_commit: str | None
+    environment: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoredResult:
+    run_id: int
+    result: BenchmarkResult
+    recorded_at: str
+
+
+class SqliteStore:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None)  # explicit transactions
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path}: not a usable perfbench SQLite store ({error})") from None
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot open the store ({error.strerror})") from None
+
+    # -- schema
+    def _migrate(self) -> None:
+        self._db.execute("CREATE TABLE IF NOT EXISTS schema_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = self._db.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: schema version {version} is newer than this perfbench understands "
+                             f"({SCHEMA_VERSION}); upgrade perfbench")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            # executescript() commits any open transaction first, so each migration carries
+            # its own BEGIN/COMMIT: a failure part-way leaves the previous version intact.
+            try:
+                self._db.executescript(
+                    "BEGIN IMMEDIATE;" + _MIGRATIONS[target] +
+                    f"INSERT OR REPLACE INTO schema_info VALUES ('schema_version', '{target}'); COMMIT;")
+            except sqlite3.Error:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    def schema_version(self) -> int:
+        return int(self._db.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone()[0])
+
+    class _Transaction:
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def __enter__(self) -> None:
+            self.db.execute("BEGIN IMMEDIATE")
+
+        def __exit__(self, exc_type: object, *_: object) -> None:
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+    def _transaction(self) -> SqliteStore._Transaction:
+        return SqliteStore._Transaction(self._db)
+
+    # -- writing
+    def begin_run(self, environment: dict[str, Any], command: str) -> int:
+        git = environment.get("git") or {}
+        with self._transaction():
+            cursor = self._db.execute(
+                "INSERT INTO runs (started_at, status, perfbench_version, command, git_commit, environment) "
+                "VALUES (?, 'running', ?, ?, ?, ?)",
+                (_now(), environment.get("perfbench_version", "unknown"), command, git.get("commit"),
+                 json.dumps(environment)))
+        return int(cursor.lastrowid)
+
+    def add_result(self, run_id: int, result: BenchmarkResult) -> None:
+        m, f = result.measurement, result.failure
+        stats = m.stats if m else None
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO results (run_id, lane, benchmark, kind, params, status, failure_kind, "
+                "failure_message, failure_detail, n, mean, median, stdev, min, max, p90, p95, p99, p999, "
+                "mad, cv, ci_low, ci_high, measurement, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, result.lane, result.benchmark, result.kind, json.dumps(dict(result.params)),
+                 "ok" if result.ok else "failed",
+                 f.kind if f else None, f.message if f else None, f.detail if f else None,
+                 *((stats.n, stats.mean, stats.median, stats.stdev, stats.min, stats.max, stats.p90,
+                    stats.p95, stats.p99, stats.p999, stats.mad, stats.cv, stats.ci_low, stats.ci_high)
+                   if stats else (None,) * 14),
+                 json.dumps(m.to_dict()) if m else None, _now()))
+
+    def finish_run(self, run_id: int, status: str) -> None:
+        with self._transaction():
+            self._db.execute("UPDATE runs SET finished_at = ?, status = ? WHERE id = ?", (_now(), status, run_id))
+
+    # -- reading
+    def runs(self) -> list[StoredRun]:
+        rows = self._db.execute("SELECT id, started_at, finished_at, status, perfbench_version, command, "
+                                "git_commit, environment FROM runs ORDER BY id").fetchall()
+        return [StoredRun(*row[:7], environment=json.loads(row[7])) for row in rows]
+
+    def latest_run_id(self) -> int | None:
+        row = self._db.execute("SELECT MAX(id) FROM runs").fetchone()
+        return row[0]
+
+    def results(self, run_id: int) -> list[StoredResult]:
+        return list(self._iter_results("WHERE run_id = ? ORDER BY id", (run_id,)))
+
+    def _iter_results(self, where: str, args: tuple[Any, ...]) -> Iterator[StoredResult]:
+        query = ("SELECT run_id, lane, benchmark, kind, params, failure_kind, failure_message, failure_detail, "
+                 "measurement, recorded_at FROM results " + where)
+        for run_id, lane, benchmark, kind, params, fkind, fmessage, fdetail, measurement, recorded in \
+                self._db.execute(query, args):
+            result = BenchmarkResult(
+                lane=lane, benchmark=benchmark, kind=kind, params=json.loads(params),
+                measurement=Measurement.from_dict(json.loads(measurement)) if measurement else None,
+                failure=Failure(fkind, fmessage, fdetail or "") if fkind else None)
+            yield StoredResult(run_id=run_id, result=result, recorded_at=recorded)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
