@@ -67,14 +67,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     lanes = select_lanes(default_lanes(quick=request.quick, budget_seconds=request.budget_seconds), request.lanes)
     definitions = [definition for lane in lanes for definition in lane.benchmarks]
     err = stderr_console()
-    environment = collect_environment()
-    warnings = noise_warnings(environment)
-    for warning in warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
-
     results: list[BenchmarkResult] = []
     interrupted = False
+    # The store is opened before anything is printed: a bad --store is one line, exit 2.
     with SqliteStore(request.store_path) as store:
+        environment = collect_environment()
+        warnings = noise_warnings(environment)
+        for warning in warnings:
+            err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
         run_id = store.begin_run(environment, request.command)
         try:
             for result in run_benchmarks(definitions, observer=LineProgress()):

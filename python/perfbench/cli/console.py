@@ -10,13 +10,11 @@ from rich.console import Console
 _PIPE_WIDTH = 160
 
 
-def _console(stream_is_tty: bool, **kwargs: object) -> Console:
-    return Console(soft_wrap=False, width=None if stream_is_tty else _PIPE_WIDTH, **kwargs)  # type: ignore[arg-type]
-
-
 def stdout_console() -> Console:
-    return _console(sys.stdout.isatty())
+    """For tables: sized to the terminal, or 160 columns off a terminal."""
+    return Console(width=None if sys.stdout.isatty() else _PIPE_WIDTH)
 
 
 def stderr_console() -> Console:
-    return _console(sys.stderr.isatty(), stderr=True)
+    """For messages: never wrapped, so each message stays one line in a log."""
+    return Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else _PIPE_WIDTH)

@@ -1,0 +1,96 @@
+"""`python -m perfbench run` end to end in a temporary directory, and bad input."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import assert_one_line_error
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory):
+    import os
+    import subprocess
+    import sys
+
+    workdir = tmp_path_factory.mktemp("quick-run")
+    completed = subprocess.run([sys.executable, "-m", "perfbench", "run", "--quick", "--store", "results/db.sqlite",
+                                "--output-dir", "out"], cwd=workdir, capture_output=True, text=True, timeout=120,
+                               stdin=subprocess.DEVNULL, env=dict(os.environ))
+    return workdir, completed
+
+
+def test_quick_run_succeeds(quick_run) -> None:
+    _, completed = quick_run
+    assert completed.returncode == 0, completed.stderr
+    assert "hash_lookup_1k" in completed.stdout
+
+
+def test_results_are_in_the_sqlite_store(quick_run) -> None:
+    workdir, _ = quick_run
+    with sqlite3.connect(workdir / "results" / "db.sqlite") as db:
+        (version,) = db.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone()
+        runs = db.execute("SELECT id, status, environment FROM runs").fetchall()
+        rows = db.execute("SELECT benchmark, status, median, n, measurement FROM results").fetchall()
+    assert int(version) >= 1
+    assert len(runs) == 1 and runs[0][1] == "complete"
+    assert '"cpu"' in runs[0][2]
+    names = {row[0] for row in rows}
+    assert {"empty", "add_chain_8", "hash_lookup_1k", "memcpy_4KiB", "sort_1k"} <= names
+    assert all(row[1] == "ok" and row[2] is not None and row[3] > 0 and '"samples_ns"' in row[4] for row in rows)
+
+
+def test_csv_parses_with_one_row_per_benchmark_and_statistic_set(quick_run) -> None:
+    workdir, _ = quick_run
+    (path,) = (workdir / "out").glob("*.csv")
+    raw = path.read_bytes()
+    assert b"\r\n" in raw  # RFC 4180 line ends
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    units = {(row["benchmark"], row["unit"]) for row in rows}
+    assert ("hash_lookup_1k", "ns") in units
+    assert len(units) == len(rows)  # no duplicate benchmark x statistic set
+    for row in rows:
+        assert float(row["n"]) > 0 and float(row["median"]) == float(row["median"])
+
+
+def test_html_summary_exists(quick_run) -> None:
+    workdir, _ = quick_run
+    (path,) = (workdir / "out").glob("*.html")
+    html = path.read_text()
+    assert "<table" in html and "hash_lookup_1k" in html and "Environment" in html
+
+
+def test_default_store_location(run_cli, tmp_path: Path) -> None:
+    completed = run_cli("run", "--quick", "--lane", "core", "--budget", "20ms")
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / ".perfbench" / "results.db").exists()
+    assert list((tmp_path / "reports").glob("*.html"))
+
+
+@pytest.mark.parametrize(("args", "fragments"), [
+    (["run", "--budget", "5parsecs"], ["--budget", "5parsecs", "duration"]),
+    (["run", "--budget", "10"], ["--budget", "duration"]),
+    (["run", "--no-such-flag"], ["--no-such-flag"]),
+    (["run", "--lane", "nope"], ["--lane", "nope", "core"]),
+    (["frobnicate"], ["frobnicate"]),
+    ([], ["COMMAND"]),
+], ids=["bad-unit", "missing-unit", "unknown-flag", "unknown-lane", "unknown-command", "no-command"])
+def test_bad_input_gives_exit_2_and_one_line(run_cli, args: list[str], fragments: list[str]) -> None:
+    assert_one_line_error(run_cli(*args), *fragments)
+
+
+def test_unreadable_store_gives_exit_2(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "garbage.db").write_bytes(b"this is not sqlite" * 100)
+    assert_one_line_error(run_cli("run", "--quick", "--store", "garbage.db"), "garbage.db")
+
+
+def test_version_and_help(run_cli) -> None:
+    version = run_cli("--version")
+    assert version.returncode == 0 and version.stdout.startswith("perfbench ")
+    helped = run_cli("run", "--help")
+    assert helped.returncode == 0 and "--quick" in helped.stdout
