@@ -8,5 +8,6 @@ void register_errors(pybind11::module_& m);
 void register_build_info(pybind11::module_& m);
 void register_clock(pybind11::module_& m);
 void register_timing(pybind11::module_& m);
+void register_histogram(pybind11::module_& m);
 void register_workloads(pybind11::module_& m);
 }  // namespace perfbench::bindings

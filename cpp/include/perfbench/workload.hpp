@@ -16,17 +16,37 @@
 #include <utility>
 #include <vector>
 
+#include "perfbench/histogram.hpp"
 #include "perfbench/timing_loop.hpp"
 
 namespace perfbench {
 
 using WorkloadParams = std::map<std::string, double>;
 
+// A figure a workload measured about itself. `unit` is one of:
+//   "ns" (a duration), "bytes", "per_s" (a rate), "ticks", "count", "ratio" (dimensionless,
+//   e.g. a speedup or an efficiency), "fraction" (0..1, e.g. an overhead share).
+// SLA rules address metrics by name and parse their thresholds by this unit.
 struct WorkloadMetric {
     std::string name;
     double value;
     std::string unit;
 };
+
+// The distribution in a latency histogram as metrics: <prefix>_p50 ... _p999, _max, _mean (ns)
+// and <prefix>_count.
+inline std::vector<WorkloadMetric> histogram_metrics(const std::string& prefix, const LatencyHistogram& h) {
+    return {
+        {prefix + "_p50", static_cast<double>(h.value_at_percentile(50)), "ns"},
+        {prefix + "_p90", static_cast<double>(h.value_at_percentile(90)), "ns"},
+        {prefix + "_p95", static_cast<double>(h.value_at_percentile(95)), "ns"},
+        {prefix + "_p99", static_cast<double>(h.value_at_percentile(99)), "ns"},
+        {prefix + "_p999", static_cast<double>(h.value_at_percentile(99.9)), "ns"},
+        {prefix + "_max", static_cast<double>(h.max()), "ns"},
+        {prefix + "_mean", h.mean(), "ns"},
+        {prefix + "_count", static_cast<double>(h.count()), "count"},
+    };
+}
 
 class Workload : public Batch {
 public:
