@@ -26,15 +26,22 @@ void register_clock(py::module_& m) {
         info["tsc_invariant"] = c.tsc_invariant;
         info["tsc_invariant_evidence"] = c.tsc_invariant_evidence;
         info["selection_reason"] = c.selection_reason;
+        return info;
+    });
+    m.def("clock_read_costs", [] {
+        std::vector<ClockReadCost> measured;
+        {
+            py::gil_scoped_release release;
+            measured = measure_clock_read_costs();
+        }
         py::list costs;
-        for (const auto& cost : c.read_costs) {
+        for (const auto& cost : measured) {
             py::dict entry;
             entry["clock"] = cost.clock;
             entry["ns_per_read"] = cost.ns_per_read;
             costs.append(entry);
         }
-        info["read_costs"] = costs;
-        return info;
+        return costs;
     });
     m.def("calibrate_ticks_per_ns", [](double seconds) {
         return calibrate_ticks_per_ns(clock_info().source, seconds);

@@ -204,23 +204,6 @@ ClockInfo build_clock_info() {
             break;
     }
 
-#if PERFBENCH_HAS_TSC
-    if (tsc.present) {
-        info.read_costs.push_back({"tsc lfence;rdtsc;lfence (region start)",
-                                   measure_read_cost_ns([] { return TscClock::start(); })});
-        info.read_costs.push_back({"tsc rdtscp;lfence (region end)",
-                                   measure_read_cost_ns([] { return TscClock::stop(); })});
-        info.read_costs.push_back({"tsc rdtsc (unserialised)",
-                                   measure_read_cost_ns([] { return TscClock::raw(); })});
-    }
-#endif
-#if PERFBENCH_HAS_CNTVCT
-    info.read_costs.push_back({"cntvct_el0 isb;mrs;isb", measure_read_cost_ns([] { return CntvctClock::start(); })});
-#endif
-    info.read_costs.push_back({"std::chrono::steady_clock::now",
-                               measure_read_cost_ns([] { return SteadyClock::start(); })});
-    info.read_costs.push_back({"clock_gettime(CLOCK_MONOTONIC_RAW)",
-                               measure_read_cost_ns([] { return monotonic_raw_ns(); })});
     return info;
 }
 
@@ -228,6 +211,28 @@ ClockInfo build_clock_info() {
 
 std::uint64_t monotonic_raw_ns() noexcept { return read_posix_clock(CLOCK_MONOTONIC_RAW); }
 std::uint64_t monotonic_ns() noexcept { return read_posix_clock(CLOCK_MONOTONIC); }
+
+std::vector<ClockReadCost> measure_clock_read_costs() {
+    std::vector<ClockReadCost> costs;
+#if PERFBENCH_HAS_TSC
+    if (detect_tsc().present) {
+        costs.push_back({"tsc lfence;rdtsc;lfence (region start)",
+                         measure_read_cost_ns([] { return TscClock::start(); })});
+        costs.push_back({"tsc rdtscp;lfence (region end)",
+                         measure_read_cost_ns([] { return TscClock::stop(); })});
+        costs.push_back({"tsc rdtsc (unserialised)",
+                         measure_read_cost_ns([] { return TscClock::raw(); })});
+    }
+#endif
+#if PERFBENCH_HAS_CNTVCT
+    costs.push_back({"cntvct_el0 isb;mrs;isb", measure_read_cost_ns([] { return CntvctClock::start(); })});
+#endif
+    costs.push_back({"std::chrono::steady_clock::now",
+                     measure_read_cost_ns([] { return SteadyClock::start(); })});
+    costs.push_back({"clock_gettime(CLOCK_MONOTONIC_RAW)",
+                     measure_read_cost_ns([] { return monotonic_raw_ns(); })});
+    return costs;
+}
 
 const ClockInfo& clock_info() {
     static const ClockInfo info = build_clock_info();  // C++11 guarantees one thread-safe init

@@ -61,4 +61,4 @@ def check_workload(name: str, params: Mapping[str, float] | None = None) -> str:
 
 def clock_info() -> dict[str, Any]:
     """The clock source in use, ticks per ns, read cost of each clock, resolution, TSC invariance."""
-    return dict(_core.clock_info())
+    return {**_core.clock_info(), "read_costs": list(_core.clock_read_costs())}

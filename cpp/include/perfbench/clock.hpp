@@ -111,12 +111,15 @@ struct ClockInfo {
     bool tsc_invariant = false;      // constant rate across P-states and C-states
     std::string tsc_invariant_evidence;  // which check established it
     std::string selection_reason;    // why this source was chosen (or a fallback happened)
-    std::vector<ClockReadCost> read_costs;
 };
 
 // Selected and calibrated once per process (thread-safe); later calls are free.
 // PERFBENCH_CLOCK=steady|tsc in the environment overrides the automatic choice.
 const ClockInfo& clock_info();
+
+// What one read of each available clock costs here (median of batches of back-to-back
+// reads). Measured on demand (~30 ms), not at start-up: timing loops never need it.
+std::vector<ClockReadCost> measure_clock_read_costs();
 
 // Calibrates the active source's rate against CLOCK_MONOTONIC_RAW over `seconds`.
 // Exposed so that tests and benchmarks can check the calibration on their own terms.
