@@ -141,15 +141,17 @@ SPIKES_AND_FREES = """
 def test_a_spike_between_two_samples_is_caught_by_the_kernels_high_water_mark(spawn) -> None:
     child = spawn(SPIKES_AND_FREES)
     child.expect("ready")
-    sampler = ResourceSampler(child.pid, interval_seconds=1.0)
+    # A long interval so the spike ends before the second tick even on a loaded machine
+    # (stop() takes the second sample; a 1 s interval was missed under load).
+    sampler = ResourceSampler(child.pid, interval_seconds=10.0)
     began = time.perf_counter()
-    sampler.start()  # first sample now, the next one a second later
+    sampler.start()  # first sample now, the next one at stop()
     child.send()
     child.expect("freed")
     freed_at = time.perf_counter() - began
     summary = sampler.stop()
 
-    assert freed_at < 0.9, "the spike must end before the second tick for this test to mean anything"
+    assert freed_at < 9.0, "the spike must end before the second tick for this test to mean anything"
     assert summary.sample_count == 2
     assert summary.rss_max_sampled < 100 * MiB  # neither sample saw the 300 MiB
     assert summary.peak_rss >= 300 * MiB
@@ -206,11 +208,12 @@ def test_a_busy_child_uses_about_what_the_kernel_accounts_to_it(spawn) -> None:
     sampled = cumulative_cpu_seconds(summary)
     assert sampled == pytest.approx(summary.cpu_core_avg * summary.duration_seconds)
     # The two reads of the kernel's counters bracket the sampler's first and last ones;
-    # each side is quantised to one clock tick.
-    assert sampled == pytest.approx(used, abs=0.03 + 0.05 * used)
-    # One spinning thread: up to one core, and (even on a shared 2-core machine) a good
-    # part of one.
-    assert 0.15 < summary.cpu_core_avg < 1.1
+    # each side is quantised to one clock tick, and on a loaded machine the bracket widens
+    # by however long this thread waits to be scheduled between the reads.
+    assert sampled == pytest.approx(used, abs=0.05 + 0.1 * used)
+    # One spinning thread: up to one core, and a visible share of one even when the
+    # machine is loaded several times over.
+    assert 0.05 < summary.cpu_core_avg < 1.1
     assert summary.cpu_avg == pytest.approx(summary.cpu_core_avg / os.cpu_count(), rel=1e-9)
     assert summary.cpu_max >= summary.cpu_p95 >= 0
 
