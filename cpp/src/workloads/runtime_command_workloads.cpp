@@ -1,0 +1,131 @@
+// runtime.cli_command and runtime.command_memory: the simulated CLI command's time under
+// each strategy, and what N commands in flight hold.
+#include <stdexcept>
+
+#include "perfbench/compiler_barrier.hpp"
+#include "perfbench/workloads/runtime.hpp"
+#include "perfbench/workloads/runtime_batch.hpp"
+
+namespace perfbench::workloads::runtime {
+
+namespace {
+
+// "" when every command run through `executors` reproduces the sequential reference.
+std::string check_commands(const CommandInput& input, CommandExecutors& executors, int commands) {
+    const tracked_string expected = run_command_sequentially(input);
+    for (int i = 0; i < commands; ++i) {
+        const tracked_string report = executors.run([&](ThreadPool& pool) { return run_command(input, pool); });
+        if (report != expected)
+            return "the " + strategy_name(executors.strategy()) + " command's report differs from the sequential one:\n" +
+                   std::string(report);
+    }
+    const std::uint64_t expected_executors =
+        executors.strategy() == ExecutorStrategy::per_command ? static_cast<std::uint64_t>(commands) : 1;
+    if (executors.executors_created() != expected_executors)
+        return strategy_name(executors.strategy()) + " strategy created " +
+               std::to_string(executors.executors_created()) + " executors for " + std::to_string(commands) +
+               " commands";
+    return {};
+}
+
+}  // namespace
+
+void CliCommand::setup() {
+    directory = std::make_unique<TempDirectory>("perfbench-runtime-cli-");
+    input = make_command_input(directory->path(), jobs, chunk_bytes, 1);
+    executors = std::make_unique<CommandExecutors>(strategy, workers);
+}
+
+void CliCommand::operator()() {
+    const AllocationStats before = allocation_stats();
+    const tracked_string report = executors->run([this](ThreadPool& pool) { return run_command(input, pool); });
+    tracked_bytes += (allocation_stats() - before).bytes_allocated;
+    report_bytes += report.size();
+    do_not_optimize(report.data());
+    ++commands;
+}
+
+std::string CliCommand::self_check() {
+    if (auto problem = check_cli_building_blocks(); !problem.empty()) return problem;
+    CliCommand probe(strategy, workers, jobs, chunk_bytes);
+    probe.setup();
+    const tracked_string report = run_command_sequentially(probe.input);
+    const std::string header = "forge build: demo-1 1.4.2 [release, " + std::to_string(jobs) + " jobs]\n";
+    if (!report.starts_with(header)) return "the report does not start with '" + header + "': " + std::string(report);
+    if (report.find(std::to_string(jobs) + " chunks, " + std::to_string(jobs * chunk_bytes) + " bytes") ==
+        tracked_string::npos)
+        return "the report's totals are wrong: " + std::string(report);
+    return check_commands(probe.input, *probe.executors, 3);
+}
+
+std::vector<WorkloadMetric> CliCommand::metrics() const {
+    const double n = commands ? static_cast<double>(commands) : 1.0;
+    return {
+        {"commands", static_cast<double>(commands), "count"},
+        {"executors_per_command", static_cast<double>(executors ? executors->executors_created() : 0) / n, "ratio"},
+        {"command_bytes", static_cast<double>(tracked_bytes) / n, "bytes"},
+        {"report_bytes", static_cast<double>(report_bytes) / n, "bytes"},
+        {"executor_threads", static_cast<double>(workers), "count"},
+    };
+}
+
+void CommandMemory::setup() {
+    directory_ = std::make_unique<TempDirectory>("perfbench-runtime-memory-");
+    input_ = make_command_input(directory_->path(), jobs_, chunk_bytes_, 1);
+    expected_ = run_command_sequentially(input_);
+    ThreadPool probe(1);
+    stack_bytes_ = worker_stack_bytes(probe);
+    const std::size_t batches = 1024;  // more than any plan takes; reserved so samples never allocate here
+    resident_growth_.reserve(batches);
+    heap_growth_.reserve(batches);
+    tracked_bytes_.reserve(batches);
+}
+
+bool CommandMemory::run(std::uint64_t iterations) {
+    for (std::uint64_t i = 0; i < iterations; ++i) {
+        const BatchFootprint footprint = run_command_batch(input_, expected_, commands_, strategy_, workers_);
+        resident_growth_.push_back(static_cast<double>(footprint.growth.resident));
+        heap_growth_.push_back(static_cast<double>(footprint.growth.heap));
+        tracked_bytes_.push_back(static_cast<double>(footprint.tracked_bytes));
+        threads_ = footprint.executor_threads;
+    }
+    return true;
+}
+
+std::string CommandMemory::self_check() {
+    CommandMemory probe(commands_, strategy_, workers_, jobs_, chunk_bytes_);
+    probe.setup();
+    probe.run(2);  // run_command_batch throws if any report is wrong
+    const std::size_t expected_threads =
+        strategy_ == ExecutorStrategy::per_command ? commands_ * workers_ : workers_;
+    if (probe.threads_ != expected_threads)
+        return std::to_string(probe.threads_) + " executor threads were alive, expected " +
+               std::to_string(expected_threads);
+    if (probe.stack_bytes_ == 0) return "the worker stack size was not measured";
+    for (const double bytes : probe.tracked_bytes_)
+        if (bytes <= 0) return "the commands' allocations were not counted";
+    return {};
+}
+
+std::vector<WorkloadMetric> CommandMemory::metrics() const {
+    const double commands = static_cast<double>(commands_);
+    const double resident = median_of(resident_growth_);
+    const double heap = median_of(heap_growth_);
+    const double max_resident =
+        resident_growth_.empty() ? 0.0 : *std::max_element(resident_growth_.begin(), resident_growth_.end());
+    return {
+        {"commands", commands, "count"},
+        {"executor_threads", static_cast<double>(threads_), "count"},
+        // Virtual address space, from the measured per-thread stack size: not RAM.
+        {"stack_reserved_bytes", static_cast<double>(threads_ * stack_bytes_), "bytes"},
+        {"rss_growth", resident, "bytes"},
+        {"rss_growth_max", max_resident, "bytes"},
+        {"heap_growth", heap, "bytes"},
+        {"memory_per_command", resident / commands, "bytes"},
+        {"heap_per_command", heap / commands, "bytes"},
+        {"command_bytes", median_of(tracked_bytes_) / commands, "bytes"},
+        {"batches", static_cast<double>(resident_growth_.size()), "count"},
+    };
+}
+
+}  // namespace perfbench::workloads::runtime
