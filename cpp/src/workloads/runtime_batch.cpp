@@ -34,7 +34,13 @@ BatchFootprint run_command_batch(const CommandInput& input, const tracked_string
     for (auto& run : runs) run->finish();
     out.growth = MemorySnapshot::now() - before;
     out.tracked_bytes = (allocation_stats() - allocated_before).bytes_allocated;
-    out.executor_threads = strategy == ExecutorStrategy::per_command ? own_executors.size() * workers : workers;
+    if (strategy == ExecutorStrategy::per_command) {
+        for (auto& executor : own_executors) out.stacks += worker_stacks(*executor);
+        out.executor_threads = own_executors.size() * workers;
+    } else {
+        out.stacks = worker_stacks(shared->get());
+        out.executor_threads = workers;
+    }
     for (std::size_t i = 0; i < runs.size(); ++i)
         if (runs[i]->finish() != expected)
             throw std::runtime_error("command " + std::to_string(i) + " of the batch produced a wrong report");

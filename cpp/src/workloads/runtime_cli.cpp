@@ -296,7 +296,7 @@ std::string check_cli_building_blocks() {
         option("verbose") != "true" || option("name") != "x y" || option("profile") != "release" ||
         arguments.options.size() != 4)
         return "argument vector parsed wrongly";
-    for (const std::vector<std::string> bad : {std::vector<std::string>{"forge"},
+    for (const auto& bad : {std::vector<std::string>{"forge"},
                                                std::vector<std::string>{"forge", "--jobs", "2"},
                                                std::vector<std::string>{"forge", "build", "stray"}}) {
         try {

@@ -73,21 +73,21 @@ void CommandMemory::setup() {
     directory_ = std::make_unique<TempDirectory>("perfbench-runtime-memory-");
     input_ = make_command_input(directory_->path(), jobs_, chunk_bytes_, 1);
     expected_ = run_command_sequentially(input_);
-    ThreadPool probe(1);
-    stack_bytes_ = worker_stack_bytes(probe);
-    const std::size_t batches = 1024;  // more than any plan takes; reserved so samples never allocate here
-    resident_growth_.reserve(batches);
-    heap_growth_.reserve(batches);
-    tracked_bytes_.reserve(batches);
+    // More batches than any plan takes, reserved so that recording never allocates.
+    for (auto* figures : {&held_bytes_, &resident_growth_, &heap_growth_, &stack_resident_, &tracked_bytes_})
+        figures->reserve(1024);
 }
 
 bool CommandMemory::run(std::uint64_t iterations) {
     for (std::uint64_t i = 0; i < iterations; ++i) {
         const BatchFootprint footprint = run_command_batch(input_, expected_, commands_, strategy_, workers_);
+        held_bytes_.push_back(footprint.held_bytes());
         resident_growth_.push_back(static_cast<double>(footprint.growth.resident));
         heap_growth_.push_back(static_cast<double>(footprint.growth.heap));
+        stack_resident_.push_back(static_cast<double>(footprint.stacks.resident));
         tracked_bytes_.push_back(static_cast<double>(footprint.tracked_bytes));
         threads_ = footprint.executor_threads;
+        stack_reserved_ = footprint.stacks.reserved;
     }
     return true;
 }
@@ -101,30 +101,38 @@ std::string CommandMemory::self_check() {
     if (probe.threads_ != expected_threads)
         return std::to_string(probe.threads_) + " executor threads were alive, expected " +
                std::to_string(expected_threads);
-    if (probe.stack_bytes_ == 0) return "the worker stack size was not measured";
-    for (const double bytes : probe.tracked_bytes_)
-        if (bytes <= 0) return "the commands' allocations were not counted";
+    if (probe.stack_reserved_ < probe.threads_ * 16 * 1024)
+        return "the executor threads' stacks were not measured (under 16 KiB reserved per thread)";
+    for (std::size_t i = 0; i < probe.held_bytes_.size(); ++i) {
+        if (probe.tracked_bytes_[i] <= 0) return "the commands' allocations were not counted";
+        // Every running thread has touched at least the page holding its descriptor.
+        if (probe.stack_resident_[i] < static_cast<double>(probe.threads_ * 4096))
+            return "a running executor thread showed no resident stack page";
+        if (probe.stack_resident_[i] > static_cast<double>(probe.stack_reserved_))
+            return "more stack is resident than was reserved";
+        if (probe.heap_growth_[i] <= 0)  // every command's state and report are still alive
+            return "the heap did not grow while the commands held their state";
+    }
     return {};
 }
 
 std::vector<WorkloadMetric> CommandMemory::metrics() const {
     const double commands = static_cast<double>(commands_);
+    const double held = median_of(held_bytes_);
     const double resident = median_of(resident_growth_);
-    const double heap = median_of(heap_growth_);
-    const double max_resident =
-        resident_growth_.empty() ? 0.0 : *std::max_element(resident_growth_.begin(), resident_growth_.end());
     return {
         {"commands", commands, "count"},
         {"executor_threads", static_cast<double>(threads_), "count"},
-        // Virtual address space, from the measured per-thread stack size: not RAM.
-        {"stack_reserved_bytes", static_cast<double>(threads_ * stack_bytes_), "bytes"},
+        {"memory_held", held, "bytes"},  // heap growth + resident executor stacks
+        {"memory_per_command", held / commands, "bytes"},
+        {"heap_growth", median_of(heap_growth_), "bytes"},
+        {"stack_resident", median_of(stack_resident_), "bytes"},
+        // Virtual address space reserved for the executor threads' stacks: not RAM.
+        {"stack_reserved", static_cast<double>(stack_reserved_), "bytes"},
         {"rss_growth", resident, "bytes"},
-        {"rss_growth_max", max_resident, "bytes"},
-        {"heap_growth", heap, "bytes"},
-        {"memory_per_command", resident / commands, "bytes"},
-        {"heap_per_command", heap / commands, "bytes"},
+        {"rss_per_command", resident / commands, "bytes"},
         {"command_bytes", median_of(tracked_bytes_) / commands, "bytes"},
-        {"batches", static_cast<double>(resident_growth_.size()), "count"},
+        {"batches", static_cast<double>(held_bytes_.size()), "count"},
     };
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -10,7 +11,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <latch>
 #include <stdexcept>
 #include <string>
 
@@ -49,22 +49,32 @@ std::int64_t process_cpu_ns() {
     return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
-std::size_t worker_stack_bytes(ThreadPool& pool) {
-    std::size_t size = 0;
-    int error = 0;
-    std::latch done(1);
-    pool.submit([&] {
+StackFootprint worker_stacks(ThreadPool& pool) {
+    static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    StackFootprint out;
+    for (const pthread_t thread : pool.native_handles()) {
         pthread_attr_t attributes;
-        error = ::pthread_getattr_np(::pthread_self(), &attributes);
-        if (error == 0) {
-            error = ::pthread_attr_getstacksize(&attributes, &size);
-            ::pthread_attr_destroy(&attributes);
+        if (const int error = ::pthread_getattr_np(thread, &attributes); error != 0)
+            throw std::runtime_error(std::string("pthread_getattr_np failed: ") + std::strerror(error));
+        void* low = nullptr;
+        std::size_t size = 0;
+        const int error = ::pthread_attr_getstack(&attributes, &low, &size);
+        ::pthread_attr_destroy(&attributes);
+        if (error != 0) throw std::runtime_error(std::string("pthread_attr_getstack failed: ") + std::strerror(error));
+        out.reserved += size;
+        // mincore in windows of a fixed buffer: no allocation while memory is being measured.
+        unsigned char residency[4096];
+        auto* at = static_cast<unsigned char*>(low);
+        for (std::size_t pages_left = size / page; pages_left > 0;) {
+            const std::size_t pages = std::min(pages_left, sizeof residency);
+            if (::mincore(at, pages * page, residency) != 0)
+                throw std::runtime_error(std::string("mincore on a thread stack failed: ") + std::strerror(errno));
+            for (std::size_t i = 0; i < pages; ++i) out.resident += (residency[i] & 1u) * page;
+            at += pages * page;
+            pages_left -= pages;
         }
-        done.count_down();
-    });
-    done.wait();
-    if (error != 0) throw std::runtime_error(std::string("pthread_getattr_np failed: ") + std::strerror(error));
-    return size;
+    }
+    return out;
 }
 
 }  // namespace perfbench::workloads::runtime

@@ -4,7 +4,8 @@
 //   generation          `forge new`: render the skeleton, write it to disk (timed);
 //                       then read it back, verify and delete it (not timed)
 //   runtime overhead    per-command minus shared, medians of one command each per round
-//   memory per command  resident growth of a batch of per-command commands / batch size
+//   memory per command  heap growth + resident executor stacks of a batch of per-command
+//                       commands in flight, per command (runtime_batch.hpp)
 //   throughput          per-command commands completed per second of command time
 //
 // The rows that differ by strategy are reported for the per-command strategy, the costlier
@@ -25,9 +26,8 @@ void Validation::setup() {
     expected_ = run_command_sequentially(input_);
     shared_ = std::make_unique<CommandExecutors>(ExecutorStrategy::shared, workers_);
     per_command_ = std::make_unique<CommandExecutors>(ExecutorStrategy::per_command, workers_);
-    ThreadPool probe(1);
-    stack_bytes_ = worker_stack_bytes(probe);
-    for (auto* figures : {&generation_ns_, &per_command_ns_, &shared_ns_, &memory_per_command_}) figures->reserve(1024);
+    for (auto* figures : {&generation_ns_, &per_command_ns_, &shared_ns_, &memory_per_command_, &rss_per_command_})
+        figures->reserve(1024);
 }
 
 bool Validation::run(std::uint64_t iterations) {
@@ -64,7 +64,10 @@ void Validation::round() {
 
     const BatchFootprint footprint =
         run_command_batch(input_, expected_, batch_, ExecutorStrategy::per_command, workers_);
-    memory_per_command_.push_back(static_cast<double>(footprint.growth.resident) / static_cast<double>(batch_));
+    const double batch = static_cast<double>(batch_);
+    memory_per_command_.push_back(footprint.held_bytes() / batch);
+    rss_per_command_.push_back(static_cast<double>(footprint.growth.resident) / batch);
+    stack_reserved_per_command_ = footprint.stacks.reserved / batch_;
     ++rounds_;
 }
 
@@ -96,7 +99,7 @@ std::string Validation::self_check() {
     probe.setup();
     probe.run(2);  // every round verifies its project and its reports, and throws if wrong
     if (probe.rounds_ != 2 || probe.generation_ns_.size() != 2 || probe.per_command_ns_.size() != 2 ||
-        probe.shared_ns_.size() != 2 || probe.memory_per_command_.size() != 2)
+        probe.shared_ns_.size() != 2 || probe.memory_per_command_.size() != 2 || probe.rss_per_command_.size() != 2)
         return "a round did not record every row";
     if (probe.per_command_->executors_created() != 2 || probe.shared_->executors_created() != 1)
         return "the strategies created the wrong number of executors";
@@ -121,7 +124,8 @@ std::vector<WorkloadMetric> Validation::metrics() const {
         {"shared_command_time", shared, "ns"},
         {"runtime_overhead", per_command - shared, "ns"},
         {"memory_per_command", median_of(memory_per_command_), "bytes"},
-        {"stack_reserved_per_command", static_cast<double>(workers_ * stack_bytes_), "bytes"},
+        {"rss_per_command", median_of(rss_per_command_), "bytes"},
+        {"stack_reserved_per_command", static_cast<double>(stack_reserved_per_command_), "bytes"},
         {"commands_per_s", rate(per_command_ns_), "per_s"},
         {"shared_commands_per_s", rate(shared_ns_), "per_s"},
         {"rounds", static_cast<double>(rounds_), "count"},

@@ -96,9 +96,11 @@ struct CliCommand {
 };
 
 // Memory for N commands in flight under a strategy (runtime_batch.hpp), one batch per
-// iteration. Resident growth is read from /proc/self/statm; thread stacks are counted
-// twice over: resident (inside that growth, only the pages touched) and reserved (the
-// virtual size pthread maps per thread, measured with pthread_getattr_np).
+// iteration. What the commands hold = live heap growth (mallinfo2) + the executors'
+// resident stack pages (mincore); the stacks' virtual reservation is reported beside it,
+// and the process's resident-set growth (/proc/self/statm) as a cross-check — which reads
+// low in steady state, because later batches reuse pages (freed heap, glibc's cached
+// thread stacks) that earlier ones made resident.
 class CommandMemory final : public Workload {
 public:
     CommandMemory(std::size_t commands, ExecutorStrategy strategy, std::size_t workers, std::size_t jobs,
@@ -116,9 +118,9 @@ private:
     std::unique_ptr<TempDirectory> directory_;
     CommandInput input_;
     tracked_string expected_;
-    std::size_t stack_bytes_ = 0;
     std::size_t threads_ = 0;
-    std::vector<double> resident_growth_, heap_growth_, tracked_bytes_;
+    std::size_t stack_reserved_ = 0;
+    std::vector<double> held_bytes_, resident_growth_, heap_growth_, stack_resident_, tracked_bytes_;
 };
 
 // One round of the validation table per iteration: generate a project skeleton (files
@@ -142,9 +144,9 @@ private:
     tracked_string expected_;
     std::unique_ptr<CommandExecutors> shared_;
     std::unique_ptr<CommandExecutors> per_command_;
-    std::size_t stack_bytes_ = 0;
+    std::size_t stack_reserved_per_command_ = 0;
     std::uint64_t rounds_ = 0;
-    std::vector<double> generation_ns_, per_command_ns_, shared_ns_, memory_per_command_;
+    std::vector<double> generation_ns_, per_command_ns_, shared_ns_, memory_per_command_, rss_per_command_;
 };
 
 // Thread-pool efficiency: each iteration runs the same job set on a 1-worker pool (the

@@ -21,8 +21,13 @@ struct BatchFootprint {
     // Process growth from just before the batch to the moment every command has finished
     // its work and still holds its state and its executor (the batch's peak).
     MemorySnapshot growth;
+    StackFootprint stacks;  // of every executor thread alive at that moment
     std::uint64_t tracked_bytes = 0;  // bytes the commands allocated (tracking allocator)
     std::size_t executor_threads = 0;  // executor threads alive at that moment
+
+    // What the commands hold that no single counter sees: live heap growth (malloc's count,
+    // immune to pages reused from earlier batches) plus the executors' resident stacks.
+    double held_bytes() const { return static_cast<double>(growth.heap) + static_cast<double>(stacks.resident); }
 };
 
 // Starts `commands` commands on `input`, finishes them all, measures, checks every report

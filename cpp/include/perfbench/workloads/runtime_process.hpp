@@ -24,9 +24,20 @@ std::int64_t heap_in_use_bytes();
 // CPU time of every thread of the process (CLOCK_PROCESS_CPUTIME_ID), in ns.
 std::int64_t process_cpu_ns();
 
-// The stack size of one of `pool`'s worker threads, as pthread reports it for the running
-// thread (pthread_getattr_np): the virtual reservation mmap'd for each worker.
-std::size_t worker_stack_bytes(ThreadPool& pool);
+// Thread stacks: the virtual size pthread reserved (pthread_getattr_np; the block that
+// also holds the thread descriptor and static TLS, less the guard page) and how much of it
+// is resident (mincore, page by page) — the part of a thread's memory malloc never sees.
+struct StackFootprint {
+    std::size_t reserved = 0;
+    std::size_t resident = 0;
+    StackFootprint& operator+=(const StackFootprint& other) {
+        reserved += other.reserved;
+        resident += other.resident;
+        return *this;
+    }
+};
+// Summed over `pool`'s worker threads (which must be running: a pool's are until it dies).
+StackFootprint worker_stacks(ThreadPool& pool);
 
 // A snapshot of the two process-wide memory counters; subtract two for a delta.
 struct MemorySnapshot {
