@@ -95,7 +95,11 @@ bool CommandMemory::run(std::uint64_t iterations) {
 std::string CommandMemory::self_check() {
     CommandMemory probe(commands_, strategy_, workers_, jobs_, chunk_bytes_);
     probe.setup();
-    probe.run(2);  // run_command_batch throws if any report is wrong
+    try {
+        probe.run(2);  // run_command_batch throws if any report is wrong
+    } catch (const std::runtime_error& e) {
+        return e.what();
+    }
     const std::size_t expected_threads =
         strategy_ == ExecutorStrategy::per_command ? commands_ * workers_ : workers_;
     if (probe.threads_ != expected_threads)

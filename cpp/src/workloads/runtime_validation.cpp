@@ -97,7 +97,11 @@ std::string Validation::self_check() {
     }
     Validation probe(workers_, jobs_, chunk_bytes_, batch_);
     probe.setup();
-    probe.run(2);  // every round verifies its project and its reports, and throws if wrong
+    try {
+        probe.run(2);  // every round verifies its project and its reports, and throws if wrong
+    } catch (const std::runtime_error& e) {
+        return e.what();
+    }
     if (probe.rounds_ != 2 || probe.generation_ns_.size() != 2 || probe.per_command_ns_.size() != 2 ||
         probe.shared_ns_.size() != 2 || probe.memory_per_command_.size() != 2 || probe.rss_per_command_.size() != 2)
         return "a round did not record every row";
