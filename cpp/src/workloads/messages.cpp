@@ -41,8 +41,8 @@ void register_messages_workloads(WorkloadCatalog& catalog) {
         {{"workers", 10}, {"tasks", 2'000}, {"span", 32}, {"prefetch", 2}, {"schedulers", 2}}));
     catalog.add(scenario_spec<ScalingWorkload>(
         "messages.scaling",
-        "one step: spawn `senders` + `agents` agents, deliver `messages` messages across them, retire them; "
-        "spawn time, memory and throughput at that size",
+        "one step: spawn `agents` agents, deliver `messages` messages from `senders` sender agents across "
+        "them, retire them; spawn time, memory and throughput at that size",
         {{"agents", 1'000}, {"senders", 4}, {"messages", 100'000}, {"payload_bytes", 12}, {"schedulers", 2}}));
     catalog.add(scenario_spec<TopicFanoutWorkload>(
         "messages.topic_fanout",

@@ -49,6 +49,11 @@ std::uint64_t Scheduler::slices() const {
     return slices_;
 }
 
+std::size_t Scheduler::queue_bytes() const {
+    std::lock_guard lock(mutex_);
+    return queue_.capacity() * sizeof(Agent*);
+}
+
 // One lock per slice: the same critical section hands back the agent that just ran
 // (re-queued at the back if it still has mail) and takes the next one.
 void Scheduler::work(unsigned index) {

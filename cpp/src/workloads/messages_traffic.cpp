@@ -4,28 +4,34 @@
 
 namespace perfbench::workloads::messages {
 
-BurstTraffic::BurstTraffic(MessageServer& server, std::size_t senders, std::size_t receivers,
-                           std::size_t payload_bytes)
-    : server_(server), client_(server, kFirstClientId) {
-    if (senders == 0 || receivers == 0) throw std::invalid_argument("burst traffic needs senders and receivers");
+BurstTraffic::BurstTraffic(MessageServer& server, std::size_t senders, std::size_t payload_bytes)
+    : server_(server), client_(server, kFirstClientId), payload_bytes_(payload_bytes) {
+    if (senders == 0) throw std::invalid_argument("burst traffic needs at least one sender");
     if (payload_bytes < kMinPayloadBytes || payload_bytes > kMaxPayloadBytes)
         throw std::invalid_argument("payload_bytes must be between 8 and 4096");
     senders_.reserve(senders);
-    receivers_.reserve(receivers);
     for (std::size_t s = 0; s < senders; ++s) senders_.push_back(&server.spawn<BurstSender>(s, payload_bytes));
+}
+
+void BurstTraffic::spawn_receivers(std::size_t receivers) {
+    if (receivers == 0) throw std::invalid_argument("burst traffic needs at least one receiver");
+    if (!receivers_.empty()) throw std::logic_error("burst traffic receivers are spawned once");
+    receivers_.reserve(receivers);
     const AgentId first_sender = senders_.front()->id();
     for (std::size_t r = 0; r < receivers; ++r)
-        receivers_.push_back(&server.spawn<SequencedReceiver>(first_sender, senders, r, receivers, payload_bytes));
+        receivers_.push_back(
+            &server_.spawn<SequencedReceiver>(first_sender, senders_.size(), r, receivers, payload_bytes_));
     // The senders address receivers by id arithmetic, and the receivers identify senders
     // the same way: both ranges must be contiguous (they are unless someone else spawned
     // into this server meanwhile).
-    if (senders_.back()->id() != first_sender + senders - 1 ||
+    if (senders_.back()->id() != first_sender + senders_.size() - 1 ||
         receivers_.back()->id() != receivers_.front()->id() + receivers - 1)
         throw std::logic_error("burst traffic agents were not spawned with contiguous ids");
     for (BurstSender* sender : senders_) sender->aim_at(receivers_.front()->id(), receivers);
 }
 
 void BurstTraffic::start_round(std::uint64_t messages) {
+    if (receivers_.empty()) throw std::logic_error("burst traffic has no receivers yet");
     const std::uint64_t share = messages / senders_.size();
     const std::uint64_t extra = messages % senders_.size();
     for (std::size_t s = 0; s < senders_.size(); ++s)

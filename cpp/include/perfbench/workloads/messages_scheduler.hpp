@@ -30,6 +30,7 @@ class ReadyQueue {
 public:
     bool empty() const noexcept { return size_ == 0; }
     std::size_t size() const noexcept { return size_; }
+    std::size_t capacity() const noexcept { return slots_.size(); }
     void push(Agent* agent) {
         if (size_ == slots_.size()) grow();
         slots_[(head_ + size_) & (slots_.size() - 1)] = agent;
@@ -72,6 +73,7 @@ public:
 
     unsigned threads() const noexcept { return static_cast<unsigned>(threads_.size()); }
     std::uint64_t slices() const;  // slices run so far: mail handled per slice = batching
+    std::size_t queue_bytes() const;  // what the ready queue holds allocated (it keeps its storage)
 
 private:
     void work(unsigned index);

@@ -69,6 +69,7 @@ public:
     std::uint64_t undeliverable() const noexcept { return undeliverable_.load(std::memory_order_relaxed); }
     unsigned scheduler_threads() const noexcept { return scheduler_.threads(); }
     std::uint64_t slices() const { return scheduler_.slices(); }
+    std::size_t ready_queue_bytes() const { return scheduler_.queue_bytes(); }
 
 private:
     void route(Agent* agent);

@@ -15,8 +15,11 @@ namespace perfbench::workloads::messages {
 
 class BurstTraffic {
 public:
-    // Spawns the senders, then the receivers, into `server` (which must outlive this).
-    BurstTraffic(MessageServer& server, std::size_t senders, std::size_t receivers, std::size_t payload_bytes);
+    // Spawns the senders into `server` (which must outlive this).
+    BurstTraffic(MessageServer& server, std::size_t senders, std::size_t payload_bytes);
+    // Spawns the receivers and aims the senders at them; once, before the first round.
+    // Separate from the senders so that a workload can time and weigh the receivers alone.
+    void spawn_receivers(std::size_t receivers);
 
     // Kicks every sender with its share of `messages` and returns once all are handled.
     // Returns the wall time of the round in ns (kicks to drained).
@@ -31,11 +34,12 @@ public:
     std::uint64_t sent() const;       // messages sent by the senders
     std::uint64_t sequence_errors() const;
     std::uint64_t payload_errors() const;
-    std::size_t agents() const noexcept { return senders_.size() + receivers_.size(); }
+    std::size_t receivers() const noexcept { return receivers_.size(); }
 
 private:
     MessageServer& server_;
     Client client_;
+    std::size_t payload_bytes_;
     std::vector<BurstSender*> senders_;
     std::vector<SequencedReceiver*> receivers_;
 };

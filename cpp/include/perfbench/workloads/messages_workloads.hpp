@@ -7,8 +7,8 @@
 //                             `tokens` in flight; every hop's latency in a histogram
 //   messages.spawn            one round = spawn `agents` agents, then retire them
 //   messages.task_pool        one round = `tasks` tasks through a pool of `workers` agents
-//   messages.scaling          one round = spawn S + `agents` agents, push `messages` through
-//                             them, retire them (the horizontal-scaling step)
+//   messages.scaling          one round = spawn `agents` agents, push `messages` from S
+//                             sender agents through them, retire them (one scaling step)
 //   messages.topic_fanout     one round = `messages` publications to `subscribers` agents
 //
 // A round that loses, duplicates or reorders a message throws: a benchmark that measured a
@@ -29,17 +29,21 @@
 
 namespace perfbench::workloads::messages {
 
-// Sums of what a workload's timed rounds did; the rates in metrics() come from these.
+// What a workload's timed rounds did; the rates and times in metrics() come from these.
 struct RoundTotals {
     std::uint64_t rounds = 0;
     std::uint64_t items = 0;  // messages, hops, tasks, deliveries: what the rate counts
     std::uint64_t ns = 0;     // wall time of the rounds themselves
-    void add(std::uint64_t round_items, std::uint64_t round_ns) {
+    std::vector<std::uint64_t> round_ns;  // each round's, for the median
+    void add(std::uint64_t round_items, std::uint64_t one_round_ns) {
         ++rounds;
         items += round_items;
-        ns += round_ns;
+        ns += one_round_ns;
+        round_ns.push_back(one_round_ns);
     }
     double per_second() const { return ns ? static_cast<double>(items) * 1e9 / static_cast<double>(ns) : 0.0; }
+    // The median round: on a busy machine one preempted round moves a mean, not this.
+    double median_ns() const;
 };
 
 class ThroughputWorkload final : public Workload {
@@ -132,7 +136,7 @@ private:
     std::unique_ptr<MessageServer> server_;
     RoundTotals spawn_;     // items = agents spawned
     RoundTotals delivery_;  // items = messages delivered
-    double memory_per_agent_ = 0;
+    std::int64_t memory_total_ = 0;  // of the last step
     std::uint64_t sequence_errors_ = 0;
 };
 
