@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <stdexcept>
 
 #include "perfbench/tracking_allocator.hpp"
@@ -130,6 +131,35 @@ std::string ThroughputWorkload::self_check() {
     Client late(*probe.server_, kFirstClientId + 1);
     if (late.send(0, 0, "late") || probe.server_->undeliverable() != 1)
         return "a shut-down server accepted a message or did not count its refusal";
+    return order_check_catches_faults();
+}
+
+// The order check is only worth something if it fails on a broken stream: impersonate a
+// sender (a client may carry any id) and replay, skip and duplicate its sequence numbers.
+std::string ThroughputWorkload::order_check_catches_faults() {
+    char buffer[kMinPayloadBytes];
+    const auto payload = [&](std::uint64_t sequence) { return encode_payload(sequence, sizeof buffer, buffer); };
+    // 1 sender, 1 receiver: the receiver must see the sender's sequence numbers 0, 1, 2, ...
+    const auto faults_counted = [&](std::initializer_list<std::uint64_t> sequences) {
+        MessageServer server(ServerOptions{schedulers_});
+        BurstTraffic traffic(server, 1, sizeof buffer);
+        traffic.spawn_receivers(1);
+        const AgentId sender = 0, receiver = 1;
+        for (const std::uint64_t sequence : sequences) {
+            Message message;
+            message.sender = sender;
+            message.recipient = receiver;
+            message.sequence = sequence;
+            message.payload.assign(payload(sequence));
+            server.send(std::move(message));
+        }
+        server.drain();
+        return traffic.sequence_errors();
+    };
+    if (faults_counted({0, 1, 2, 3}) != 0) return "the order check counts a fault in an intact stream";
+    if (faults_counted({0, 2, 3}) == 0) return "the order check misses a lost message";
+    if (faults_counted({0, 1, 1, 2}) == 0) return "the order check misses a duplicated message";
+    if (faults_counted({0, 2, 1, 3}) == 0) return "the order check misses a reordered message";
     return {};
 }
 

@@ -55,6 +55,8 @@ public:
     std::vector<WorkloadMetric> metrics() const override;
 
 private:
+    std::string order_check_catches_faults();
+
     std::size_t senders_, receivers_, messages_, payload_bytes_;
     unsigned schedulers_;
     std::size_t slice_budget_;
