@@ -175,13 +175,13 @@ LatencyWorkload::LatencyWorkload(const WorkloadParams& params)
 void LatencyWorkload::setup() {
     server_ = std::make_unique<MessageServer>(ServerOptions{schedulers_});
     client_ = std::make_unique<Client>(*server_, kFirstClientId);
-    latency_per_worker_.assign(schedulers_, LatencyHistogram());
+    latency_per_worker_ = std::vector<WorkerLatency>(schedulers_);
     nodes_.reserve(agents_);
     for (std::size_t i = 0; i < agents_; ++i) nodes_.push_back(&server_->spawn<RingNode>(&latency_per_worker_));
     for (std::size_t i = 0; i < agents_; ++i)
         nodes_[i]->link(nodes_[(i + agents_ - 1) % agents_]->id(), nodes_[(i + 1) % agents_]->id());
     run_round();  // untimed warm-up; its latencies are not kept
-    for (auto& histogram : latency_per_worker_) histogram.reset();
+    for (auto& worker : latency_per_worker_) worker.histogram.reset();
     hops_before_ = hops_handled();
 }
 
@@ -222,7 +222,7 @@ bool LatencyWorkload::run(std::uint64_t iterations) {
 std::vector<WorkloadMetric> LatencyWorkload::metrics() const {
     if (!server_) return {};
     LatencyHistogram latency;
-    for (const auto& histogram : latency_per_worker_) latency.merge(histogram);
+    for (const auto& worker : latency_per_worker_) latency.merge(worker.histogram);
     // Send timestamp to handler start, for every hop of the timed rounds.
     std::vector<WorkloadMetric> out = histogram_metrics("latency", latency);
     out.push_back({"hops_per_s", totals_.per_second(), "per_s"});

@@ -33,8 +33,6 @@ public:
 
     // Sends from the running agent: stamps its id, its next sequence number and the time.
     bool send(AgentId to, std::uint64_t tag, std::string_view payload);
-    // Sends a copy to every subscriber of `topic`; returns how many were addressed.
-    std::size_t publish(const tracked_string& topic, std::uint64_t tag, std::string_view payload);
 
 private:
     friend class Agent;

@@ -111,13 +111,19 @@ private:
     std::uint64_t checksum_ = 0;
 };
 
+// A latency histogram per scheduler thread, each on cache lines of its own: the two
+// threads record on every hop, and sharing a line would add a coherence miss to each.
+struct alignas(64) WorkerLatency {
+    LatencyHistogram histogram;
+};
+
 // A node of a ring. On a token (tag = hops left) it records the token's latency (send
 // timestamp to handler start) in its scheduler thread's histogram and forwards it to the
 // next node while hops remain. All of a node's sends go to its successor, so from its
 // predecessor it must see sequence numbers 0, 1, 2, ... exactly.
 class RingNode final : public Agent {
 public:
-    explicit RingNode(std::vector<LatencyHistogram>* latency_per_worker) : latency_(latency_per_worker) {}
+    explicit RingNode(std::vector<WorkerLatency>* latency_per_worker) : latency_(latency_per_worker) {}
     void link(AgentId predecessor, AgentId successor) {
         predecessor_ = predecessor;
         successor_ = successor;
@@ -127,7 +133,7 @@ public:
 protected:
     void on_message(Context& context, Message& token) override {
         const std::uint64_t now = message_clock_ns();
-        (*latency_)[context.worker()].record(now > token.sent_ns ? now - token.sent_ns : 0);
+        (*latency_)[context.worker()].histogram.record(now > token.sent_ns ? now - token.sent_ns : 0);
         if (token.sender == predecessor_) {
             if (token.sequence != expected_from_predecessor_) ++sequence_errors_;
             expected_from_predecessor_ = token.sequence + 1;
@@ -138,7 +144,7 @@ protected:
     }
 
 private:
-    std::vector<LatencyHistogram>* latency_;
+    std::vector<WorkerLatency>* latency_;
     AgentId predecessor_ = kNoAgent;
     AgentId successor_ = kNoAgent;
     std::uint64_t expected_from_predecessor_ = 0;

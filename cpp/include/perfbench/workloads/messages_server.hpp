@@ -120,16 +120,6 @@ inline bool Context::send(AgentId to, std::uint64_t tag, std::string_view payloa
     return server_.send(std::move(message));
 }
 
-inline std::size_t Context::publish(const tracked_string& topic, std::uint64_t tag, std::string_view payload) {
-    Message message;
-    message.sender = self_->id_;
-    message.sequence = self_->next_sequence_++;
-    message.tag = tag;
-    message.payload.assign(payload.data(), payload.size());
-    message.sent_ns = message_clock_ns();
-    return server_.publish(topic, message);
-}
-
 // A sender outside the server — a client connection, a benchmark's own thread. It has an
 // id outside the agents' range and numbers what it sends as an agent does. One thread.
 class Client {

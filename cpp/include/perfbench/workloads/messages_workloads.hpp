@@ -84,7 +84,7 @@ private:
     unsigned schedulers_;
     std::unique_ptr<MessageServer> server_;
     std::unique_ptr<Client> client_;
-    std::vector<LatencyHistogram> latency_per_worker_;
+    std::vector<WorkerLatency> latency_per_worker_;
     std::vector<RingNode*> nodes_;
     std::uint64_t hops_expected_ = 0;
     std::uint64_t hops_before_ = 0;
