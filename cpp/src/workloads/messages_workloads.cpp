@@ -40,11 +40,6 @@ double ns_per_item(const RoundTotals& totals) {
     return totals.items ? static_cast<double>(totals.ns) / static_cast<double>(totals.items) : 0.0;
 }
 
-WorkloadParams with(WorkloadParams params, const WorkloadParams& overrides) {
-    for (const auto& [key, value] : overrides) params[key] = value;
-    return params;
-}
-
 WorkloadMetric count_metric(std::string name, std::uint64_t value) {
     return {std::move(name), static_cast<double>(value), "count"};
 }
@@ -109,9 +104,9 @@ std::vector<WorkloadMetric> ThroughputWorkload::metrics() const {
 
 std::string ThroughputWorkload::self_check() {
     const std::size_t messages = std::min<std::size_t>(messages_, 20'000) + 7;  // + 7: uneven shares
-    ThroughputWorkload probe(with({}, {{"senders", double(senders_)}, {"receivers", double(receivers_)},
-                                       {"messages", double(messages)}, {"payload_bytes", double(payload_bytes_)},
-                                       {"schedulers", double(schedulers_)}, {"slice_budget", double(slice_budget_)}}));
+    ThroughputWorkload probe(WorkloadParams{{"senders", double(senders_)}, {"receivers", double(receivers_)},
+                                            {"messages", double(messages)}, {"payload_bytes", double(payload_bytes_)},
+                                            {"schedulers", double(schedulers_)}, {"slice_budget", double(slice_budget_)}});
     try {
         probe.setup();
         probe.run(3);
@@ -234,11 +229,11 @@ std::vector<WorkloadMetric> LatencyWorkload::metrics() const {
 }
 
 std::string LatencyWorkload::self_check() {
-    LatencyWorkload probe(with({}, {{"agents", double(std::min<std::size_t>(agents_, 256))},
-                                    {"tokens", double(tokens_)},
-                                    {"hops", double(std::min<std::size_t>(tokens_ * hops_per_token_, 5'000))},
-                                    {"payload_bytes", double(payload_bytes_)},
-                                    {"schedulers", double(schedulers_)}}));
+    LatencyWorkload probe(WorkloadParams{{"agents", double(std::min<std::size_t>(agents_, 256))},
+                                         {"tokens", double(tokens_)},
+                                         {"hops", double(std::min<std::size_t>(tokens_ * hops_per_token_, 5'000))},
+                                         {"payload_bytes", double(payload_bytes_)},
+                                         {"schedulers", double(schedulers_)}});
     try {
         probe.setup();
         probe.run(2);
@@ -461,11 +456,11 @@ std::vector<WorkloadMetric> ScalingWorkload::metrics() const {
 }
 
 std::string ScalingWorkload::self_check() {
-    ScalingWorkload probe(with({}, {{"agents", double(std::min<std::size_t>(agents_, 20'000))},
-                                    {"senders", double(senders_)},
-                                    {"messages", double(std::min<std::size_t>(messages_, 50'000))},
-                                    {"payload_bytes", double(payload_bytes_)},
-                                    {"schedulers", double(schedulers_)}}));
+    ScalingWorkload probe(WorkloadParams{{"agents", double(std::min<std::size_t>(agents_, 20'000))},
+                                         {"senders", double(senders_)},
+                                         {"messages", double(std::min<std::size_t>(messages_, 50'000))},
+                                         {"payload_bytes", double(payload_bytes_)},
+                                         {"schedulers", double(schedulers_)}});
     try {
         probe.setup();
         probe.run(2);  // the second step reuses the server after retiring the first's agents
@@ -546,10 +541,10 @@ std::vector<WorkloadMetric> TopicFanoutWorkload::metrics() const {
 }
 
 std::string TopicFanoutWorkload::self_check() {
-    TopicFanoutWorkload probe(with({}, {{"subscribers", double(std::min<std::size_t>(subscribers_, 200))},
-                                        {"messages", double(std::min<std::size_t>(messages_, 300))},
-                                        {"payload_bytes", double(payload_bytes_)},
-                                        {"schedulers", double(schedulers_)}}));
+    TopicFanoutWorkload probe(WorkloadParams{{"subscribers", double(std::min<std::size_t>(subscribers_, 200))},
+                                             {"messages", double(std::min<std::size_t>(messages_, 300))},
+                                             {"payload_bytes", double(payload_bytes_)},
+                                             {"schedulers", double(schedulers_)}});
     try {
         probe.setup();
         probe.run(1);
