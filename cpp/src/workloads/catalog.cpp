@@ -22,6 +22,7 @@ const WorkloadCatalog& workload_catalog() {
         WorkloadCatalog c;
         register_basic_workloads(c);
         register_runtime_workloads(c);
+        register_messages_workloads(c);
         return c;
     }();
     return catalog;
