@@ -157,7 +157,8 @@ class ResourceSampler:
     the window; ``stop()`` takes a last one and returns the summary. If
     ``rss_limit_bytes`` is set, ``on_limit(rss)`` is called once, on the sampler thread,
     the first time the sampled tree RSS exceeds it (the runner kills the tree there); it
-    must be quick and must not call ``stop()``.
+    must be quick and must not call ``stop()``; an exception it raises ends the sampling
+    and is raised again by ``stop()``.
     """
 
     def __init__(self, pid: int, interval_seconds: float = DEFAULT_INTERVAL_SECONDS,
