@@ -17,7 +17,7 @@ What the figures can and cannot say:
   one interval, can be missed. The caller has the exact totals for the root from the
   ``os.wait4`` rusage when it reaps it.
 * Memory: the tree RSS is the sum of each process's RSS, so pages shared between them
-  (shared libraries, copy-on-write pages after ``fork``) count once per process. The
+  (shared libraries, copy-on-write pages after ``fork``) count once in each of them. The
   true peak (``peak_rss``) also uses the kernel's own high-water marks, which see spikes
   between samples; see `ResourceSummary.peak_rss`.
 * Network counters are system-wide (every interface of the network namespace, loopback
