@@ -443,6 +443,28 @@ def test_each_reader_survives_a_churning_tree(spawn, reader) -> None:
         assert monotone([getattr(r, field) for r in readings]), field
 
 
+FORKS_1000_CHILDREN = """
+    import os, sys, time
+    for _ in range(1000):
+        if os.fork() == 0:
+            sys.stdin.read()  # until the test ends the session
+            os._exit(0)
+    print("ready", flush=True)
+    sys.stdin.read()
+"""
+
+
+@linux_only
+def test_a_parent_with_more_children_than_one_page_of_pids_lists_them_all(spawn) -> None:
+    # The kernel hands out a children list one page (~680 pids) per read.
+    child = spawn(FORKS_1000_CHILDREN)
+    child.expect("ready")
+    with open(f"/proc/{child.pid}/task/{child.pid}/children", "rb") as f:
+        assert len(f.read()) > os.sysconf("SC_PAGE_SIZE")
+    with ProcessTree(child.pid) as tree:
+        assert tree.read().processes == 1001
+
+
 def test_a_root_that_has_already_exited_gives_an_empty_tree() -> None:
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True)

@@ -51,6 +51,7 @@ from typing import Protocol
 import psutil
 
 _LINUX = sys.platform.startswith("linux")
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if _LINUX else 4096
 # What reading a file of a process that just exited can raise.
 _GONE = (FileNotFoundError, ProcessLookupError)
 
@@ -138,6 +139,8 @@ class ProcfsReader:
         unreadable: set[int] = set()
         while pending:  # breadth first: parents before their children
             pid = pending.pop(0)
+            if pid in found or pid in unreadable:
+                continue  # listed twice: re-parented to a subreaper inside the tree mid-walk
             try:
                 counters = self._read(pid, pending)
             except PermissionError:
@@ -230,7 +233,7 @@ class _ProcessFiles:
 
     def read(self, name: str) -> bytes | None:
         fd = self._fds[name]
-        return None if fd is None else os.pread(fd, 65536, 0)
+        return None if fd is None else _pread_whole(fd)
 
     def close(self) -> None:
         for fd in self._fds.values():
@@ -414,9 +417,24 @@ def _read_file(path: str) -> bytes:
     # os.open/os.read: a third cheaper than open() for these small files, read every tick.
     fd = os.open(path, os.O_RDONLY)
     try:
-        return os.read(fd, 65536)
+        return _pread_whole(fd)
     finally:
         os.close(fd)
+
+
+def _pread_whole(fd: int) -> bytes:
+    """The whole file from its start.
+
+    /proc files are generated at each read. ``stat``, ``status`` and ``io`` are generated
+    whole into one buffer, so one read of 64 KiB returns all of them. A ``children`` list
+    comes at most one page per read (~680 pids; the kernel stops at the first pid that
+    does not fit), so while reads come back nearly a page long, the next part is read:
+    otherwise the pids past the first page would be missed.
+    """
+    chunks = [os.pread(fd, 65536, 0)]
+    while chunks[-1] and len(chunks[-1]) >= _PAGE_SIZE - 64:
+        chunks.append(os.pread(fd, 65536, sum(map(len, chunks))))
+    return b"".join(chunks)
 
 
 def _kilobytes(pattern: re.Pattern[bytes], status: bytes) -> int | None:

@@ -17,7 +17,7 @@ What the figures can and cannot say:
   one interval, can be missed. The caller has the exact totals for the root from the
   ``os.wait4`` rusage when it reaps it.
 * Memory: the tree RSS is the sum of each process's RSS, so pages shared between them
-  (shared libraries, copy-on-write pages after ``fork``) count once per process. The
+  (shared libraries, copy-on-write pages after ``fork``) count once in each of them. The
   true peak (``peak_rss``) also uses the kernel's own high-water marks, which see spikes
   between samples; see `ResourceSummary.peak_rss`.
 * Network counters are system-wide (every interface of the network namespace, loopback
@@ -157,7 +157,8 @@ class ResourceSampler:
     the window; ``stop()`` takes a last one and returns the summary. If
     ``rss_limit_bytes`` is set, ``on_limit(rss)`` is called once, on the sampler thread,
     the first time the sampled tree RSS exceeds it (the runner kills the tree there); it
-    must be quick and must not call ``stop()``.
+    must be quick and must not call ``stop()``; an exception it raises ends the sampling
+    and is raised again by ``stop()``.
     """
 
     def __init__(self, pid: int, interval_seconds: float = DEFAULT_INTERVAL_SECONDS,
