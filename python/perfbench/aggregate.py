@@ -97,7 +97,7 @@ def assemble_result(definition: BenchmarkDefinition, records: Sequence[Iteration
             points = tuple(SweepPoint.from_dict(p) for p in outcome["sweep"])
             assert definition.sweep is not None
             try:
-                fit, labels = sweep_metrics(points, definition.sweep.fit_on)
+                fit, labels = sweep_metrics(points, definition.sweep.fit_on, definition.sweep.param)
                 metrics += fit
             except ValueError as error:  # e.g. fit_on names a metric the workload never reported
                 failure = failure or Failure("analysis", f"measured, but the sweep cannot be fitted: {error}")

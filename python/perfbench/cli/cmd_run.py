@@ -107,7 +107,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         started_at = store.run(run_id).started_at  # type: ignore[union-attr]
 
     report = ReportData(run_id=run_id, started_at=started_at, status=status, command=request.command,
-                        environment=environment, noise_warnings=tuple(warnings), results=tuple(results))
+                        environment=environment, noise_warnings=tuple(warnings), results=tuple(results),
+                        verdicts=tuple(verdicts))
     paths = [exporter().write(report, request.output_dir) for exporter in EXPORTERS.values()]
     _print_summary(results)
     print_compliance_matrix(verdicts)
