@@ -4,7 +4,9 @@ Everything here converts to and from plain JSON-able dicts; that dict form is wh
 worker sends back and what the store keeps (never pickle).
 
 Format history (``SCHEMA_VERSION``):
-  1  Measurement, BenchmarkResult (metrics, sweep points, baseline, labels), Failure.
+  1  Measurement, BenchmarkResult (metrics, sweep points, baseline, labels, iterations),
+     IterationRecord (its ``resources`` is ResourceSummary.to_dict(), time series included),
+     Failure.
 """
 
 from __future__ import annotations

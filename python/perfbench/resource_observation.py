@@ -50,4 +50,7 @@ class IterationWatch:
         if self.sampler is None:
             return ObservedResources(None, ())
         summary = self.sampler.stop(ru_maxrss_bytes)
-        return ObservedResources(summary.to_dict(), tuple(Metric(n, v, u) for n, v, u in summary.metrics()))
+        metrics = [Metric(n, v, u) for n, v, u in summary.metrics()]
+        # The sampler's own cost, reported with what it measured (fraction of one core).
+        metrics.append(Metric("sampler_cpu", summary.sampler_cpu_fraction, "fraction"))
+        return ObservedResources(summary.to_dict(), tuple(metrics))

@@ -17,7 +17,7 @@ from perfbench.units import format_duration_ns
 RESOURCE_COLUMNS = (("cpu_avg", "CPU avg"), ("cpu_max", "CPU max"), ("cpu_core_avg", "cores avg"),
                     ("max_rss", "peak RSS"), ("disk_read_bytes", "disk read"), ("disk_write_bytes", "disk write"),
                     ("net_sent_bytes", "net sent"), ("net_recv_bytes", "net recv"), ("ctx_switches", "ctx sw"),
-                    ("threads_max", "threads"))
+                    ("threads_max", "threads"), ("sampler_cpu", "sampler CPU"))
 
 
 def _frame(results: list[BenchmarkResult]) -> pd.DataFrame:
