@@ -6,6 +6,7 @@ import argparse
 
 import pandas as pd
 from rich.table import Table
+from rich.text import Text
 
 from perfbench.cli.console import stdout_console
 from perfbench.cli.project_config import config_from, store_path
@@ -97,7 +98,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     failures = [r for r in results if r.failure is not None]
     for r in failures:
-        console.print(f"[red]{r.key}[/red]: {r.failure.kind}: {r.failure.message}", highlight=False)  # type: ignore[union-attr]
+        console.print(Text(r.key, style="red") + Text(f": {r.failure.kind}: {r.failure.message}"),  # type: ignore[union-attr]
+                      highlight=False)
         if r.failure.detail:  # type: ignore[union-attr]
             console.print(r.failure.detail, highlight=False, markup=False)  # type: ignore[union-attr]
     return 0

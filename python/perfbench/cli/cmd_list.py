@@ -8,6 +8,14 @@ from rich.table import Table
 from perfbench.cli.console import stdout_console
 from perfbench.cli.project_config import config_from
 from perfbench.project import Overrides, Selection, select
+from perfbench.sla import Rule, SlaRule
+
+
+def _describe_rule(rule: Rule) -> str:
+    first = rule.threshold if isinstance(rule, SlaRule) else rule.target
+    kind = rule.severity if isinstance(rule, SlaRule) else "tiers"
+    named = f" — {rule.name}" if rule.name != first.expression else ""
+    return f"{rule.expression} [{kind}]{named}"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -17,14 +25,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     for definition in definitions:
         lanes.setdefault(definition.lane, []).append(definition)
     for lane, members in lanes.items():
-        table = Table(title=f"lane [bold]{lane}[/bold] ({len(members)} benchmarks)", title_justify="left",
+        table = Table(title=f"lane {lane} ({len(members)} benchmarks)", title_justify="left",
                       show_lines=True)
         for column in ("benchmark", "kind", "measures", "iterations", "SLAs"):
             table.add_column(column, overflow="fold")
         for d in members:
-            slas = "\n".join(f"{r.expression} [{getattr(r, 'severity', 'tiers')}]"
-                             + (f" — {r.name}" if r.name != getattr(r, "expression", None) else "")
-                             for r in d.sla)
+            slas = "\n".join(_describe_rule(r) for r in d.sla)
             iterations = f"{d.iterations}" + (f" (+{d.warmup_iterations} warm-up)" if d.warmup_iterations else "")
             table.add_row(d.name, d.kind, d.description, iterations, slas or "-")
         console.print(table)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from rich.table import Table
+from rich.text import Text
 
 from perfbench.cli.compliance import print_compliance_matrix
 from perfbench.cli.console import stderr_console, stdout_console
@@ -75,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         environment = collect_environment()
         warnings = noise_warnings(environment)
         for warning in warnings:
-            err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+            err.print(Text("warning: ", style="yellow") + Text(warning), highlight=False)
         run_id = store.begin_run(environment, request.command)
         result_id: int | None = None
         total_iterations = sum(d.iterations + d.warmup_iterations for d in definitions)
@@ -118,7 +119,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         err.print(f"interrupted: {len(results)} of {len(definitions)} benchmarks finished and were kept")
         return int(ExitCode.INTERRUPTED)
     if failed:
-        err.print(f"[red]{len(failed)} benchmark(s) failed to run[/red]: " + ", ".join(r.key for r in failed))
+        err.print(Text(f"{len(failed)} benchmark(s) failed to run", style="red") + Text(": " + ", ".join(r.key for r in failed)))
         return int(ExitCode.BENCHMARK_FAILED)
     if worst_severity(verdicts) in ("error", "critical"):
         err.print(f"[red]SLA check failed[/red]: worst violation is {worst_severity(verdicts)}")
@@ -136,7 +137,7 @@ def _print_summary(results: list[BenchmarkResult]) -> None:
         m = result.measurement
         if m is None:
             assert result.failure is not None
-            table.add_row(result.lane, result.benchmark, f"[red]{result.failure.kind}[/red]",
+            table.add_row(result.lane, result.benchmark, Text(result.failure.kind, style="red"),
                           result.failure.message, "", "", "", "")
             continue
         s = m.stats
