@@ -97,6 +97,19 @@ std::string check_routing() {
         const CaseId id = e.open_case(s);
         if (e.run(id).status != CaseStatus::Failed) return "an OR split that took no flow did not fail the case";
     }
+    // An XOR split takes the first flow whose condition holds, even when later ones hold too.
+    {
+        Engine e;
+        const SpecId s = e.register_spec(hand_spec(
+            {xor_split, and_task, and_task, and_task, xor_join},
+            {{0, 1, when(0, Op::Ge, 0), false}, {0, 2, when(0, Op::Ge, 0), false}, {0, 3, {}, true},
+             {1, 4, {}, false}, {2, 4, {}, false}, {3, 4, {}, false}}));
+        const CaseId id = e.open_case(s);
+        const CaseOutcome o = e.run(id);
+        if (o.status != CaseStatus::Completed || e.store().task_state(id, 1) != TaskState::Completed ||
+            e.store().task_state(id, 2) != TaskState::Skipped || e.store().task_state(id, 3) != TaskState::Skipped)
+            return "an XOR split did not take exactly its first flow whose condition holds";
+    }
     // A dead branch into an AND join skips the join and everything after it.
     {
         Engine e;
