@@ -17,7 +17,7 @@ from perfbench import check_workload, workload_catalog
 from perfbench.builtin.workflow import benchmarks
 from perfbench.errors import DefinitionError
 from perfbench.measure import measure_workload
-from perfbench.runner import run_benchmarks
+from perfbench.runner import results_of, run_benchmarks
 from perfbench.sampling import SamplingOptions
 from perfbench.sla import SlaRule, evaluate_all
 
@@ -196,7 +196,7 @@ def test_quick_definitions_fit_the_family_budget() -> None:
 @pytest.mark.slow
 def test_quick_definitions_run_and_every_rule_can_be_judged() -> None:
     definitions = benchmarks(True)
-    results = list(run_benchmarks(definitions))
+    results = results_of(run_benchmarks(definitions))
     for definition, result in zip(definitions, results):
         assert result.ok, (definition.name, result.failure)
         for verdict in evaluate_all([(result, definition.sla)]):
