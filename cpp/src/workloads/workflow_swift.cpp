@@ -106,7 +106,7 @@ void fill_inbox(Network& network, std::size_t count, std::uint64_t seed) {
         const std::uint64_t x = splitmix64(seed), y = splitmix64(seed);
         std::size_t from = x % 31, to = (x >> 8) % 31;  // never the empty account ...
         if (to == from) to = (to + 1) % 31;
-        if ((y >> 0) % 32 == 0) from = kEmptyAccount;  // ... except as a sender with nothing to send
+        if (y % 32 == 0) from = kEmptyAccount;  // ... except as a sender with nothing to send
         Message m;
         m.reference = "PAY" + std::to_string(seed % 1'000'000'000'000ull);
         m.sender_bic = kBanks[from % kBanks.size()];
