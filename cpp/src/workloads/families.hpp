@@ -8,4 +8,5 @@ class WorkloadCatalog;
 void register_basic_workloads(WorkloadCatalog& catalog);
 void register_runtime_workloads(WorkloadCatalog& catalog);
 void register_messages_workloads(WorkloadCatalog& catalog);
+void register_workflow_workloads(WorkloadCatalog& catalog);
 }  // namespace perfbench
