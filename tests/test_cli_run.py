@@ -30,6 +30,18 @@ def test_quick_run_succeeds(quick_run) -> None:
     assert "hash_lookup_1k" in completed.stdout
 
 
+def test_quick_covers_every_lane(quick_run) -> None:
+    from perfbench.builtin import LANES, default_lanes
+
+    workdir, completed = quick_run
+    assert {lane.name for lane in default_lanes(quick=True)} == set(LANES)
+    with sqlite3.connect(workdir / "results" / "db.sqlite") as db:
+        lanes = {row[0] for row in db.execute("SELECT DISTINCT lane FROM results")}
+        count = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+    assert lanes == set(LANES)
+    assert count == sum(len(lane.benchmarks) for lane in default_lanes(quick=True))
+
+
 def test_results_are_in_the_sqlite_store(quick_run) -> None:
     workdir, _ = quick_run
     with sqlite3.connect(workdir / "results" / "db.sqlite") as db:
@@ -42,6 +54,7 @@ def test_results_are_in_the_sqlite_store(quick_run) -> None:
     names = {row[0] for row in rows}
     assert {"empty", "add_chain_8", "hash_lookup_1k", "memcpy_4KiB", "sort_1k"} <= names
     assert all(row[1] == "ok" and row[2] is not None and row[3] > 0 and '"samples_ns"' in row[4] for row in rows)
+    assert runs[0][1] == "complete"
 
 
 def test_csv_parses_with_one_row_per_benchmark_and_statistic_set(quick_run) -> None:
