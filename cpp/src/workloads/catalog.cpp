@@ -21,6 +21,7 @@ const WorkloadCatalog& workload_catalog() {
     static const WorkloadCatalog catalog = [] {
         WorkloadCatalog c;
         register_basic_workloads(c);
+        register_nodes_workloads(c);
         return c;
     }();
     return catalog;

@@ -6,4 +6,5 @@
 namespace perfbench {
 class WorkloadCatalog;
 void register_basic_workloads(WorkloadCatalog& catalog);
+void register_nodes_workloads(WorkloadCatalog& catalog);
 }  // namespace perfbench
