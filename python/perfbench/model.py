@@ -4,7 +4,7 @@ Everything here converts to and from plain JSON-able dicts; that dict form is wh
 worker sends back and what the store keeps (never pickle).
 
 Format history (``SCHEMA_VERSION``):
-  1  Measurement, BenchmarkResult, Failure.
+  1  Measurement, BenchmarkResult (metrics, sweep points, baseline, labels), Failure.
 """
 
 from __future__ import annotations
@@ -151,9 +151,49 @@ class Failure:
         return dataclasses.asdict(self)
 
 
+METRIC_UNITS = ("ns", "bytes", "per_s", "ticks", "count", "ratio", "fraction")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Metric:
+    """A named figure with its unit (one of METRIC_UNITS): reported by a workload, or
+    derived from measurements (a growth exponent, a ratio to a baseline)."""
+
+    name: str
+    value: float
+    unit: str
+
+    def __post_init__(self) -> None:
+        if self.unit not in METRIC_UNITS:
+            raise ValueError(f"metric {self.name!r}: unit {self.unit!r} is not one of {', '.join(METRIC_UNITS)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "value": self.value, "unit": self.unit}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SweepPoint:
+    """One size of a scalability sweep: the parameter's value and what it measured."""
+
+    value: float
+    measurement: Measurement
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "measurement": self.measurement.to_dict()}
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> SweepPoint:
+        return SweepPoint(float(data["value"]), Measurement.from_dict(data["measurement"]))
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class BenchmarkResult:
-    """What one benchmark in one lane produced: a measurement, or a failure."""
+    """What one benchmark in one lane produced: a measurement, or a failure.
+
+    ``metrics`` holds the figures beyond the timing statistics; ``sweep`` the points of a
+    scalability sweep (``measurement`` is then the largest size's); ``baseline`` the
+    measurement it was compared with side by side; ``labels`` short texts such as a BigO class.
+    """
 
     lane: str
     benchmark: str
@@ -161,6 +201,13 @@ class BenchmarkResult:
     measurement: Measurement | None
     failure: Failure | None = None
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    metrics: tuple[Metric, ...] = ()
+    sweep: tuple[SweepPoint, ...] = ()
+    baseline: Measurement | None = None
+    labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def metric(self, name: str) -> Metric | None:
+        return next((m for m in self.metrics if m.name == name), None)
 
     def __post_init__(self) -> None:
         if (self.measurement is None) == (self.failure is None):

@@ -21,7 +21,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from perfbench.model import BenchmarkResult, Failure, Measurement
+from perfbench.derived_metrics import baseline_metrics, sweep_metrics, workload_metrics
+from perfbench.model import BenchmarkResult, Failure, Measurement, SweepPoint
 from perfbench.suite import BenchmarkDefinition
 
 STDERR_TAIL_LINES = 20
@@ -92,9 +93,10 @@ def interpret(definition: BenchmarkDefinition, outcome: WorkerOutcome) -> Benchm
         return failed("timeout", f"timed out after {definition.timeout_seconds:g} s and was killed",
                       outcome.stderr_tail)
     if outcome.payload is not None and outcome.payload.get("status") == "ok":
-        measurement = Measurement.from_dict(outcome.payload["measurement"])
-        return BenchmarkResult(lane=definition.lane, benchmark=definition.name, kind=definition.kind,
-                               measurement=measurement, params=_params_of(definition))
+        try:
+            return _assemble(definition, outcome.payload)
+        except ValueError as error:  # e.g. a sweep whose metric the workload never reported
+            return failed("analysis", f"measured, but the result cannot be analysed: {error}")
     if outcome.payload is not None:
         first_line = (outcome.payload["message"].splitlines() or [""])[0]
         return failed("exception", f"raised {outcome.payload['type']}: {first_line}".rstrip(": "),
@@ -107,6 +109,25 @@ def interpret(definition: BenchmarkDefinition, outcome: WorkerOutcome) -> Benchm
         return failed("crash", f"worker killed by {name}", outcome.stderr_tail)
     return failed("exit", f"worker exited with status {outcome.returncode} without a result",
                   outcome.stderr_tail)
+
+
+def _assemble(definition: BenchmarkDefinition, payload: dict) -> BenchmarkResult:
+    measurement = Measurement.from_dict(payload["measurement"])
+    metrics = workload_metrics(measurement)
+    labels: dict[str, str] = {}
+    points: tuple[SweepPoint, ...] = ()
+    baseline = None
+    if payload.get("sweep"):
+        points = tuple(SweepPoint.from_dict(p) for p in payload["sweep"])
+        assert definition.sweep is not None
+        fit, labels = sweep_metrics(points, definition.sweep.fit_on)
+        metrics += fit
+    if payload.get("baseline"):
+        baseline = Measurement.from_dict(payload["baseline"])
+        metrics += baseline_metrics(measurement, baseline)
+    return BenchmarkResult(lane=definition.lane, benchmark=definition.name, kind=definition.kind,
+                           measurement=measurement, params=_params_of(definition), metrics=tuple(metrics),
+                           sweep=points, baseline=baseline, labels=labels)
 
 
 def _params_of(definition: BenchmarkDefinition) -> dict:

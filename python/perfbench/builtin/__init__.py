@@ -1,17 +1,23 @@
 """The built-in default suite: what ``python -m perfbench run`` measures with no configuration.
 
-Lanes group benchmarks by cost. ``core`` holds the basic workloads of known shape that
-anchor the measurement core (empty body, dependent adds, hash lookup, memcpy, sort).
+Each family module contributes ``benchmarks(quick) -> list[BenchmarkDefinition]``; the
+definitions name their lane, and lanes run in the order below.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from perfbench.sampling import SamplingOptions
-from perfbench.suite import BenchmarkDefinition, WorkloadTarget
+from perfbench.builtin import core
+from perfbench.suite import BenchmarkDefinition
 
-QUICK_BUDGET_SECONDS = 0.1
+LANES = {
+    "core": "basic workloads of known shape that anchor the measurement core",
+    "docs": "hot paths and creation (fast)",
+    "standard": "nodes, workflow execution, messages, memory, runtime",
+    "heavy": "scalability sweeps, 1,000 concurrent workflows, 10,000 agents, thread-pool scaling, payroll",
+}
+FAMILIES = (core,)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -21,23 +27,14 @@ class Lane:
     benchmarks: tuple[BenchmarkDefinition, ...]
 
 
-def _core_lane(sampling: SamplingOptions) -> Lane:
-    workloads = (
-        ("empty", "the timing loop alone; reads ~0 ns once overhead is subtracted"),
-        ("add_chain_8", "8 dependent adds: 8 core cycles"),
-        ("hash_lookup_1k", "lookup in a 1,024-entry std::unordered_map"),
-        ("memcpy_4KiB", "memcpy of 4 KiB"),
-        ("memcpy_1MiB", "memcpy of 1 MiB"),
-        ("sort_1k", "copy + std::sort of 1,000 uint32"),
-        ("sort_100k", "copy + std::sort of 100,000 uint32"),
-    )
-    return Lane("core", "basic workloads of known shape that anchor the measurement core", tuple(
-        BenchmarkDefinition(name=name, lane="core", target=WorkloadTarget(name), sampling=sampling,
-                            description=description)
-        for name, description in workloads))
-
-
 def default_lanes(*, quick: bool = False, budget_seconds: float | None = None) -> tuple[Lane, ...]:
-    budget = budget_seconds if budget_seconds is not None else (QUICK_BUDGET_SECONDS if quick else None)
-    sampling = SamplingOptions() if budget is None else SamplingOptions(budget_seconds=budget)
-    return (_core_lane(sampling),)
+    definitions = [d for family in FAMILIES for d in family.benchmarks(quick)]
+    if budget_seconds is not None:
+        definitions = [dataclasses.replace(d, sampling=dataclasses.replace(d.sampling, budget_seconds=budget_seconds))
+                       for d in definitions]
+    unknown = {d.lane for d in definitions} - LANES.keys()
+    if unknown:
+        raise ValueError(f"built-in definitions use undeclared lanes: {sorted(unknown)}")
+    lanes = (Lane(name, description, tuple(d for d in definitions if d.lane == name))
+             for name, description in LANES.items())
+    return tuple(lane for lane in lanes if lane.benchmarks)

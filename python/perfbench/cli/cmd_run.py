@@ -13,12 +13,14 @@ from rich.table import Table
 from perfbench.cli.console import stderr_console, stdout_console
 
 from perfbench.builtin import Lane, default_lanes
+from perfbench.cli.compliance import print_compliance_matrix
 from perfbench.cli.progress import LineProgress
 from perfbench.environment import collect_environment, noise_warnings
 from perfbench.errors import ExitCode, UnitError, UsageError
 from perfbench.export import EXPORTERS, ReportData
 from perfbench.model import BenchmarkResult
 from perfbench.runner import run_benchmarks
+from perfbench.sla import evaluate_all, worst_severity
 from perfbench.store import DEFAULT_STORE_PATH, SqliteStore
 from perfbench.units import format_duration_ns, parse_duration
 
@@ -83,6 +85,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             interrupted = True
         failed = [r for r in results if not r.ok]
+        rules = {d.key: d.sla for d in definitions}
+        verdicts = evaluate_all((result, rules[result.key]) for result in results)
+        store.add_verdicts(run_id, verdicts)
         status = "interrupted" if interrupted else ("failed" if failed else "complete")
         store.finish_run(run_id, status)
         started_at = next(run.started_at for run in store.runs() if run.id == run_id)
@@ -91,6 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                         environment=environment, noise_warnings=tuple(warnings), results=tuple(results))
     paths = [exporter().write(report, request.output_dir) for exporter in EXPORTERS.values()]
     _print_summary(results)
+    print_compliance_matrix(verdicts)
     err.print(f"stored run {run_id} in {request.store_path}; reports: " + ", ".join(str(p) for p in paths),
               highlight=False)
     if interrupted:
@@ -99,6 +105,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if failed:
         err.print(f"[red]{len(failed)} benchmark(s) failed to run[/red]: " + ", ".join(r.key for r in failed))
         return int(ExitCode.BENCHMARK_FAILED)
+    if worst_severity(verdicts) in ("error", "critical"):
+        err.print(f"[red]SLA check failed[/red]: worst violation is {worst_severity(verdicts)}")
+        return int(ExitCode.CHECK_FAILED)
     return int(ExitCode.OK)
 
 

@@ -5,7 +5,7 @@ that a crash or Ctrl-C loses nothing already measured. Summary statistics are co
 (for SQL queries); the full measurement, raw samples included, is a JSON document.
 
 Schema history (``schema_info.schema_version``); each step is a migration below:
-  1  runs, results
+  1  runs, results (with metrics, sweep points, baseline, labels), sla_verdicts
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import dataclasses
 import datetime
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from perfbench.errors import StoreError
-from perfbench.model import BenchmarkResult, Failure, Measurement
+from perfbench.model import BenchmarkResult, Failure, Measurement, Metric, SweepPoint
+from perfbench.sla import Verdict
 
 DEFAULT_STORE_PATH = Path(".perfbench") / "results.db"
 SCHEMA_VERSION = 1
@@ -51,10 +52,27 @@ _MIGRATIONS: dict[int, str] = {
         n INTEGER, mean REAL, median REAL, stdev REAL, min REAL, max REAL,
         p90 REAL, p95 REAL, p99 REAL, p999 REAL, mad REAL, cv REAL, ci_low REAL, ci_high REAL,
         measurement TEXT,                   -- JSON, raw samples included
+        metrics TEXT NOT NULL DEFAULT '[]', -- JSON [{name, value, unit}]
+        sweep TEXT NOT NULL DEFAULT '[]',   -- JSON [{value, measurement}]
+        baseline TEXT,                      -- JSON measurement compared side by side
+        labels TEXT NOT NULL DEFAULT '{}',  -- JSON {name: text}, e.g. big_o
         recorded_at TEXT NOT NULL,
         UNIQUE (run_id, lane, benchmark)
     );
     CREATE INDEX results_by_benchmark ON results (lane, benchmark);
+    CREATE TABLE sla_verdicts (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        benchmark TEXT NOT NULL,            -- lane/benchmark
+        rule TEXT NOT NULL,
+        expression TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        measured REAL,
+        unit TEXT,
+        status TEXT NOT NULL,               -- pass | violated | insufficient | not-evaluated | invalid
+        severity TEXT,
+        message TEXT NOT NULL
+    );
     """,
 }
 
@@ -150,15 +168,32 @@ class SqliteStore:
             self._db.execute(
                 "INSERT INTO results (run_id, lane, benchmark, kind, params, status, failure_kind, "
                 "failure_message, failure_detail, n, mean, median, stdev, min, max, p90, p95, p99, p999, "
-                "mad, cv, ci_low, ci_high, measurement, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "mad, cv, ci_low, ci_high, measurement, metrics, sweep, baseline, labels, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, result.lane, result.benchmark, result.kind, json.dumps(dict(result.params)),
                  "ok" if result.ok else "failed",
                  f.kind if f else None, f.message if f else None, f.detail if f else None,
                  *((stats.n, stats.mean, stats.median, stats.stdev, stats.min, stats.max, stats.p90,
                     stats.p95, stats.p99, stats.p999, stats.mad, stats.cv, stats.ci_low, stats.ci_high)
                    if stats else (None,) * 14),
-                 json.dumps(m.to_dict()) if m else None, _now()))
+                 json.dumps(m.to_dict()) if m else None,
+                 json.dumps([metric.to_dict() for metric in result.metrics]),
+                 json.dumps([point.to_dict() for point in result.sweep]),
+                 json.dumps(result.baseline.to_dict()) if result.baseline else None,
+                 json.dumps(dict(result.labels)), _now()))
+
+    def add_verdicts(self, run_id: int, verdicts: Sequence[Verdict]) -> None:
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO sla_verdicts (run_id, benchmark, rule, expression, metric, measured, unit, status, "
+                "severity, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, v.benchmark, v.rule, v.expression, v.metric, v.measured, v.unit, v.status, v.severity,
+                  v.message) for v in verdicts])
+
+    def verdicts(self, run_id: int) -> list[Verdict]:
+        rows = self._db.execute("SELECT rule, benchmark, expression, metric, measured, unit, status, severity, "
+                                "message FROM sla_verdicts WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
+        return [Verdict(*row) for row in rows]
 
     def finish_run(self, run_id: int, status: str) -> None:
         with self._transaction():
@@ -179,13 +214,17 @@ class SqliteStore:
 
     def _iter_results(self, where: str, args: tuple[Any, ...]) -> Iterator[StoredResult]:
         query = ("SELECT run_id, lane, benchmark, kind, params, failure_kind, failure_message, failure_detail, "
-                 "measurement, recorded_at FROM results " + where)
-        for run_id, lane, benchmark, kind, params, fkind, fmessage, fdetail, measurement, recorded in \
-                self._db.execute(query, args):
+                 "measurement, metrics, sweep, baseline, labels, recorded_at FROM results " + where)
+        for (run_id, lane, benchmark, kind, params, fkind, fmessage, fdetail, measurement, metrics, sweep,
+             baseline, labels, recorded) in self._db.execute(query, args):
             result = BenchmarkResult(
                 lane=lane, benchmark=benchmark, kind=kind, params=json.loads(params),
                 measurement=Measurement.from_dict(json.loads(measurement)) if measurement else None,
-                failure=Failure(fkind, fmessage, fdetail or "") if fkind else None)
+                failure=Failure(fkind, fmessage, fdetail or "") if fkind else None,
+                metrics=tuple(Metric(**m) for m in json.loads(metrics)),
+                sweep=tuple(SweepPoint.from_dict(p) for p in json.loads(sweep)),
+                baseline=Measurement.from_dict(json.loads(baseline)) if baseline else None,
+                labels=json.loads(labels))
             yield StoredResult(run_id=run_id, result=result, recorded_at=recorded)
 
     def close(self) -> None:

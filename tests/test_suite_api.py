@@ -1,0 +1,66 @@
+"""Sweeps and baselines run through real worker processes."""
+
+from __future__ import annotations
+
+import pytest
+
+from perfbench.runner import run_benchmarks
+from perfbench.sampling import SamplingOptions
+from perfbench.sla import rule
+from perfbench.suite import BenchmarkDefinition, PythonTarget, Sweep
+
+SOURCE = """
+DATA = [float(i) for i in range(40_000)]
+
+def total(n=1000):
+    return sum(DATA[: int(n)])
+
+def total_twice(n=1000):
+    sum(DATA[: int(n)])
+    return sum(DATA[: int(n)])
+"""
+
+FAST = SamplingOptions(budget_seconds=0.1)
+
+
+def test_a_sweep_recovers_linear_growth_and_keeps_every_point(write_module) -> None:
+    path = write_module("bench_sweep.py", SOURCE)
+    definition = BenchmarkDefinition(
+        name="total", lane="sweeps", target=PythonTarget(str(path), "total"), sampling=FAST,
+        sweep=Sweep(param="n", values=(1000, 4000, 16000, 32000)),
+        sla=(rule("exponent <= 1.15", name="linear or better"),))
+    (result,) = run_benchmarks([definition])
+    assert result.ok, result.failure
+    assert [p.value for p in result.sweep] == [1000, 4000, 16000, 32000]
+    assert result.metric("exponent").value == pytest.approx(1.0, abs=0.2)
+    assert result.labels["big_o"] in ("O(n)", "O(n log n)")
+    assert result.measurement.median == result.sweep[-1].measurement.median
+    assert definition.sla[0].evaluate(result).status == "pass"
+
+
+def test_a_baseline_is_measured_alternately_and_compared(write_module) -> None:
+    path = write_module("bench_pair.py", SOURCE)
+    definition = BenchmarkDefinition(
+        name="twice", lane="pairs", target=PythonTarget(str(path), "total_twice", params={"n": 20000}),
+        baseline=PythonTarget(str(path), "total", params={"n": 20000}), sampling=FAST)
+    (result,) = run_benchmarks([definition])
+    assert result.ok, result.failure
+    assert result.baseline is not None
+    assert result.metric("ratio").value == pytest.approx(2.0, rel=0.2)
+    assert result.metric("overhead").value == pytest.approx(result.metric("ratio").value - 1)
+    assert result.metric("speedup").value == pytest.approx(1 / result.metric("ratio").value)
+    assert rule("overhead < 5%").evaluate(result).severity == "error"
+
+
+def test_a_sweep_on_a_metric_the_workload_does_not_report_is_an_analysis_failure(write_module) -> None:
+    path = write_module("bench_sweep2.py", SOURCE)
+    definition = BenchmarkDefinition(
+        name="total", lane="sweeps", target=PythonTarget(str(path), "total"), sampling=FAST,
+        sweep=Sweep(param="n", values=(1000, 2000), fit_on="no_such_metric"))
+    (result,) = run_benchmarks([definition])
+    assert result.failure.kind == "analysis" and "no_such_metric" in result.failure.message
+
+
+def test_sweep_values_must_increase() -> None:
+    with pytest.raises(ValueError):
+        Sweep(param="n", values=(10, 5))
