@@ -428,7 +428,7 @@ void register_node_processing_workloads(WorkloadCatalog& catalog) {
     catalog.add({"nodes.parallel", "nodes",
                  "parallel step of 4 compute nodes (CRC-32 of `bytes` each) on a pool of `workers` (0: one per core, "
                  "minus the caller, which runs branches too); parallel=0 runs them in turn",
-                 {{"bytes", 32768}, {"parallel", 1}, {"workers", 0}},
+                 {{"bytes", 16384}, {"parallel", 1}, {"workers", 0}},
                  [](const WorkloadParams& p) -> std::unique_ptr<Workload> {
                      const long workers = integer_param(p, "workers", 0, 64);
                      // The caller helps: with W cores, W - 1 workers + the caller fill them.
