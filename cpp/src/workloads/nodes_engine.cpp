@@ -51,6 +51,7 @@ struct ParallelRun {
         Value output = Value::object();
         NodeStatus status = NodeStatus::success();
         std::atomic<bool> claimed{false};
+        bool on_pool = false;  // written by the claimer, read after wait_all()
     };
 
     std::array<Branch, kMaxBranches> branches;
@@ -72,9 +73,10 @@ struct ParallelRun {
     }
 
     // Whoever claims a branch first runs it: a pool worker, or the caller while it waits.
-    void run_branch(std::uint32_t index) {
+    void run_branch(std::uint32_t index, bool on_pool) {
         Branch& branch = branches[index];
         if (branch.claimed.exchange(true, std::memory_order_acq_rel)) return;
+        branch.on_pool = on_pool;
         branch.status = execute_node(*branch.node, *input, branch.output, context);
         if (finished.fetch_add(1, std::memory_order_acq_rel) + 1 == count) finished.notify_all();
     }
@@ -138,14 +140,16 @@ void Workflow::on_error(StepId from, StepId handler) {
     steps_[from].error_route = handler;
 }
 
-NodeStatus Executor::run_step(const Step& step, Value& payload, Value& scratch, const NodeContext& context) const {
-    if (step.parallel()) return run_parallel(step, payload, context);
+NodeStatus Executor::run_step(const Step& step, Value& payload, Value& scratch, const NodeContext& context,
+                              ExecutionResult& result) const {
+    if (step.parallel()) return run_parallel(step, payload, context, result);
     NodeStatus status = execute_node(*step.nodes.front(), payload, scratch, context);
     if (status.ok()) merge_outputs(payload, scratch);
     return status;
 }
 
-NodeStatus Executor::run_parallel(const Step& step, Value& payload, const NodeContext& context) const {
+NodeStatus Executor::run_parallel(const Step& step, Value& payload, const NodeContext& context,
+                                  ExecutionResult& result) const {
     ParallelRun* run = ParallelRun::create();
     run->input = &payload;
     run->context = context;
@@ -159,13 +163,14 @@ NodeStatus Executor::run_parallel(const Step& step, Value& payload, const NodeCo
         for (std::uint32_t i = 1; i < run->count; ++i) {
             run->references.fetch_add(1, std::memory_order_relaxed);
             pool_->submit([run, i] {
-                run->run_branch(i);
+                run->run_branch(i, true);
                 run->release();
             });
         }
     }
-    for (std::uint32_t i = 0; i < run->count; ++i) run->run_branch(i);
+    for (std::uint32_t i = 0; i < run->count; ++i) run->run_branch(i, false);
     run->wait_all();
+    for (std::uint32_t i = 0; i < run->count; ++i) result.offloaded_branches += run->branches[i].on_pool ? 1 : 0;
 
     NodeStatus status = NodeStatus::success();
     for (std::uint32_t i = 0; i < run->count && status.ok(); ++i) {
@@ -192,7 +197,7 @@ void Executor::run(Value& payload, ExecutionResult& result, std::uint64_t execut
         result.path.push_back(current);
         NodeContext context{execution_id, 1};
         std::chrono::nanoseconds backoff = step.retry.backoff;
-        NodeStatus status = run_step(step, payload, scratch, context);
+        NodeStatus status = run_step(step, payload, scratch, context, result);
         while (!status.ok()) {
             if (result.errors.empty()) result.first_failure = Clock::now();
             result.errors.push_back(ErrorRecord{current, context.attempt, status.take_error()});
@@ -204,7 +209,7 @@ void Executor::run(Value& payload, ExecutionResult& result, std::uint64_t execut
                 std::llround(static_cast<double>(backoff.count()) * step.retry.backoff_multiplier));
             ++context.attempt;
             ++result.retries;
-            status = run_step(step, payload, scratch, context);
+            status = run_step(step, payload, scratch, context, result);
         }
         if (status.ok()) {
             const auto route = static_cast<std::size_t>(status.route());

@@ -237,6 +237,7 @@ struct ParallelBody {
     std::unique_ptr<Executor> executor;
     Value payload = Value::object();
     ExecutionResult result;
+    std::uint64_t executions = 0, offloaded = 0;
     AllocationMeter meter;
 
     ParallelBody(std::size_t branch_bytes, bool run_parallel, unsigned pool_workers)
@@ -254,6 +255,8 @@ struct ParallelBody {
     void operator()() {
         executor->run(payload, result);
         if (!result.completed) throw std::runtime_error("parallel step failed during the benchmark");
+        ++executions;
+        offloaded += static_cast<std::uint64_t>(result.offloaded_branches);
     }
     template <class Repeat>
     void run_batch(std::uint64_t n, Repeat repeat) {
@@ -265,6 +268,11 @@ struct ParallelBody {
         auto out = meter.metrics();
         // The caller runs branches too while it waits, so parallel = pool workers + 1.
         out.push_back({"threads", parallel ? static_cast<double>(workers) + 1 : 1.0, "count"});
+        // How much of the step the pool actually took: branches run by a worker rather than
+        // by the caller. Without a free core the caller ends up running everything itself.
+        out.push_back({"offloaded_fraction",
+                       executions ? static_cast<double>(offloaded) / static_cast<double>(executions * kBranches) : 0.0,
+                       "fraction"});
         return out;
     }
     std::string self_check() {

@@ -27,9 +27,19 @@ from perfbench.suite import BenchmarkDefinition, WorkloadTarget
 STANDARD = "standard"
 HEAVY = "heavy"
 
-# The verdict for every node type. Per-iteration sampling makes p99 the 99th
-# percentile of single node executions, not of batch means.
-SUB_MILLISECOND = rule("p99 < 1ms", severity="error", name="sub-millisecond node (p99 per execution)")
+# The "sub-millisecond" verdict for every node type, in two rules:
+# * p99 < 1ms per execution (per-iteration sampling makes p99 the 99th percentile of single
+#   node executions, not of batch means). On a shared machine the tail holds preemptions:
+#   a descheduled execution lasts one scheduler time slice (4 ms at HZ=250), so with 1-5 %
+#   of executions preempted p99 reads 4-8 ms whatever the node does. Missing 1 ms is
+#   therefore a warning; beyond 10 ms (more than two slices) it is an error.
+# * median < 1ms as an error: a node whose typical execution is not sub-millisecond is slow
+#   by itself, which no amount of machine noise explains.
+SUB_MILLISECOND = (
+    tiers(target="p99 < 1ms", acceptable="p99 < 10ms", critical="p99 < 100ms",
+          name="sub-millisecond node (p99 per execution)"),
+    rule("median < 1ms", severity="error", name="sub-millisecond node (median execution)"),
+)
 # Compute and router nodes reuse their output record and write short keys and numbers:
 # in steady state they allocate nothing. Any allocation there is a regression.
 ALLOCATION_FREE = rule("allocations_per_op < 0.01", severity="warning", name="allocation-free in steady state")
@@ -53,25 +63,27 @@ def _node(name: str, description: str, quick: bool, seconds: float, *rules: Rule
 def _node_processing(quick: bool) -> list[BenchmarkDefinition]:
     return [
         _node("nodes.compute", "compute node: CRC-32 of a 16 KiB text field", quick, 1.5,
-              SUB_MILLISECOND, ALLOCATION_FREE),
+              *SUB_MILLISECOND, ALLOCATION_FREE),
         _node("nodes.io", "I/O node: write the ~2.8 KB priced order to a new temp file, read back, verify, "
-              "unlink (no fsync: page cache, as workflow scratch files are)", quick, 1.5, SUB_MILLISECOND),
+              "unlink (no fsync: page cache, as workflow scratch files are)", quick, 1.5, *SUB_MILLISECOND),
         _node("nodes.json_transform", "JSON transform node: parse a 2.5 KB order, discount every item, add "
-              "totals, serialise", quick, 1.5, SUB_MILLISECOND),
+              "totals, serialise", quick, 1.5, *SUB_MILLISECOND),
         _node("nodes.router", "router node: review / express / standard from payload fields, every branch "
-              "taken in turn", quick, 1.0, SUB_MILLISECOND, ALLOCATION_FREE),
+              "taken in turn", quick, 1.0, *SUB_MILLISECOND, ALLOCATION_FREE),
         _node("nodes.parallel", "4 compute nodes (CRC-32 of 16 KiB each, as nodes.compute) as one parallel step on the thread "
               "pool; baseline: the same step with its branches in turn", quick, 2.0,
-              SUB_MILLISECOND,
+              *SUB_MILLISECOND,
               # This machine has 2 cores: the ideal speedup of 4 equal branches is 2, less the
-              # pool's hand-off. >= 1.3 is what 2 free cores give; < 0.9 means the pool makes
-              # the step slower than running it in turn, which only a broken (or a 1-core) pool does.
-              tiers(target="speedup > 1.3", acceptable="speedup > 0.9", critical="speedup > 0.5",
+              # pool's hand-off. >= 1.3 is what 2 free cores give. With no free core (a loaded
+              # machine) the caller ends up running most branches itself and the hand-offs make
+              # the step ~10 % slower (speedup ~0.9, see offloaded_fraction): a warning. Below
+              # 0.7 the pool costs far more than it could save, which a broken pool does.
+              tiers(target="speedup > 1.3", acceptable="speedup > 0.7", critical="speedup > 0.4",
                     name="parallel speedup over sequential (2 cores)"),
               params={"parallel": 1}, baseline=WorkloadTarget("nodes.parallel", params={"parallel": 0})),
         _node("nodes.async", "async node: CRC-32 of 1 KiB completed on the node's completion thread; "
               "submit -> caller resumed", quick, 1.5,
-              SUB_MILLISECOND,
+              *SUB_MILLISECOND,
               # The hand-off is a futex wake of a parked thread: a few µs when a core is free.
               tiers(target="handoff_p99 < 50us", acceptable="handoff_p99 < 250us", critical="handoff_p99 < 1ms",
                     name="completion hand-off p99")),
@@ -84,7 +96,7 @@ def _error_handling(quick: bool) -> list[BenchmarkDefinition]:
         _node("nodes.error_overhead", "validate fails on an invalid order (returned error), the executor "
               "records it and takes the error edge to reject; baseline: a valid order, validate -> accept",
               quick, 1.5,
-              SUB_MILLISECOND,
+              *SUB_MILLISECOND,
               # Same node, same validation work on both sides; the failing side also records the
               # error, hands it to the handler and stores the reason (~200 ns of allocation and
               # copying against a ~300 ns success). Handling a failure should cost less than
@@ -94,7 +106,7 @@ def _error_handling(quick: bool) -> list[BenchmarkDefinition]:
               params={"fail": 1}, baseline=success, workload="nodes.error_handling"),
         _node("nodes.error_overhead_exception", "as nodes.error_overhead, but validate throws the error and "
               "the executor catches it", quick, 1.0,
-              SUB_MILLISECOND,
+              *SUB_MILLISECOND,
               # A C++ throw/catch costs 1-2 µs of unwinding, several times a 300 ns success:
               # reported so the price of exceptions is visible; only an order of magnitude more warns.
               rule("overhead < 2000%", severity="warning", name="thrown failure within 20x of a success"),

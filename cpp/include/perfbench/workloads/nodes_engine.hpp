@@ -144,6 +144,7 @@ struct ExecutionResult {
     tracked_vector<StepId> path;        // steps that ran, in order (a retried step once)
     tracked_vector<ErrorRecord> errors; // every failed attempt, handled or not
     int retries = 0;
+    int offloaded_branches = 0;         // parallel branches a pool worker ran (not the caller)
     Clock::time_point first_failure{};  // when the first error was caught (if any)
     Clock::time_point finished{};
 
@@ -152,6 +153,7 @@ struct ExecutionResult {
         path.clear();
         errors.clear();
         retries = 0;
+        offloaded_branches = 0;
         first_failure = {};
         finished = {};
     }
@@ -168,8 +170,9 @@ public:
     void run(Value& payload, ExecutionResult& result, std::uint64_t execution_id = 0) const;
 
 private:
-    NodeStatus run_step(const Step& step, Value& payload, Value& scratch, const NodeContext& context) const;
-    NodeStatus run_parallel(const Step& step, Value& payload, const NodeContext& context) const;
+    NodeStatus run_step(const Step& step, Value& payload, Value& scratch, const NodeContext& context,
+                        ExecutionResult& result) const;
+    NodeStatus run_parallel(const Step& step, Value& payload, const NodeContext& context, ExecutionResult& result) const;
 
     const Workflow& workflow_;
     ThreadPool* pool_;
