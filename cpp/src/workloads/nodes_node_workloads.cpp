@@ -299,10 +299,12 @@ struct ParallelBody {
 // caller running again).
 struct AsyncBody {
     std::size_t bytes;
-    std::unique_ptr<AsyncCrc32Node> node = std::make_unique<AsyncCrc32Node>("async_checksum", "text", "crc32");
     Value payload;
     Value output = Value::object();
     AsyncCall call;
+    // Declared after the call so that it is destroyed first: its completion thread is
+    // joined before the call it may still be signalling goes away.
+    std::unique_ptr<AsyncCrc32Node> node = std::make_unique<AsyncCrc32Node>("async_checksum", "text", "crc32");
     LatencyHistogram handoff, wakeup;
     AllocationMeter meter;
 

@@ -128,7 +128,9 @@ private:
     std::thread::id completed_on_{};
 };
 
-// One asynchronous invocation: owned by the caller, alive until its completion fires.
+// One asynchronous invocation, owned by the caller. It must outlive the completing
+// thread's last touch (the notify right after the flag is set), so keep it alive until
+// the node is destroyed or reuse it for the next call, as the workloads do.
 struct AsyncCall {
     const Value* input = nullptr;
     Value* output = nullptr;
