@@ -51,9 +51,10 @@ def _per_execution(quick: bool, seconds: float) -> SamplingOptions:
                            max_samples=3_000 if quick else 20_000, warmup_seconds=0.01 if quick else 0.1)
 
 
-def _node(name: str, description: str, quick: bool, seconds: float, *rules: Rule,
-          params: dict[str, float] | None = None, baseline: WorkloadTarget | None = None,
-          workload: str | None = None) -> BenchmarkDefinition:
+def _per_execution_definition(name: str, description: str, *, quick: bool, seconds: float, rules: tuple[Rule, ...],
+                              params: dict[str, float] | None = None, baseline: WorkloadTarget | None = None,
+                              workload: str | None = None) -> BenchmarkDefinition:
+    """A standard-lane definition sampled per execution; ``seconds`` is its full-run budget."""
     return BenchmarkDefinition(
         name=name, lane=STANDARD, description=description,
         target=WorkloadTarget(workload or name, params=params or {}),
@@ -62,78 +63,102 @@ def _node(name: str, description: str, quick: bool, seconds: float, *rules: Rule
 
 def _node_processing(quick: bool) -> list[BenchmarkDefinition]:
     return [
-        _node("nodes.compute", "compute node: CRC-32 of a 16 KiB text field", quick, 1.5,
-              *SUB_MILLISECOND, ALLOCATION_FREE),
-        _node("nodes.io", "I/O node: write the ~2.8 KB priced order to a new temp file, read back, verify, "
-              "unlink (no fsync: page cache, as workflow scratch files are)", quick, 1.5, *SUB_MILLISECOND),
-        _node("nodes.json_transform", "JSON transform node: parse a 2.5 KB order, discount every item, add "
-              "totals, serialise", quick, 1.5, *SUB_MILLISECOND),
-        _node("nodes.router", "router node: review / express / standard from payload fields, every branch "
-              "taken in turn", quick, 1.0, *SUB_MILLISECOND, ALLOCATION_FREE),
-        _node("nodes.parallel", "4 compute nodes (CRC-32 of 16 KiB each, as nodes.compute) as one parallel step on the thread "
-              "pool; baseline: the same step with its branches in turn", quick, 2.0,
-              *SUB_MILLISECOND,
-              # This machine has 2 cores: the ideal speedup of 4 equal branches is 2, less the
-              # pool's hand-off. >= 1.3 is what 2 free cores give. With no free core (a loaded
-              # machine) the caller ends up running most branches itself and the hand-offs make
-              # the step ~10 % slower (speedup ~0.9, see offloaded_fraction): a warning. Below
-              # 0.7 the pool costs far more than it could save, which a broken pool does.
-              tiers(target="speedup > 1.3", acceptable="speedup > 0.7", critical="speedup > 0.4",
-                    name="parallel speedup over sequential (2 cores)"),
-              params={"parallel": 1}, baseline=WorkloadTarget("nodes.parallel", params={"parallel": 0})),
-        _node("nodes.async", "async node: CRC-32 of 1 KiB completed on the node's completion thread; "
-              "submit -> caller resumed", quick, 1.5,
-              *SUB_MILLISECOND,
-              # The hand-off is a futex wake of a parked thread: a few µs when a core is free.
-              tiers(target="handoff_p99 < 50us", acceptable="handoff_p99 < 250us", critical="handoff_p99 < 1ms",
-                    name="completion hand-off p99")),
+        _per_execution_definition(
+            "nodes.compute", "compute node: CRC-32 of a 16 KiB text field",
+            quick=quick, seconds=1.5, rules=(*SUB_MILLISECOND, ALLOCATION_FREE)),
+        _per_execution_definition(
+            "nodes.io", "I/O node: write the ~2.8 KB priced order to a new temp file, read back, verify, unlink "
+                        "(no fsync: page cache, as workflow scratch files are)",
+            quick=quick, seconds=1.5, rules=SUB_MILLISECOND),
+        _per_execution_definition(
+            "nodes.json_transform", "JSON transform node: parse a 2.5 KB order, discount every item, add totals, "
+                                    "serialise",
+            quick=quick, seconds=1.5, rules=SUB_MILLISECOND),
+        _per_execution_definition(
+            "nodes.router", "router node: review / express / standard from payload fields, every branch taken in turn",
+            quick=quick, seconds=1.0, rules=(*SUB_MILLISECOND, ALLOCATION_FREE)),
+        _per_execution_definition(
+            "nodes.parallel", "4 compute nodes (CRC-32 of 16 KiB each, as nodes.compute) as one parallel step on "
+                              "the thread pool; baseline: the same step with its branches in turn",
+            quick=quick, seconds=2.0, params={"parallel": 1},
+            baseline=WorkloadTarget("nodes.parallel", params={"parallel": 0}),
+            rules=(
+                *SUB_MILLISECOND,
+                # This machine has 2 cores: the ideal speedup of 4 equal branches is 2, less the
+                # pool's hand-off. >= 1.3 is what 2 free cores give. With no free core (a loaded
+                # machine) the caller ends up running most branches itself and the hand-offs make
+                # the step ~10 % slower (speedup ~0.9, see offloaded_fraction): a warning. Below
+                # 0.7 the pool costs far more than it could save, which a broken pool does.
+                tiers(target="speedup > 1.3", acceptable="speedup > 0.7", critical="speedup > 0.4",
+                      name="parallel speedup over sequential (2 cores)"),
+            )),
+        _per_execution_definition(
+            "nodes.async", "async node: CRC-32 of 1 KiB completed on the node's completion thread; "
+                           "submit -> caller resumed",
+            quick=quick, seconds=1.5,
+            rules=(
+                *SUB_MILLISECOND,
+                # The hand-off is a futex wake of a parked thread: a few µs when a core is free.
+                tiers(target="handoff_p99 < 50us", acceptable="handoff_p99 < 250us", critical="handoff_p99 < 1ms",
+                      name="completion hand-off p99"),
+            )),
     ]
 
 
 def _error_handling(quick: bool) -> list[BenchmarkDefinition]:
     success = WorkloadTarget("nodes.error_handling", params={"fail": 0})
     return [
-        _node("nodes.error_overhead", "validate fails on an invalid order (returned error), the executor "
-              "records it and takes the error edge to reject; baseline: a valid order, validate -> accept",
-              quick, 1.5,
-              *SUB_MILLISECOND,
-              # Same node, same validation work on both sides; the failing side also records the
-              # error, hands it to the handler and stores the reason (~200 ns of allocation and
-              # copying against a ~300 ns success). Handling a failure should cost less than
-              # doing the work twice.
-              tiers(target="overhead < 100%", acceptable="overhead < 200%", critical="overhead < 500%",
-                    name="handled failure vs success"),
-              params={"fail": 1}, baseline=success, workload="nodes.error_handling"),
-        _node("nodes.error_overhead_exception", "as nodes.error_overhead, but validate throws the error and "
-              "the executor catches it", quick, 1.0,
-              *SUB_MILLISECOND,
-              # A C++ throw/catch costs 1-2 µs of unwinding, several times a 300 ns success:
-              # reported so the price of exceptions is visible; only an order of magnitude more warns.
-              rule("overhead < 2000%", severity="warning", name="thrown failure within 20x of a success"),
-              params={"fail": 2}, baseline=success, workload="nodes.error_handling"),
+        _per_execution_definition(
+            "nodes.error_overhead", "validate fails on an invalid order (returned error), the executor records it "
+                                    "and takes the error edge to reject; baseline: a valid order, validate -> accept",
+            quick=quick, seconds=1.5, workload="nodes.error_handling", params={"fail": 1}, baseline=success,
+            rules=(
+                *SUB_MILLISECOND,
+                # Same node, same validation work on both sides; the failing side also records the
+                # error, hands it to the handler and stores the reason (~200 ns of allocation and
+                # copying against a ~300 ns success). Handling a failure should cost less than
+                # doing the work twice.
+                tiers(target="overhead < 100%", acceptable="overhead < 200%", critical="overhead < 500%",
+                      name="handled failure vs success"),
+            )),
+        _per_execution_definition(
+            "nodes.error_overhead_exception", "as nodes.error_overhead, but validate throws the error and the "
+                                              "executor catches it",
+            quick=quick, seconds=1.0, workload="nodes.error_handling", params={"fail": 2}, baseline=success,
+            rules=(
+                *SUB_MILLISECOND,
+                # A C++ throw/catch costs 1-2 µs of unwinding, several times a 300 ns success:
+                # reported so the price of exceptions is visible; only an order of magnitude more warns.
+                rule("overhead < 2000%", severity="warning", name="thrown failure within 20x of a success"),
+            )),
     ]
 
 
 def _workflows(quick: bool) -> list[BenchmarkDefinition]:
     return [
-        _node("nodes.workflow_linear", "linear workflow: validate -> price -> summarise", quick, 1.5,
-              # Three sub-ms nodes of a few µs each: the target is well below 1 ms.
-              tiers(target="p99 < 100us", acceptable="p99 < 1ms", critical="p99 < 10ms",
-                    name="linear workflow p99")),
-        _node("nodes.workflow_complex", "complex workflow: validate, price, route to review / express / 3 "
-              "parallel checks, summarise, persist to a file; invalid orders take the error edge; four orders "
-              "cycled so every path runs", quick, 1.5,
-              # Nine steps, a file write and thread hand-offs: sub-ms is the target, a few ms of
-              # preemption on a shared machine is tolerated, tens of ms is not.
-              tiers(target="p99 < 1ms", acceptable="p99 < 5ms", critical="p99 < 50ms",
-                    name="complex workflow p99")),
-        _node("nodes.workflow_recovery", "price fails its first attempt (injected), the executor retries after "
-              "a 100 µs backoff; recovery time = failure caught -> execution completed", quick, 1.5,
-              # Recovery = the 100 µs backoff (sleep_for: + ~50-100 µs of timer slack and wake-up)
-              # + the rest of the workflow (~5 µs).
-              tiers(target="recovery_p99 < 1ms", acceptable="recovery_p99 < 5ms", critical="recovery_p99 < 50ms",
-                    name="recovery time p99"),
-              params={"failures": 1, "max_attempts": 3, "backoff_us": 100}),
+        _per_execution_definition(
+            "nodes.workflow_linear", "linear workflow: validate -> price -> summarise",
+            quick=quick, seconds=1.5,
+            # Three sub-ms nodes of a few µs each: the target is well below 1 ms.
+            rules=(tiers(target="p99 < 100us", acceptable="p99 < 1ms", critical="p99 < 10ms",
+                         name="linear workflow p99"),)),
+        _per_execution_definition(
+            "nodes.workflow_complex", "complex workflow: validate, price, route to review / express / 3 parallel "
+                                      "checks, summarise, persist to a file; invalid orders take the error edge; "
+                                      "four orders cycled so every path runs",
+            quick=quick, seconds=1.5,
+            # Nine steps, a file write and thread hand-offs: sub-ms is the target, a few ms of
+            # preemption on a shared machine is tolerated, tens of ms is not.
+            rules=(tiers(target="p99 < 1ms", acceptable="p99 < 5ms", critical="p99 < 50ms",
+                         name="complex workflow p99"),)),
+        _per_execution_definition(
+            "nodes.workflow_recovery", "price fails its first attempt (injected), the executor retries after a "
+                                       "100 µs backoff; recovery time = failure caught -> execution completed",
+            quick=quick, seconds=1.5, params={"failures": 1, "max_attempts": 3, "backoff_us": 100},
+            # Recovery = the 100 µs backoff (sleep_for: + ~50-100 µs of timer slack and wake-up)
+            # + the rest of the workflow (~5 µs).
+            rules=(tiers(target="recovery_p99 < 1ms", acceptable="recovery_p99 < 5ms",
+                         critical="recovery_p99 < 50ms", name="recovery time p99"),)),
     ]
 
 
