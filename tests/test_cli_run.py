@@ -46,7 +46,7 @@ def test_results_are_in_the_sqlite_store(quick_run) -> None:
 
 def test_csv_parses_with_one_row_per_benchmark_and_statistic_set(quick_run) -> None:
     workdir, _ = quick_run
-    (path,) = (workdir / "out").glob("*.csv")
+    (path,) = [p for p in (workdir / "out").glob("*.csv") if not p.stem.endswith("-metrics")]
     raw = path.read_bytes()
     assert b"\r\n" in raw  # RFC 4180 line ends
     with open(path, newline="") as handle:
@@ -56,6 +56,17 @@ def test_csv_parses_with_one_row_per_benchmark_and_statistic_set(quick_run) -> N
     assert len(units) == len(rows)  # no duplicate benchmark x statistic set
     for row in rows:
         assert float(row["n"]) > 0 and float(row["median"]) == float(row["median"])
+
+
+def test_metrics_csv_holds_the_figures_beyond_timing(quick_run) -> None:
+    workdir, _ = quick_run
+    (path,) = (workdir / "out").glob("*-metrics.csv")
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and {"metric", "value", "unit"} <= rows[0].keys()
+    throughput = [r for r in rows if r["benchmark"] == "messages.throughput" and r["metric"] == "throughput_msgs_per_s"]
+    assert throughput and float(throughput[0]["value"]) > 0 and throughput[0]["unit"] == "per_s"
+    assert any(r["sweep_value"] for r in rows)  # sweep points, one row per point and figure
 
 
 def test_html_summary_exists(quick_run) -> None:

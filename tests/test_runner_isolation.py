@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from perfbench.runner import run_benchmarks
+from perfbench.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, results_of, run_benchmarks
 from perfbench.sampling import SamplingOptions
 from perfbench.suite import BenchmarkDefinition, PythonTarget, WorkloadTarget
 
@@ -55,7 +55,7 @@ def test_failures_are_contained_and_the_rest_still_run(bench_file: Path) -> None
         definition(bench_file, "exits"),
         BenchmarkDefinition(name="hash", lane="core", target=WorkloadTarget("hash_lookup_1k"), sampling=FAST),
     ]
-    results = {r.benchmark: r for r in run_benchmarks(definitions)}
+    results = {r.benchmark: r for r in results_of(run_benchmarks(definitions))}
     assert list(results) == [d.name for d in definitions]
 
     assert results["fine"].ok and results["fine"].measurement.median > 0
@@ -78,16 +78,29 @@ def test_failures_are_contained_and_the_rest_still_run(bench_file: Path) -> None
     assert "status 7" in results["exits"].failure.message
 
 
-def test_observer_sees_every_benchmark(bench_file: Path) -> None:
-    events = []
+def test_events_report_every_benchmark_and_iteration(bench_file: Path) -> None:
+    fine = BenchmarkDefinition(name="fine", lane="faults", target=PythonTarget(str(bench_file), "fine"),
+                               sampling=FAST, iterations=3, warmup_iterations=1)
+    seen = []
+    for event in run_benchmarks([fine, definition(bench_file, "raises")]):
+        if isinstance(event, BenchmarkStarted):
+            seen.append(("start", event.definition.name, event.index, event.total))
+        elif isinstance(event, IterationFinished):
+            seen.append(("iteration", event.definition.name, event.record.index, event.record.warmup, event.record.ok))
+        elif isinstance(event, BenchmarkFinished):
+            seen.append(("end", event.result.benchmark, event.index, event.total))
+    assert seen == [("start", "fine", 0, 2), ("iteration", "fine", 0, True, True),
+                    ("iteration", "fine", 1, False, True), ("iteration", "fine", 2, False, True),
+                    ("iteration", "fine", 3, False, True), ("end", "fine", 0, 2),
+                    ("start", "raises", 1, 2), ("iteration", "raises", 0, False, False), ("end", "raises", 1, 2)]
 
-    class Recorder:
-        def benchmark_started(self, d, index, total):
-            events.append(("start", d.name, index, total))
 
-        def benchmark_finished(self, r, index, total):
-            events.append(("end", r.benchmark, index, total))
-
-    list(run_benchmarks([definition(bench_file, "fine"), definition(bench_file, "raises")], observer=Recorder()))
-    assert events == [("start", "fine", 0, 2), ("end", "fine", 0, 2),
-                      ("start", "raises", 1, 2), ("end", "raises", 1, 2)]
+def test_warmup_iterations_are_recorded_but_not_counted(bench_file: Path) -> None:
+    fine = BenchmarkDefinition(name="fine", lane="faults", target=PythonTarget(str(bench_file), "fine"),
+                               sampling=FAST, iterations=2, warmup_iterations=2)
+    (result,) = results_of(run_benchmarks([fine]))
+    assert len(result.iterations) == 4 and len(result.counted_iterations) == 2
+    counted_samples = sum(i.measurement.stats.n for i in result.counted_iterations)
+    assert result.measurement.stats.n == counted_samples
+    # later rounds reuse the first round's iterations per sample, so samples can be pooled
+    assert len({i.measurement.iterations_per_sample for i in result.iterations}) == 1

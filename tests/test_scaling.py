@@ -38,3 +38,13 @@ def test_noise_does_not_hide_a_linear_trend() -> None:
 def test_unusable_sweeps_are_refused(sizes, costs) -> None:
     with pytest.raises(ValueError):
         fit_growth(sizes, costs)
+
+
+def test_one_noisy_top_point_does_not_decide_the_class() -> None:
+    """Sub-linear growth with a slow largest size: the class must follow the trend, as the
+    exponent does (an absolute-error fit would call this quadratic)."""
+    sizes = np.array([1, 10, 100, 1000, 10000], dtype=float)
+    costs = np.array([2e3, 1.2e4, 8e4, 5e5, 1.5e7])
+    fit = fit_growth(sizes, costs)
+    assert fit.exponent < 1.15
+    assert fit.big_o in ("O(n)", "O(n log n)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from perfbench.runner import run_benchmarks
+from perfbench.runner import results_of, run_benchmarks
 from perfbench.sampling import SamplingOptions
 from perfbench.sla import rule
 from perfbench.suite import BenchmarkDefinition, PythonTarget, Sweep
@@ -29,7 +29,7 @@ def test_a_sweep_recovers_linear_growth_and_keeps_every_point(write_module) -> N
         name="total", lane="sweeps", target=PythonTarget(str(path), "total"), sampling=FAST,
         sweep=Sweep(param="n", values=(1000, 4000, 16000, 32000)),
         sla=(rule("exponent <= 1.15", name="linear or better"),))
-    (result,) = run_benchmarks([definition])
+    (result,) = results_of(run_benchmarks([definition]))
     assert result.ok, result.failure
     assert [p.value for p in result.sweep] == [1000, 4000, 16000, 32000]
     assert result.metric("exponent").value == pytest.approx(1.0, abs=0.2)
@@ -43,7 +43,7 @@ def test_a_baseline_is_measured_alternately_and_compared(write_module) -> None:
     definition = BenchmarkDefinition(
         name="twice", lane="pairs", target=PythonTarget(str(path), "total_twice", params={"n": 20000}),
         baseline=PythonTarget(str(path), "total", params={"n": 20000}), sampling=FAST)
-    (result,) = run_benchmarks([definition])
+    (result,) = results_of(run_benchmarks([definition]))
     assert result.ok, result.failure
     assert result.baseline is not None
     assert result.metric("ratio").value == pytest.approx(2.0, rel=0.2)
@@ -57,7 +57,7 @@ def test_a_sweep_on_a_metric_the_workload_does_not_report_is_an_analysis_failure
     definition = BenchmarkDefinition(
         name="total", lane="sweeps", target=PythonTarget(str(path), "total"), sampling=FAST,
         sweep=Sweep(param="n", values=(1000, 2000), fit_on="no_such_metric"))
-    (result,) = run_benchmarks([definition])
+    (result,) = results_of(run_benchmarks([definition]))
     assert result.failure.kind == "analysis" and "no_such_metric" in result.failure.message
 
 

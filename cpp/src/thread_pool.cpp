@@ -32,6 +32,13 @@ void ThreadPool::wait_idle() {
     idle_.wait(lock, [this] { return queue_.empty() && running_ == 0; });
 }
 
+std::vector<std::thread::native_handle_type> ThreadPool::native_handles() {
+    std::vector<std::thread::native_handle_type> out;
+    out.reserve(threads_.size());
+    for (auto& thread : threads_) out.push_back(thread.native_handle());
+    return out;
+}
+
 void ThreadPool::work() {
     for (;;) {
         std::function<void()> task;

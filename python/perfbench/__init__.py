@@ -6,6 +6,7 @@
 """
 
 from perfbench._core import __version__
+from perfbench.decorator import benchmark
 from perfbench.errors import ConfigError, DefinitionError, ExitCode, PerfbenchError, StoreError, UsageError
 from perfbench.measure import check_workload, clock_info, measure, measure_workload, workload_catalog
 from perfbench.model import BenchmarkResult, Failure, Measurement
@@ -15,5 +16,5 @@ from perfbench.stats import SampleStats, summarize
 __all__ = [
     "BenchmarkResult", "ConfigError", "DefinitionError", "ExitCode", "Failure", "Measurement",
     "PerfbenchError", "SampleStats", "SamplingOptions", "StoreError", "UsageError", "__version__",
-    "check_workload", "clock_info", "measure", "measure_workload", "summarize", "workload_catalog",
+    "benchmark", "check_workload", "clock_info", "measure", "measure_workload", "summarize", "workload_catalog",
 ]

@@ -22,11 +22,11 @@ def _sweep_cost(point: SweepPoint, fit_on: str) -> float:
     raise ValueError(f"sweep fit_on={fit_on!r}: the workload reported no metric of that name")
 
 
-def sweep_metrics(points: Sequence[SweepPoint], fit_on: str) -> tuple[list[Metric], dict[str, str]]:
+def sweep_metrics(points: Sequence[SweepPoint], fit_on: str, param: str) -> tuple[list[Metric], dict[str, str]]:
     """Exponent and r² of the growth of ``fit_on`` with the swept parameter, and its BigO."""
     fit = fit_growth([p.value for p in points], [_sweep_cost(p, fit_on) for p in points])
     metrics = [Metric("exponent", fit.exponent, "ratio"), Metric("r_squared", fit.r_squared, "ratio")]
-    labels = {"big_o": fit.big_o, "growth_of": fit_on,
+    labels = {"big_o": fit.big_o, "growth_of": fit_on, "sweep_param": param,
               "verdict": "linear or better" if fit.linear_or_better() else "worse than linear"}
     return metrics, labels
 

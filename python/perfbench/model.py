@@ -4,7 +4,9 @@ Everything here converts to and from plain JSON-able dicts; that dict form is wh
 worker sends back and what the store keeps (never pickle).
 
 Format history (``SCHEMA_VERSION``):
-  1  Measurement, BenchmarkResult (metrics, sweep points, baseline, labels), Failure.
+  1  Measurement, BenchmarkResult (metrics, sweep points, baseline, labels, iterations),
+     IterationRecord (its ``resources`` is ResourceSummary.to_dict(), time series included),
+     Failure.
 """
 
 from __future__ import annotations
@@ -143,7 +145,9 @@ class Measurement:
 class Failure:
     """Why a benchmark produced no measurement."""
 
-    kind: str  # "crash" (signal), "timeout", "exception", "exit" (non-zero status), "setup"
+    # "crash" (signal), "timeout", "exception", "exit" (non-zero status), "setup", "memory"
+    # (beyond the memory limit), "interrupted" (Ctrl-C), "analysis" (measured, not analysable)
+    kind: str
     message: str  # one line a user can act on
     detail: str = ""  # traceback or stderr tail
 
@@ -187,8 +191,61 @@ class SweepPoint:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class IterationRecord:
+    """One iteration of a benchmark: a process run for a command, a sampling round for a
+    micro-benchmark. Warm-up iterations are recorded but never counted in statistics."""
+
+    index: int  # position in the run order, warm-ups first
+    warmup: bool
+    wall_ns: float | None  # None when the iteration did not run to its end (timeout, crash)
+    failure: Failure | None = None
+    cpu_user_seconds: float | None = None  # commands: exact, from wait4 rusage of the tree
+    cpu_system_seconds: float | None = None
+    exit_code: int | None = None
+    io_read_bytes: int | None = None  # commands: rusage block counts x 512
+    io_write_bytes: int | None = None
+    measurement: Measurement | None = None  # micro-benchmarks: this round's samples
+    resources: Mapping[str, Any] | None = None  # ResourceSummary.to_dict(), time series included
+    resource_metrics: tuple[Metric, ...] = ()  # that summary's figures (cpu_avg, max_rss, ...)
+    stderr_tail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    def metric_value(self, name: str) -> float | None:
+        return next((m.value for m in self.resource_metrics if m.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index, "warmup": self.warmup, "wall_ns": self.wall_ns,
+            "failure": self.failure.to_dict() if self.failure else None,
+            "cpu_user_seconds": self.cpu_user_seconds, "cpu_system_seconds": self.cpu_system_seconds,
+            "exit_code": self.exit_code, "io_read_bytes": self.io_read_bytes, "io_write_bytes": self.io_write_bytes,
+            "measurement": self.measurement.to_dict() if self.measurement else None,
+            "resources": dict(self.resources) if self.resources else None,
+            "resource_metrics": [m.to_dict() for m in self.resource_metrics],
+            "stderr_tail": self.stderr_tail,
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> IterationRecord:
+        return IterationRecord(
+            index=data["index"], warmup=data["warmup"], wall_ns=data["wall_ns"],
+            failure=Failure(**data["failure"]) if data.get("failure") else None,
+            cpu_user_seconds=data.get("cpu_user_seconds"), cpu_system_seconds=data.get("cpu_system_seconds"),
+            exit_code=data.get("exit_code"), io_read_bytes=data.get("io_read_bytes"),
+            io_write_bytes=data.get("io_write_bytes"),
+            measurement=Measurement.from_dict(data["measurement"]) if data.get("measurement") else None,
+            resources=data.get("resources"),
+            resource_metrics=tuple(Metric(**m) for m in data.get("resource_metrics", ())),
+            stderr_tail=data.get("stderr_tail", ""))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class BenchmarkResult:
-    """What one benchmark in one lane produced: a measurement, or a failure.
+    """What one benchmark in one lane produced: a measurement, a failure, or both (when some
+    iterations failed, the others' measurement is kept).
 
     ``metrics`` holds the figures beyond the timing statistics; ``sweep`` the points of a
     scalability sweep (``measurement`` is then the largest size's); ``baseline`` the
@@ -205,13 +262,19 @@ class BenchmarkResult:
     sweep: tuple[SweepPoint, ...] = ()
     baseline: Measurement | None = None
     labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    iterations: tuple[IterationRecord, ...] = ()
+
+    @property
+    def counted_iterations(self) -> tuple[IterationRecord, ...]:
+        return tuple(i for i in self.iterations if not i.warmup)
 
     def metric(self, name: str) -> Metric | None:
         return next((m for m in self.metrics if m.name == name), None)
 
     def __post_init__(self) -> None:
-        if (self.measurement is None) == (self.failure is None):
-            raise ValueError("a result has exactly one of measurement and failure")
+        # A failed benchmark may still carry what its successful iterations measured.
+        if self.measurement is None and self.failure is None:
+            raise ValueError("a result has a measurement, a failure, or both")
 
     @property
     def ok(self) -> bool:

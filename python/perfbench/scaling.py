@@ -4,8 +4,10 @@ Two views of the same sweep, because each answers a different question:
 * the exponent k of ``y = c * n^k`` (least squares on log-log) says how fast the cost
   grows between the smallest and largest size, whatever the model;
 * the BigO class is the candidate ``f`` among O(1), O(log n), O(n), O(n log n), O(n^2),
-  O(n^3) whose best scaling ``y ~ c * f(n)`` leaves the smallest relative RMS error,
-  the way Google Benchmark's complexity fit chooses.
+  O(n^3) whose best scaling ``y ~ c * f(n)`` leaves the smallest error *in log space*
+  (relative error at every size). Google Benchmark minimises absolute error instead,
+  which lets the largest size decide alone: a sweep whose exponent was 0.84 came out
+  "O(n^2)" that way because of one noisy top point.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class GrowthFit:
     exponent: float
     r_squared: float
     big_o: str
-    big_o_rms: float  # relative RMS error of the chosen class's fit
+    big_o_rms: float  # RMS of the chosen class's fit in log space (~ relative error)
 
     def linear_or_better(self, tolerance: float = 0.15) -> bool:
         return self.exponent <= 1.0 + tolerance
@@ -55,9 +57,9 @@ def fit_growth(sizes: Sequence[float], costs: Sequence[float]) -> GrowthFit:
 
     best_name, best_rms = "", math.inf
     for name, f in CANDIDATES.items():
-        basis = f(n)  # type: ignore[operator]
-        scale = float(np.dot(y, basis) / np.dot(basis, basis))
-        rms = float(np.sqrt(np.mean((y - scale * basis) ** 2)) / np.mean(y))
+        log_basis = np.log(f(n))  # type: ignore[operator]
+        offset = float(np.mean(log_y - log_basis))  # the best log c
+        rms = float(np.sqrt(np.mean((log_y - log_basis - offset) ** 2)))
         if rms < best_rms - 1e-12:
             best_name, best_rms = name, rms
     return GrowthFit(exponent=float(exponent), r_squared=r_squared, big_o=best_name, big_o_rms=best_rms)

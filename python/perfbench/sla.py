@@ -21,6 +21,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from perfbench.errors import UnitError
 from perfbench.metrics_lookup import MetricValue, lookup_metric, percentile_of
@@ -102,6 +103,7 @@ class Verdict:
     status: str  # pass | violated | insufficient | not-evaluated | invalid
     severity: str | None  # warning | error | critical when violated (and for invalid rules: error)
     message: str
+    limit: float | None = None  # the threshold judged against (a tiered rule's target), base unit
 
     @property
     def label(self) -> str:
@@ -123,7 +125,10 @@ def format_value(value: float | None, unit: str | None) -> str:
     if unit == "bytes":
         return format_size(value)
     if unit == "per_s":
-        return f"{value:,.4g}/s" if value < 1e4 else f"{value / 1e3:,.4g}k/s"
+        for limit, divisor, prefix in ((1e4, 1.0, ""), (1e6, 1e3, "k"), (1e9, 1e6, "M")):
+            if abs(value) < limit:
+                return f"{value / divisor:.4g}{prefix}/s"
+        return f"{value / 1e9:.4g}G/s"
     if unit == "fraction":
         return f"{100 * value:.3g} %"
     return f"{value:.4g}"
@@ -134,13 +139,14 @@ class _RuleBase:
 
     def _verdict(self, result: BenchmarkResult, expression: str, metric: str, status: str,
                  severity: str | None, message: str, value: MetricValue | None = None) -> Verdict:
+        limit = getattr(self, "threshold", None) or getattr(self, "target", None)
         return Verdict(rule=self.name, benchmark=result.key, expression=expression, metric=metric,
                        measured=value.value if value else None, unit=value.unit if value else None,
-                       status=status, severity=severity, message=message)
+                       status=status, severity=severity, message=message, limit=limit.value if limit else None)
 
     def _precheck(self, result: BenchmarkResult, threshold: Threshold, expression: str
                   ) -> tuple[MetricValue | None, Verdict | None]:
-        if not result.ok:
+        if result.measurement is None:
             return None, self._verdict(result, expression, threshold.metric, "not-evaluated", None,
                                        "the benchmark did not produce a measurement")
         value = lookup_metric(result, threshold.metric)
@@ -264,3 +270,22 @@ def worst_severity(verdicts: Iterable[Verdict]) -> str | None:
         if verdict.status in ("violated", "invalid") and _RANK[verdict.severity] > _RANK[worst]:
             worst = verdict.severity
     return worst
+
+
+def rule_from_spec(spec: str | dict[str, Any]) -> Rule:
+    """A rule from its config form: ``"p99 < 2ms"``, ``{rule = "...", severity = "..."}`` or
+    ``{target = "...", acceptable = "...", critical = "...", name = "..."}``."""
+    if isinstance(spec, str):
+        return rule(spec)
+    if "target" in spec:
+        return tiers(target=spec["target"], acceptable=spec.get("acceptable"), critical=spec.get("critical"),
+                     name=spec.get("name"))
+    return rule(spec["rule"], severity=spec.get("severity", "error"), name=spec.get("name"))
+
+
+def rule_to_spec(sla_rule: Rule) -> dict[str, Any]:
+    if isinstance(sla_rule, TieredRule):
+        return {"target": sla_rule.target.expression,
+                "acceptable": sla_rule.acceptable.expression if sla_rule.acceptable else None,
+                "critical": sla_rule.critical.expression if sla_rule.critical else None, "name": sla_rule.name}
+    return {"rule": sla_rule.threshold.expression, "severity": sla_rule.severity, "name": sla_rule.name}

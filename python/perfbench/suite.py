@@ -14,7 +14,8 @@ from typing import Any, Union
 from perfbench.sampling import SamplingOptions
 from perfbench.sla import Rule
 
-DEFAULT_TIMEOUT_SECONDS = 120.0
+DEFAULT_TIMEOUT_SECONDS = 120.0  # per iteration
+DEFAULT_METRICS_INTERVAL_SECONDS = 0.1
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -44,7 +45,28 @@ class PythonTarget:
                 "params": dict(self.params), "setup": self.setup}
 
 
-Target = Union[WorkloadTarget, PythonTarget]
+@dataclasses.dataclass(frozen=True, slots=True)
+class CommandTarget:
+    """A command run as a process, one process per iteration. A string runs through
+    ``/bin/sh -c``; a tuple is an argv run directly."""
+
+    command: str | tuple[str, ...]
+    setup: str | tuple[str, ...] | None = None  # before each iteration, untimed
+    teardown: str | tuple[str, ...] | None = None  # after each iteration, untimed
+    env: Mapping[str, str] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    cwd: str | None = None
+    kind = "command"
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return MappingProxyType({})
+
+    def job(self) -> dict[str, Any]:
+        return {"kind": self.kind, "command": self.command, "setup": self.setup, "teardown": self.teardown,
+                "env": dict(self.env), "cwd": self.cwd}
+
+
+Target = Union[WorkloadTarget, PythonTarget, CommandTarget]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -71,9 +93,15 @@ class BenchmarkDefinition:
     name: str
     lane: str
     target: Target
-    sampling: SamplingOptions = SamplingOptions()  # per sweep point, shared with a baseline
-    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    sampling: SamplingOptions = SamplingOptions()  # per iteration and sweep point, shared with a baseline
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS  # per iteration
     description: str = ""
+    iterations: int = 1  # counted iterations
+    warmup_iterations: int = 0  # run first, recorded, never counted
+    metrics_interval_seconds: float | None = DEFAULT_METRICS_INTERVAL_SECONDS  # None: no resource sampling
+    memory_limit_bytes: int | None = None  # the process tree is killed beyond this RSS
+    env: Mapping[str, str] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    cwd: str | None = None
     sla: tuple[Rule, ...] = ()
     sweep: Sweep | None = None
     # Measured alternately with the target in the same worker: the ratio is what counts.
@@ -82,6 +110,10 @@ class BenchmarkDefinition:
     def __post_init__(self) -> None:
         if self.sweep is not None and self.baseline is not None:
             raise ValueError(f"{self.key}: a benchmark has a sweep or a baseline, not both")
+        if self.iterations < 1 or self.warmup_iterations < 0:
+            raise ValueError(f"{self.key}: needs iterations >= 1 and warmup >= 0")
+        if self.kind == "command" and (self.sweep is not None or self.baseline is not None):
+            raise ValueError(f"{self.key}: commands take neither a sweep nor a baseline")
 
     @property
     def key(self) -> str:
@@ -95,4 +127,5 @@ class BenchmarkDefinition:
         return {"name": self.name, "lane": self.lane, "target": self.target.job(),
                 "sampling": self.sampling.to_dict(),
                 "sweep": self.sweep.job() if self.sweep else None,
-                "baseline": self.baseline.job() if self.baseline else None}
+                "baseline": self.baseline.job() if self.baseline else None,
+                "iterations": self.iterations, "warmup_iterations": self.warmup_iterations}

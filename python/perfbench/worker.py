@@ -1,9 +1,17 @@
-"""The worker process: runs exactly one benchmark and writes its result as JSON.
+"""The worker process: runs exactly one micro-benchmark, iteration by iteration.
 
-Started by the runner as ``python -m perfbench.worker JOB RESULT`` in a session of its own,
-so that a crash, an abort or a hang takes down only this process. Whatever the benchmark
-prints goes to files the runner keeps for diagnosis; the result travels in RESULT, which
-is written atomically (temp file + rename) so a half-written file never reads as a result.
+Started by the runner as ``python -m perfbench.worker JOB EVENTS_FD`` in a session of its
+own, so that a crash, an abort or a hang takes down only this process. Progress travels as
+one JSON object per line on the inherited pipe EVENTS_FD (never stdout, which belongs to
+the benchmark):
+
+    {"event": "ready", "setup_ns": ...}                    after imports and setup
+    {"event": "start", "index": i, "warmup": bool}         an iteration begins
+    {"event": "end", "index": i, "outcome": {...}}          it finished: measurement (+ sweep / baseline)
+    {"event": "error", "type": ..., "message": ..., "traceback": ...}   it raised; the worker exits 1
+
+The runner times each iteration out on its own and watches the process tree's resources
+between "start" and "end".
 
 A job is one target, optionally swept over a parameter's values, or measured alternately
 with a baseline (rounds of target, baseline, target, ... so that drift on a noisy machine
@@ -19,6 +27,7 @@ import json
 import math
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -51,17 +60,25 @@ def _load_python_function(target: dict[str, Any], name: str) -> Any:
     return obj
 
 
-def _measurer(target: dict[str, Any]) -> Callable[[dict[str, Any], SamplingOptions], Measurement]:
-    """A function (params, options) -> Measurement for the target; setup runs once, here."""
+Measurer = Callable[[dict[str, Any], SamplingOptions], Measurement]
+
+
+def _measurer(target: dict[str, Any]) -> tuple[Measurer, float | None]:
+    """A function (params, options) -> Measurement for the target, and how long its setup
+    took in ns (setup runs once per worker, here, timed apart from the measurement)."""
     if target["kind"] == "workload":
-        return lambda params, options: measure_workload(target["workload"], params, options)
+        return (lambda params, options: measure_workload(target["workload"], params, options)), None
     if target["kind"] == "python":
         fn = _load_python_function(target, target["function"])
+        setup_ns = None
         if target.get("setup"):
-            _load_python_function(target, target["setup"])()
+            setup = _load_python_function(target, target["setup"])
+            began = time.perf_counter_ns()
+            setup()
+            setup_ns = float(time.perf_counter_ns() - began)
         # functools.partial calls through C, so parameters add no Python frame per call.
-        return lambda params, options: measure_callable(
-            functools.partial(fn, **params) if params else fn, (), options)
+        return (lambda params, options: measure_callable(
+            functools.partial(fn, **params) if params else fn, (), options)), setup_ns
     raise ValueError(f"unknown target kind {target['kind']!r}")
 
 
@@ -94,43 +111,47 @@ def _alternate(target_measure: Callable[..., Measurement], target_params: dict[s
     return _merge_rounds(sides[0]), _merge_rounds(sides[1])
 
 
-def execute(job: dict[str, Any]) -> dict[str, Any]:
-    target = job["target"]
-    options = SamplingOptions.from_dict(job["sampling"])
-    measure = _measurer(target)
-    params = dict(target["params"])
+def run_iteration(job: dict[str, Any], measure: Measurer, baseline: Measurer | None,
+                  options: SamplingOptions) -> dict[str, Any]:
+    params = dict(job["target"]["params"])
     if job.get("sweep"):
         sweep = job["sweep"]
         points = [{"value": value, "measurement": measure({**params, sweep["param"]: value}, options).to_dict()}
                   for value in sweep["values"]]
         return {"measurement": points[-1]["measurement"], "sweep": points}
-    if job.get("baseline"):
-        baseline = job["baseline"]
-        measured, base = _alternate(measure, params, _measurer(baseline), dict(baseline["params"]), options)
+    if baseline is not None:
+        measured, base = _alternate(measure, params, baseline, dict(job["baseline"]["params"]), options)
         return {"measurement": measured.to_dict(), "baseline": base.to_dict()}
     return {"measurement": measure(params, options).to_dict()}
 
 
-def _write_atomically(path: Path, payload: dict[str, Any]) -> None:
-    temporary = path.with_suffix(".partial")
-    temporary.write_text(json.dumps(payload))
-    os.replace(temporary, path)
+def _emit(events: Any, payload: dict[str, Any]) -> None:
+    events.write(json.dumps(payload) + "\n")
+    events.flush()
 
 
 def main(argv: list[str]) -> int:
-    job_path, result_path = Path(argv[0]), Path(argv[1])
-    job = json.loads(job_path.read_text())
-    try:
-        outcome = execute(job)
-    except BaseException as error:  # noqa: BLE001 - the worker reports every failure, then exits
-        _write_atomically(result_path, {
-            "status": "error",
-            "type": type(error).__name__,
-            "message": str(error),
-            "traceback": traceback.format_exc(),
-        })
-        return 1
-    _write_atomically(result_path, {"status": "ok", **outcome})
+    job = json.loads(Path(argv[0]).read_text())
+    with os.fdopen(int(argv[1]), "w", encoding="utf-8") as events:
+        try:
+            measure, setup_ns = _measurer(job["target"])
+            baseline = _measurer(job["baseline"])[0] if job.get("baseline") else None
+            _emit(events, {"event": "ready", "setup_ns": setup_ns})
+            options = SamplingOptions.from_dict(job["sampling"])
+            total = job["warmup_iterations"] + job["iterations"]
+            for index in range(total):
+                _emit(events, {"event": "start", "index": index, "warmup": index < job["warmup_iterations"]})
+                outcome = run_iteration(job, measure, baseline, options)
+                if index == 0 and not job.get("sweep") and not job.get("baseline") and options.iterations is None:
+                    # Later iterations reuse the first one's iterations per sample, so that their
+                    # samples are alike and can be pooled.
+                    n = outcome["measurement"]["iterations_per_sample"]
+                    options = dataclasses.replace(options, iterations=n)
+                _emit(events, {"event": "end", "index": index, "outcome": outcome})
+        except BaseException as error:  # noqa: BLE001 - the worker reports every failure, then exits
+            _emit(events, {"event": "error", "type": type(error).__name__, "message": str(error),
+                           "traceback": traceback.format_exc()})
+            return 1
     return 0
 
 

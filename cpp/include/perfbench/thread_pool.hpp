@@ -24,6 +24,8 @@ public:
     // Blocks until every task submitted so far has finished.
     void wait_idle();
     std::size_t size() const noexcept { return threads_.size(); }
+    // The workers' pthread handles, e.g. to inspect their stacks (pthread_getattr_np).
+    std::vector<std::thread::native_handle_type> native_handles();
 
 private:
     void work();

@@ -21,6 +21,8 @@ const WorkloadCatalog& workload_catalog() {
     static const WorkloadCatalog catalog = [] {
         WorkloadCatalog c;
         register_basic_workloads(c);
+        register_runtime_workloads(c);
+        register_messages_workloads(c);
         register_nodes_workloads(c);
         return c;
     }();

@@ -16,7 +16,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print(json.dumps(info, indent=2))
         return 0
     console = stdout_console()
-    console.print(f"clock source      [bold]{info['source']}[/bold]  ({info['selection_reason']})")
+    console.print(f"clock source      {info['source']}  ({info['selection_reason']})")
     console.print(f"ticks per ns      {info['ticks_per_ns']:.6f}  "
                   f"(calibrated against CLOCK_MONOTONIC_RAW over {info['calibration_seconds'] * 1e3:.0f} ms)")
     console.print(f"resolution        {info['resolution_ns']:.2f} ns  (smallest step between two reads)")

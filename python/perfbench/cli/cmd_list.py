@@ -1,22 +1,37 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rich.table import Table
 
 from perfbench.cli.console import stdout_console
+from perfbench.cli.project_config import config_from
+from perfbench.project import Overrides, Selection, select
+from perfbench.sla import Rule, SlaRule
 
-from perfbench.builtin import default_lanes
+
+def _describe_rule(rule: Rule) -> str:
+    first = rule.threshold if isinstance(rule, SlaRule) else rule.target
+    kind = rule.severity if isinstance(rule, SlaRule) else "tiers"
+    named = f" — {rule.name}" if rule.name != first.expression else ""
+    return f"{rule.expression} [{kind}]{named}"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    definitions = select(Path.cwd(), config_from(args), Selection(), Overrides(quick=args.quick))
     console = stdout_console()
-    for lane in default_lanes():
-        table = Table(title=f"lane [bold]{lane.name}[/bold]: {lane.description}", title_justify="left")
-        table.add_column("benchmark")
-        table.add_column("kind")
-        table.add_column("measures")
-        for definition in lane.benchmarks:
-            table.add_row(definition.name, definition.kind, definition.description)
+    lanes: dict[str, list] = {}
+    for definition in definitions:
+        lanes.setdefault(definition.lane, []).append(definition)
+    for lane, members in lanes.items():
+        table = Table(title=f"lane {lane} ({len(members)} benchmarks)", title_justify="left",
+                      show_lines=True)
+        for column in ("benchmark", "kind", "measures", "iterations", "SLAs"):
+            table.add_column(column, overflow="fold")
+        for d in members:
+            slas = "\n".join(_describe_rule(r) for r in d.sla)
+            iterations = f"{d.iterations}" + (f" (+{d.warmup_iterations} warm-up)" if d.warmup_iterations else "")
+            table.add_row(d.name, d.kind, d.description, iterations, slas or "-")
         console.print(table)
     return 0

@@ -1,4 +1,4 @@
-"""`run`: measure, store each result as it finishes, write reports, print a summary."""
+"""`run`: measure, store each iteration as it finishes, write reports, print verdicts."""
 
 from __future__ import annotations
 
@@ -9,19 +9,21 @@ import sys
 from pathlib import Path
 
 from rich.table import Table
+from rich.text import Text
 
-from perfbench.cli.console import stderr_console, stdout_console
-
-from perfbench.builtin import Lane, default_lanes
 from perfbench.cli.compliance import print_compliance_matrix
-from perfbench.cli.progress import LineProgress
+from perfbench.cli.console import stderr_console, stdout_console
+from perfbench.cli.progress import progress_for
+from perfbench.cli.project_config import config_from, store_path
+from perfbench.config import Config
 from perfbench.environment import collect_environment, noise_warnings
 from perfbench.errors import ExitCode, UnitError, UsageError
 from perfbench.export import EXPORTERS, ReportData
 from perfbench.model import BenchmarkResult
-from perfbench.runner import run_benchmarks
+from perfbench.project import Overrides, Selection, select
+from perfbench.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, run_benchmarks
 from perfbench.sla import evaluate_all, worst_severity
-from perfbench.store import DEFAULT_STORE_PATH, SqliteStore
+from perfbench.store import SqliteStore
 from perfbench.units import format_duration_ns, parse_duration
 
 DEFAULT_OUTPUT_DIR = Path("reports")
@@ -29,45 +31,43 @@ DEFAULT_OUTPUT_DIR = Path("reports")
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class RunRequest:
-    quick: bool
-    budget_seconds: float | None
-    lanes: tuple[str, ...]
+    selection: Selection
+    overrides: Overrides
     store_path: Path
     output_dir: Path
     command: str
 
 
-def request_from(args: argparse.Namespace) -> RunRequest:
-    budget = None
-    if args.budget is not None:
-        try:
-            budget = parse_duration(args.budget)
-        except UnitError as error:
-            raise UsageError(f"--budget: {error}") from None
-        if budget <= 0:
-            raise UsageError(f"--budget: must be positive, got {args.budget!r}")
+def _duration_flag(flag: str, text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        value = parse_duration(text)
+    except UnitError as error:
+        raise UsageError(f"{flag}: {error}") from None
+    if value <= 0:
+        raise UsageError(f"{flag}: must be positive, got {text!r}")
+    return value
+
+
+def request_from(args: argparse.Namespace, config: Config | None) -> RunRequest:
+    if args.iterations is not None and args.iterations < 1:
+        raise UsageError(f"--iterations: must be at least 1, got {args.iterations}")
     return RunRequest(
-        quick=args.quick, budget_seconds=budget, lanes=tuple(args.lane or ()),
-        store_path=Path(args.store) if args.store else DEFAULT_STORE_PATH,
-        output_dir=Path(args.output_dir) if args.output_dir else DEFAULT_OUTPUT_DIR,
+        selection=Selection(lanes=tuple(args.lane or ()), patterns=tuple(args.benchmark or ()), builtin=args.builtin),
+        overrides=Overrides(quick=args.quick, budget_seconds=_duration_flag("--budget", args.budget),
+                            iterations=args.iterations, timeout_seconds=_duration_flag("--timeout", args.timeout)),
+        store_path=store_path(args, config),
+        output_dir=Path(args.output_dir) if args.output_dir else (
+            config.output_dir if config is not None and config.output_dir is not None else DEFAULT_OUTPUT_DIR),
         command=shlex.join(["python", "-m", "perfbench", *sys.argv[1:]]),
     )
 
 
-def select_lanes(lanes: tuple[Lane, ...], wanted: tuple[str, ...]) -> tuple[Lane, ...]:
-    if not wanted:
-        return lanes
-    known = {lane.name: lane for lane in lanes}
-    for name in wanted:
-        if name not in known:
-            raise UsageError(f"--lane: no lane named {name!r}; known lanes: {', '.join(known)}")
-    return tuple(known[name] for name in dict.fromkeys(wanted))
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    request = request_from(args)
-    lanes = select_lanes(default_lanes(quick=request.quick, budget_seconds=request.budget_seconds), request.lanes)
-    definitions = [definition for lane in lanes for definition in lane.benchmarks]
+    config = config_from(args)
+    request = request_from(args, config)
+    definitions = select(Path.cwd(), config, request.selection, request.overrides)
     err = stderr_console()
     results: list[BenchmarkResult] = []
     interrupted = False
@@ -76,24 +76,40 @@ def cmd_run(args: argparse.Namespace) -> int:
         environment = collect_environment()
         warnings = noise_warnings(environment)
         for warning in warnings:
-            err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+            err.print(Text("warning: ", style="yellow") + Text(warning), highlight=False)
         run_id = store.begin_run(environment, request.command)
-        try:
-            for result in run_benchmarks(definitions, observer=LineProgress()):
-                store.add_result(run_id, result)
-                results.append(result)
-        except KeyboardInterrupt:
-            interrupted = True
+        result_id: int | None = None
+        total_iterations = sum(d.iterations + d.warmup_iterations for d in definitions)
+        with progress_for(total_iterations) as progress:
+            try:
+                for event in run_benchmarks(definitions):
+                    if isinstance(event, BenchmarkStarted):
+                        d = event.definition
+                        result_id = store.begin_result(run_id, d.lane, d.name, d.kind, dict(d.target.params))
+                    elif isinstance(event, IterationFinished):
+                        assert result_id is not None
+                        store.add_iteration(result_id, event.record)
+                    elif isinstance(event, BenchmarkFinished):
+                        assert result_id is not None
+                        store.finish_result(result_id, event.result)
+                        results.append(event.result)
+                        result_id = None
+                    progress.update(event)
+            except KeyboardInterrupt:
+                interrupted = True
+                if result_id is not None:
+                    store.interrupt_result(result_id, "interrupted by Ctrl-C; finished iterations are kept")
         failed = [r for r in results if not r.ok]
         rules = {d.key: d.sla for d in definitions}
         verdicts = evaluate_all((result, rules[result.key]) for result in results)
         store.add_verdicts(run_id, verdicts)
         status = "interrupted" if interrupted else ("failed" if failed else "complete")
         store.finish_run(run_id, status)
-        started_at = next(run.started_at for run in store.runs() if run.id == run_id)
+        started_at = store.run(run_id).started_at  # type: ignore[union-attr]
 
     report = ReportData(run_id=run_id, started_at=started_at, status=status, command=request.command,
-                        environment=environment, noise_warnings=tuple(warnings), results=tuple(results))
+                        environment=environment, noise_warnings=tuple(warnings), results=tuple(results),
+                        verdicts=tuple(verdicts))
     paths = [exporter().write(report, request.output_dir) for exporter in EXPORTERS.values()]
     _print_summary(results)
     print_compliance_matrix(verdicts)
@@ -103,7 +119,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         err.print(f"interrupted: {len(results)} of {len(definitions)} benchmarks finished and were kept")
         return int(ExitCode.INTERRUPTED)
     if failed:
-        err.print(f"[red]{len(failed)} benchmark(s) failed to run[/red]: " + ", ".join(r.key for r in failed))
+        err.print(Text(f"{len(failed)} benchmark(s) failed to run", style="red") + Text(": " + ", ".join(r.key for r in failed)))
         return int(ExitCode.BENCHMARK_FAILED)
     if worst_severity(verdicts) in ("error", "critical"):
         err.print(f"[red]SLA check failed[/red]: worst violation is {worst_severity(verdicts)}")
@@ -112,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _print_summary(results: list[BenchmarkResult]) -> None:
-    table = Table(title="perfbench results (per iteration)")
+    table = Table(title="perfbench results (time per iteration)")
     for column, justify in (("lane", "left"), ("benchmark", "left"), ("median", "right"),
                             ("95% CI of median", "right"), ("p99", "right"), ("CV", "right"),
                             ("ticks", "right"), ("samples", "right")):
@@ -121,7 +137,7 @@ def _print_summary(results: list[BenchmarkResult]) -> None:
         m = result.measurement
         if m is None:
             assert result.failure is not None
-            table.add_row(result.lane, result.benchmark, f"[red]{result.failure.kind}[/red]",
+            table.add_row(result.lane, result.benchmark, Text(result.failure.kind, style="red"),
                           result.failure.message, "", "", "", "")
             continue
         s = m.stats

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.table import Table
+from rich.text import Text
 
 from perfbench.cli.console import stdout_console
 from perfbench.sla import Verdict, format_value
@@ -20,9 +21,8 @@ def print_compliance_matrix(verdicts: Sequence[Verdict], title: str = "SLO compl
     for column in ("SLO", "benchmark", "target", "measured", "status"):
         table.add_column(column, justify="right" if column == "measured" else "left")
     for v in verdicts:
-        style = _STYLE.get(v.label, "")
         table.add_row(v.rule, v.benchmark, v.expression, format_value(v.measured, v.unit),
-                      f"[{style}]{v.label}[/{style}]" if style else v.label)
+                      Text(v.label, style=_STYLE.get(v.label, "")))
     counts: dict[str, int] = {}
     for v in verdicts:
         counts[v.label] = counts.get(v.label, 0) + 1

@@ -11,8 +11,9 @@ _PIPE_WIDTH = 160
 
 
 def stdout_console() -> Console:
-    """For tables: sized to the terminal, or 160 columns off a terminal."""
-    return Console(width=None if sys.stdout.isatty() else _PIPE_WIDTH)
+    """For tables: sized to the terminal, or 160 columns off a terminal. Markup is off:
+    cells hold user data (``sort[n=10]`` would read as a style tag); style with Text."""
+    return Console(width=None if sys.stdout.isatty() else _PIPE_WIDTH, markup=False)
 
 
 def stderr_console() -> Console:

@@ -29,15 +29,48 @@ def build_parser() -> OneLineArgumentParser:
     run = commands.add_parser("run", help="run the benchmarks and write results and reports",
                               description="Run the benchmarks, store every result as it finishes, "
                                           "and write CSV and HTML reports.")
+    run.add_argument("--config", metavar="PATH",
+                     help="perfbench.toml or pyproject.toml to use (default: found from the working directory)")
     run.add_argument("--quick", action="store_true", help="scaled-down budgets: the default suite in <= 30 s")
     run.add_argument("--budget", metavar="DURATION",
                      help="time budget per micro-benchmark, e.g. 0.5s (default 0.5s, 0.1s with --quick)")
-    run.add_argument("--lane", action="append", metavar="NAME", help="run only this lane (repeatable)")
+    run.add_argument("--lane", action="append", metavar="NAME",
+                     help="run only this lane (repeatable); built-in lanes by name or as builtin:NAME")
+    run.add_argument("--benchmark", action="append", metavar="PATTERN",
+                     help="run only benchmarks whose NAME or LANE/NAME matches this glob (repeatable)")
+    run.add_argument("--iterations", type=int, metavar="N", help="counted iterations per benchmark")
+    run.add_argument("--timeout", metavar="DURATION", help="timeout per iteration, e.g. 10m")
+    run.add_argument("--builtin", action="store_true",
+                     help="run the built-in suite even where the project has benchmarks of its own")
     run.add_argument("--store", metavar="PATH", help="SQLite result store (default .perfbench/results.db)")
     run.add_argument("--output-dir", metavar="DIR", help="where reports go (default reports/)")
 
-    commands.add_parser("list", help="show the lanes and benchmarks that `run` would run",
-                        description="Show lanes, benchmarks and what each measures.")
+    listing = commands.add_parser("list", help="show the lanes, benchmarks and SLAs that `run` would run",
+                                  description="Show lanes, benchmarks, what each measures and its SLAs.")
+    listing.add_argument("--quick", action="store_true", help="show the --quick variant of the suite")
+    listing.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use")
+
+    def stored_run_arguments(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--run", metavar="ID", help="a run id or 'latest' (default)")
+        sub.add_argument("--lane", action="append", metavar="NAME", help="only this lane (repeatable)")
+        sub.add_argument("--store", metavar="PATH", help="SQLite result store (default .perfbench/results.db)")
+        sub.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use")
+
+    validate = commands.add_parser("validate-sla", help="check a stored run against the SLAs; exit 1 on violation",
+                                   description="Print the SLO compliance matrix of a stored run. Exit 1 if an "
+                                               "error or critical violation is found (warnings too with "
+                                               "--fail-on warning).")
+    stored_run_arguments(validate)
+    validate.add_argument("--fail-on", choices=("warning", "error", "critical"), default="error",
+                          help="lowest severity that fails the check (default: error)")
+    analyze = commands.add_parser("analyze", help="statistics, lane comparison and resources of a stored run",
+                                  description="Per-benchmark statistics, lane-to-lane comparison and the "
+                                              "resource sampler's aggregates for a stored run.")
+    stored_run_arguments(analyze)
+    optimize = commands.add_parser("optimize", help="recommendations with the evidence behind each",
+                                   description="Rule-based recommendations for a stored run: evidence, priority "
+                                               "1-5, effort, steps and estimated improvement.")
+    stored_run_arguments(optimize)
 
     calibrate = commands.add_parser("calibrate", help="show the clock perfbench uses and what it costs",
                                     description="Calibrate and describe the clock: source, ticks per ns, "

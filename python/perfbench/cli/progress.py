@@ -1,29 +1,80 @@
-"""Progress of a run as plain lines on stderr (one per benchmark), safe for CI logs."""
+"""Progress of a run on stderr: a rich progress bar on a terminal, plain lines otherwise
+(CI logs), one per finished iteration of multi-iteration benchmarks and one per benchmark."""
 
 from __future__ import annotations
 
 import sys
 from typing import TextIO
 
-from perfbench.model import BenchmarkResult
-from perfbench.suite import BenchmarkDefinition
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from perfbench.model import BenchmarkResult, IterationRecord
+from perfbench.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, RunEvent
 from perfbench.units import format_duration_ns
+
+
+def describe_result(result: BenchmarkResult) -> str:
+    if result.failure is not None:
+        return f"FAILED ({result.failure.kind}) {result.failure.message}"
+    assert result.measurement is not None
+    stats = result.measurement.stats
+    spread = f"  CV {100 * stats.cv:.2f} %" if stats.cv is not None else ""
+    return f"median {format_duration_ns(stats.median)}{spread}  ({stats.n} samples)"
+
+
+def describe_iteration(record: IterationRecord, total: int) -> str:
+    label = "warm-up" if record.warmup else "iteration"
+    if record.failure is not None:
+        return f"{label} {record.index + 1}/{total}: FAILED ({record.failure.kind}) {record.failure.message}"
+    return f"{label} {record.index + 1}/{total}: {format_duration_ns(record.wall_ns)}"
 
 
 class LineProgress:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
 
-    def benchmark_started(self, definition: BenchmarkDefinition, index: int, total: int) -> None:
+    def __enter__(self) -> LineProgress:
+        return self
+
+    def __exit__(self, *_: object) -> None:
         pass
 
-    def benchmark_finished(self, result: BenchmarkResult, index: int, total: int) -> None:
-        prefix = f"[{index + 1}/{total}] {result.key}"
-        if result.measurement is not None:
-            stats = result.measurement.stats
-            spread = f"  CV {100 * stats.cv:.2f} %" if stats.cv is not None else ""
-            line = f"{prefix}: median {format_duration_ns(stats.median)}{spread}  ({stats.n} samples)"
-        else:
-            assert result.failure is not None
-            line = f"{prefix}: FAILED ({result.failure.kind}) {result.failure.message}"
-        print(line, file=self.stream, flush=True)
+    def update(self, event: RunEvent) -> None:
+        if isinstance(event, IterationFinished):
+            d = event.definition
+            total = d.iterations + d.warmup_iterations
+            if total > 1:
+                print(f"  {d.key} {describe_iteration(event.record, total)}", file=self.stream, flush=True)
+        elif isinstance(event, BenchmarkFinished):
+            print(f"[{event.index + 1}/{event.total}] {event.result.key}: {describe_result(event.result)}",
+                  file=self.stream, flush=True)
+
+
+class BarProgress:
+    """One bar over the run's iterations, with the benchmark in flight named beside it."""
+
+    def __init__(self, total_iterations: int) -> None:
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+        self.task = self.progress.add_task("starting", total=total_iterations)
+
+    def __enter__(self) -> BarProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.progress.stop()
+
+    def update(self, event: RunEvent) -> None:
+        if isinstance(event, BenchmarkStarted):
+            self.progress.update(self.task, description=f"{event.definition.key}")
+        elif isinstance(event, IterationFinished):
+            self.progress.advance(self.task)
+        elif isinstance(event, BenchmarkFinished):
+            self.progress.console.print(f"[{event.index + 1}/{event.total}] {event.result.key}: "
+                                        f"{describe_result(event.result)}", highlight=False)
+
+
+def progress_for(total_iterations: int) -> LineProgress | BarProgress:
+    return BarProgress(total_iterations) if sys.stderr.isatty() else LineProgress()

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from perfbench.model import BenchmarkResult
+from perfbench.sla import Verdict
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -16,6 +17,7 @@ class ReportData:
     environment: dict[str, Any]
     noise_warnings: tuple[str, ...]
     results: tuple[BenchmarkResult, ...]
+    verdicts: tuple[Verdict, ...] = ()
 
 
 class Exporter(Protocol):
@@ -24,6 +26,6 @@ class Exporter(Protocol):
     def write(self, report: ReportData, output_dir: Path) -> Path: ...
 
 
-def report_file(report: ReportData, output_dir: Path, extension: str) -> Path:
+def report_file(report: ReportData, output_dir: Path, extension: str, part: str = "") -> Path:
     output_dir.mkdir(parents=True, exist_ok=True)
-    return output_dir / f"perfbench-run-{report.run_id}.{extension}"
+    return output_dir / f"perfbench-run-{report.run_id}{'-' + part if part else ''}.{extension}"

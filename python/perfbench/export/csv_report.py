@@ -3,6 +3,10 @@
 The statistic sets are ``ns`` (per iteration, always) and ``ticks`` (per iteration, when a
 cycle counter took the samples). A failed benchmark has one row with its reason and empty
 statistics, so a spreadsheet shows it rather than silently missing it.
+
+A second file, ``...-metrics.csv``, holds every other figure in long form (one row per
+benchmark x metric: workload figures, resource aggregates, growth fits, baseline ratios,
+sweep points), since those differ from benchmark to benchmark.
 """
 
 from __future__ import annotations
@@ -54,6 +58,20 @@ def rows_for(run_id: int, result: BenchmarkResult) -> list[dict[str, object]]:
     return rows
 
 
+METRIC_COLUMNS = ("run_id", "lane", "benchmark", "metric", "value", "unit", "sweep_param", "sweep_value")
+
+
+def metric_rows_for(run_id: int, result: BenchmarkResult, sweep_param: str | None) -> list[dict[str, object]]:
+    base = {"run_id": run_id, "lane": result.lane, "benchmark": result.benchmark}
+    rows = [{**base, "metric": m.name, "value": m.value, "unit": m.unit} for m in result.metrics]
+    for point in result.sweep:
+        figures = [("median", point.measurement.median, "ns")]
+        figures += [(m["name"], m["value"], m["unit"]) for m in point.measurement.metrics]
+        rows += [{**base, "metric": name, "value": value, "unit": unit, "sweep_param": sweep_param or "",
+                  "sweep_value": point.value} for name, value, unit in figures]
+    return rows
+
+
 class CsvExporter:
     extension = "csv"
 
@@ -64,4 +82,10 @@ class CsvExporter:
             writer.writeheader()
             for result in report.results:
                 writer.writerows(rows_for(report.run_id, result))
+        with open(report_file(report, output_dir, self.extension, "metrics"), "w", newline="",
+                  encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=METRIC_COLUMNS, lineterminator="\r\n", restval="")
+            writer.writeheader()
+            for result in report.results:
+                writer.writerows(metric_rows_for(report.run_id, result, result.labels.get("sweep_param")))
         return path

@@ -1,11 +1,13 @@
 """The embedded SQLite result store (``.perfbench/results.db`` by default).
 
-One row per run, one row per benchmark result, committed as each benchmark finishes so
-that a crash or Ctrl-C loses nothing already measured. Summary statistics are columns
-(for SQL queries); the full measurement, raw samples included, is a JSON document.
+One row per run; one row per benchmark, opened when it starts (status 'running'); one row
+per iteration, committed the moment it finishes, so that a crash or Ctrl-C loses nothing
+already measured; the benchmark's row is completed (or marked 'interrupted') at its end.
+Summary statistics are columns (for SQL queries); the full measurement, raw samples
+included, is a JSON document.
 
 Schema history (``schema_info.schema_version``); each step is a migration below:
-  1  runs, results (with metrics, sweep points, baseline, labels), sla_verdicts
+  1  runs, results (with metrics, sweep points, baseline, labels), iterations, sla_verdicts
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from perfbench.errors import StoreError
-from perfbench.model import BenchmarkResult, Failure, Measurement, Metric, SweepPoint
+from perfbench.model import BenchmarkResult, Failure, IterationRecord, Measurement, Metric, SweepPoint
 from perfbench.sla import Verdict
 
 DEFAULT_STORE_PATH = Path(".perfbench") / "results.db"
@@ -44,7 +46,7 @@ _MIGRATIONS: dict[int, str] = {
         benchmark TEXT NOT NULL,
         kind TEXT NOT NULL,
         params TEXT NOT NULL,               -- JSON
-        status TEXT NOT NULL,               -- ok | failed
+        status TEXT NOT NULL,               -- running | ok | failed | interrupted
         failure_kind TEXT,
         failure_message TEXT,
         failure_detail TEXT,
@@ -56,10 +58,23 @@ _MIGRATIONS: dict[int, str] = {
         sweep TEXT NOT NULL DEFAULT '[]',   -- JSON [{value, measurement}]
         baseline TEXT,                      -- JSON measurement compared side by side
         labels TEXT NOT NULL DEFAULT '{}',  -- JSON {name: text}, e.g. big_o
-        recorded_at TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        recorded_at TEXT,
         UNIQUE (run_id, lane, benchmark)
     );
     CREATE INDEX results_by_benchmark ON results (lane, benchmark);
+    CREATE TABLE iterations (
+        id INTEGER PRIMARY KEY,
+        result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        warmup INTEGER NOT NULL,
+        status TEXT NOT NULL,               -- ok | failed
+        wall_ns REAL,
+        failure_kind TEXT,
+        record TEXT NOT NULL,               -- JSON IterationRecord, resource time series included
+        recorded_at TEXT NOT NULL,
+        UNIQUE (result_id, idx)
+    );
     CREATE TABLE sla_verdicts (
         id INTEGER PRIMARY KEY,
         run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -71,7 +86,8 @@ _MIGRATIONS: dict[int, str] = {
         unit TEXT,
         status TEXT NOT NULL,               -- pass | violated | insufficient | not-evaluated | invalid
         severity TEXT,
-        message TEXT NOT NULL
+        message TEXT NOT NULL,
+        limit_value REAL
     );
     """,
 }
@@ -161,18 +177,32 @@ class SqliteStore:
                  json.dumps(environment)))
         return int(cursor.lastrowid)
 
-    def add_result(self, run_id: int, result: BenchmarkResult) -> None:
-        m, f = result.measurement, result.failure
-        stats = m.stats if m else None
+    def begin_result(self, run_id: int, lane: str, benchmark: str, kind: str, params: dict[str, Any]) -> int:
+        with self._transaction():
+            cursor = self._db.execute(
+                "INSERT INTO results (run_id, lane, benchmark, kind, params, status, started_at) "
+                "VALUES (?, ?, ?, ?, ?, 'running', ?)", (run_id, lane, benchmark, kind, json.dumps(params), _now()))
+        return int(cursor.lastrowid)
+
+    def add_iteration(self, result_id: int, record: IterationRecord) -> None:
         with self._transaction():
             self._db.execute(
-                "INSERT INTO results (run_id, lane, benchmark, kind, params, status, failure_kind, "
-                "failure_message, failure_detail, n, mean, median, stdev, min, max, p90, p95, p99, p999, "
-                "mad, cv, ci_low, ci_high, measurement, metrics, sweep, baseline, labels, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, result.lane, result.benchmark, result.kind, json.dumps(dict(result.params)),
-                 "ok" if result.ok else "failed",
-                 f.kind if f else None, f.message if f else None, f.detail if f else None,
+                "INSERT INTO iterations (result_id, idx, warmup, status, wall_ns, failure_kind, record, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (result_id, record.index, int(record.warmup), "ok" if record.ok else "failed", record.wall_ns,
+                 record.failure.kind if record.failure else None, json.dumps(record.to_dict()), _now()))
+
+    def finish_result(self, result_id: int, result: BenchmarkResult) -> None:
+        m, f = result.measurement, result.failure
+        stats = m.stats if m else None
+        status = "ok" if result.ok else ("interrupted" if f and f.kind == "interrupted" else "failed")
+        with self._transaction():
+            self._db.execute(
+                "UPDATE results SET status = ?, failure_kind = ?, failure_message = ?, failure_detail = ?, "
+                "n = ?, mean = ?, median = ?, stdev = ?, min = ?, max = ?, p90 = ?, p95 = ?, p99 = ?, p999 = ?, "
+                "mad = ?, cv = ?, ci_low = ?, ci_high = ?, measurement = ?, metrics = ?, sweep = ?, baseline = ?, "
+                "labels = ?, recorded_at = ? WHERE id = ?",
+                (status, f.kind if f else None, f.message if f else None, f.detail if f else None,
                  *((stats.n, stats.mean, stats.median, stats.stdev, stats.min, stats.max, stats.p90,
                     stats.p95, stats.p99, stats.p999, stats.mad, stats.cv, stats.ci_low, stats.ci_high)
                    if stats else (None,) * 14),
@@ -180,19 +210,27 @@ class SqliteStore:
                  json.dumps([metric.to_dict() for metric in result.metrics]),
                  json.dumps([point.to_dict() for point in result.sweep]),
                  json.dumps(result.baseline.to_dict()) if result.baseline else None,
-                 json.dumps(dict(result.labels)), _now()))
+                 json.dumps(dict(result.labels)), _now(), result_id))
+
+    def interrupt_result(self, result_id: int, message: str) -> None:
+        """Marks a benchmark cut short by Ctrl-C; its finished iterations stay."""
+        with self._transaction():
+            self._db.execute("UPDATE results SET status = 'interrupted', failure_kind = 'interrupted', "
+                             "failure_message = ?, recorded_at = ? WHERE id = ? AND status = 'running'",
+                             (message, _now(), result_id))
 
     def add_verdicts(self, run_id: int, verdicts: Sequence[Verdict]) -> None:
         with self._transaction():
             self._db.executemany(
                 "INSERT INTO sla_verdicts (run_id, benchmark, rule, expression, metric, measured, unit, status, "
-                "severity, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "severity, message, limit_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(run_id, v.benchmark, v.rule, v.expression, v.metric, v.measured, v.unit, v.status, v.severity,
-                  v.message) for v in verdicts])
+                  v.message, v.limit) for v in verdicts])
 
     def verdicts(self, run_id: int) -> list[Verdict]:
         rows = self._db.execute("SELECT rule, benchmark, expression, metric, measured, unit, status, severity, "
-                                "message FROM sla_verdicts WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
+                                "message, limit_value FROM sla_verdicts WHERE run_id = ? ORDER BY id",
+                                (run_id,)).fetchall()
         return [Verdict(*row) for row in rows]
 
     def finish_run(self, run_id: int, status: str) -> None:
@@ -212,11 +250,18 @@ class SqliteStore:
     def results(self, run_id: int) -> list[StoredResult]:
         return list(self._iter_results("WHERE run_id = ? ORDER BY id", (run_id,)))
 
+    def run(self, run_id: int) -> StoredRun | None:
+        return next((run for run in self.runs() if run.id == run_id), None)
+
     def _iter_results(self, where: str, args: tuple[Any, ...]) -> Iterator[StoredResult]:
-        query = ("SELECT run_id, lane, benchmark, kind, params, failure_kind, failure_message, failure_detail, "
+        query = ("SELECT id, run_id, lane, benchmark, kind, params, failure_kind, failure_message, failure_detail, "
                  "measurement, metrics, sweep, baseline, labels, recorded_at FROM results " + where)
-        for (run_id, lane, benchmark, kind, params, fkind, fmessage, fdetail, measurement, metrics, sweep,
-             baseline, labels, recorded) in self._db.execute(query, args):
+        for (result_id, run_id, lane, benchmark, kind, params, fkind, fmessage, fdetail, measurement, metrics,
+             sweep, baseline, labels, recorded) in self._db.execute(query, args).fetchall():
+            iterations = tuple(IterationRecord.from_dict(json.loads(row[0])) for row in self._db.execute(
+                "SELECT record FROM iterations WHERE result_id = ? ORDER BY idx", (result_id,)))
+            if measurement is None and fkind is None:
+                fkind, fmessage = "interrupted", "did not finish"  # a row left 'running' by a killed run
             result = BenchmarkResult(
                 lane=lane, benchmark=benchmark, kind=kind, params=json.loads(params),
                 measurement=Measurement.from_dict(json.loads(measurement)) if measurement else None,
@@ -224,8 +269,8 @@ class SqliteStore:
                 metrics=tuple(Metric(**m) for m in json.loads(metrics)),
                 sweep=tuple(SweepPoint.from_dict(p) for p in json.loads(sweep)),
                 baseline=Measurement.from_dict(json.loads(baseline)) if baseline else None,
-                labels=json.loads(labels))
-            yield StoredResult(run_id=run_id, result=result, recorded_at=recorded)
+                labels=json.loads(labels), iterations=iterations)
+            yield StoredResult(run_id=run_id, result=result, recorded_at=recorded or "")
 
     def close(self) -> None:
         self._db.close()

@@ -1,0 +1,118 @@
+"""From a benchmark's iterations to its result: pooled statistics, derived metrics and
+resource figures over the counted iterations (warm-ups are recorded, never counted)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from perfbench.derived_metrics import baseline_metrics, sweep_metrics, workload_metrics
+from perfbench.model import BenchmarkResult, Failure, IterationRecord, Measurement, Metric, SweepPoint
+from perfbench.suite import BenchmarkDefinition
+
+# How a resource figure of several iterations combines: peaks and maxima take the
+# maximum (the worst iteration is the one an SLA must hold for), everything else the mean.
+_MAXIMUM_SUFFIXES = ("_max", "_p95", "_p99", "max_rss", "threads_max")
+
+
+def _combine_resource_metrics(iterations: Sequence[IterationRecord]) -> list[Metric]:
+    by_name: dict[str, list[Metric]] = {}
+    for record in iterations:
+        for metric in record.resource_metrics:
+            by_name.setdefault(metric.name, []).append(metric)
+    combined = []
+    for name, metrics in by_name.items():
+        values = [m.value for m in metrics]
+        value = max(values) if name.endswith(_MAXIMUM_SUFFIXES) else float(np.mean(values))
+        combined.append(Metric(name, value, metrics[0].unit))
+    return combined
+
+
+def _rss_growth(iterations: Sequence[IterationRecord]) -> list[Metric]:
+    """Least-squares slope of each iteration's peak RSS: a leak shows as steady growth."""
+    peaks = [(r.index, r.metric_value("max_rss")) for r in iterations]
+    points = [(i, v) for i, v in peaks if v is not None]
+    if len(points) < 3:
+        return []
+    x, y = np.array(points, dtype=float).T
+    slope = float(np.polyfit(x, y, 1)[0])
+    return [Metric("rss_growth_per_iteration", slope, "bytes")]
+
+
+def _command_measurement(ok: Sequence[IterationRecord], overhead_ns: float) -> Measurement:
+    return Measurement(samples_ns=[r.wall_ns for r in ok], iterations_per_sample=1, overhead_ns=overhead_ns,
+                       overhead_subtracted=False, clock="clock_monotonic", ticks_per_ns=1.0,
+                       wall_seconds=sum(r.wall_ns for r in ok) / 1e9, warmup_samples=0)
+
+
+def _pooled_measurement(ok: Sequence[IterationRecord]) -> Measurement:
+    """Samples of all counted rounds together (the worker fixed their iterations per sample
+    after the first round, so the samples are alike)."""
+    measurements = [r.measurement for r in ok if r.measurement is not None]
+    if len(measurements) == 1:
+        return measurements[0]
+    data: dict[str, Any] = measurements[-1].to_dict()
+    data["samples_ns"] = np.concatenate([m.samples_ns for m in measurements])
+    data["wall_seconds"] = sum(m.wall_seconds for m in measurements)
+    data["warmup_samples"] = sum(m.warmup_samples for m in measurements)
+    return Measurement.from_dict(data)
+
+
+def assemble_result(definition: BenchmarkDefinition, records: Sequence[IterationRecord], *,
+                    setup_ns: float | None = None, outcome: Mapping[str, Any] | None = None,
+                    spawn_overhead_ns: float = 0.0, interrupted: bool = False) -> BenchmarkResult:
+    counted = [r for r in records if not r.warmup]
+    ok = [r for r in counted if r.ok]
+    failures = [r for r in records if not r.ok]
+    failure = None
+    if failures:
+        first = failures[0]
+        where = "warm-up" if first.warmup else "iteration"
+        assert first.failure is not None
+        failure = Failure(first.failure.kind, f"{first.failure.message} ({where} {first.index + 1} of "
+                          f"{definition.warmup_iterations + definition.iterations})", first.failure.detail)
+    elif interrupted:
+        failure = Failure("interrupted", f"interrupted after {len(counted)} of {definition.iterations} iterations")
+    elif len(counted) < definition.iterations:
+        failure = Failure("interrupted", f"only {len(counted)} of {definition.iterations} iterations ran")
+
+    measurement = None
+    metrics: list[Metric] = []
+    labels: dict[str, str] = {}
+    points: tuple[SweepPoint, ...] = ()
+    baseline = None
+    if ok:
+        if definition.kind == "command":
+            measurement = _command_measurement(ok, spawn_overhead_ns)
+            for name, field in (("cpu_user_time", "cpu_user_seconds"), ("cpu_system_time", "cpu_system_seconds")):
+                metrics.append(Metric(name, 1e9 * float(np.mean([getattr(r, field) for r in ok])), "ns"))
+            for name, field in (("io_read_bytes", "io_read_bytes"), ("io_write_bytes", "io_write_bytes")):
+                metrics.append(Metric(name, float(np.mean([getattr(r, field) for r in ok])), "bytes"))
+        else:
+            measurement = _pooled_measurement(ok)
+            metrics += workload_metrics(measurement)
+        if outcome and outcome.get("sweep"):
+            points = tuple(SweepPoint.from_dict(p) for p in outcome["sweep"])
+            assert definition.sweep is not None
+            try:
+                fit, labels = sweep_metrics(points, definition.sweep.fit_on, definition.sweep.param)
+                metrics += fit
+            except ValueError as error:  # e.g. fit_on names a metric the workload never reported
+                failure = failure or Failure("analysis", f"measured, but the sweep cannot be fitted: {error}")
+        if outcome and outcome.get("baseline"):
+            baseline = Measurement.from_dict(outcome["baseline"])
+            metrics += baseline_metrics(measurement, baseline)
+        metrics += _combine_resource_metrics(ok)
+        metrics += _rss_growth(ok)
+    if counted:
+        metrics.append(Metric("error_rate", sum(1 for r in counted if not r.ok) / len(counted), "fraction"))
+    if setup_ns is not None:
+        metrics.append(Metric("setup_time", setup_ns, "ns"))
+    if measurement is None and failure is None:
+        failure = Failure("interrupted", "no iteration finished")
+    return BenchmarkResult(lane=definition.lane, benchmark=definition.name, kind=definition.kind,
+                           measurement=measurement, failure=failure, params=dict(definition.target.params),
+                           metrics=tuple(metrics), sweep=points, baseline=baseline, labels=labels,
+                           iterations=tuple(records))

@@ -1,0 +1,105 @@
+"""`analyze`: statistics per benchmark, a lane-to-lane comparison, and resource figures."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+from rich.table import Table
+from rich.text import Text
+
+from perfbench.cli.console import stdout_console
+from perfbench.cli.project_config import config_from, store_path
+from perfbench.cli.stored_run import open_store, resolve_run, results_in_lanes
+from perfbench.model import BenchmarkResult
+from perfbench.sla import format_value
+from perfbench.units import format_duration_ns
+
+RESOURCE_COLUMNS = (("cpu_avg", "CPU avg"), ("cpu_max", "CPU max"), ("cpu_core_avg", "cores avg"),
+                    ("max_rss", "peak RSS"), ("disk_read_bytes", "disk read"), ("disk_write_bytes", "disk write"),
+                    ("net_sent_bytes", "net sent"), ("net_recv_bytes", "net recv"), ("ctx_switches", "ctx sw"),
+                    ("threads_max", "threads"), ("sampler_cpu", "sampler CPU"))
+
+
+def _frame(results: list[BenchmarkResult]) -> pd.DataFrame:
+    rows = []
+    for r in results:
+        m = r.measurement
+        row = {"lane": r.lane, "benchmark": r.benchmark, "status": "ok" if r.ok else r.failure.kind,  # type: ignore[union-attr]
+               "iterations": len(r.counted_iterations)}
+        if m is not None:
+            s = m.stats
+            row.update(n=s.n, mean=s.mean, median=s.median, stdev=s.stdev, p95=s.p95, p99=s.p99, cv=s.cv,
+                       ci_low=s.ci_low, ci_high=s.ci_high)
+        for metric in r.metrics:
+            row[metric.name] = metric.value
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    with open_store(store_path(args, config)) as store:
+        run = resolve_run(store, args.run)
+        results = results_in_lanes(store, run, args.lane)
+    console = stdout_console()
+    frame = _frame(results)
+
+    stats = Table(title=f"run {run.id}: statistics per benchmark (time per iteration)")
+    for column in ("lane", "benchmark", "status", "n", "mean", "median", "95% CI of median", "p95", "p99", "CV"):
+        stats.add_column(column, justify="left" if column in ("lane", "benchmark", "status") else "right")
+    for r in results:
+        m = r.measurement
+        if m is None:
+            stats.add_row(r.lane, r.benchmark, r.failure.kind, *[""] * 7)  # type: ignore[union-attr]
+            continue
+        s = m.stats
+        stats.add_row(r.lane, r.benchmark, "ok" if r.ok else r.failure.kind, str(s.n),  # type: ignore[union-attr]
+                      format_duration_ns(s.mean), format_duration_ns(s.median),
+                      f"{format_duration_ns(s.ci_low)} – {format_duration_ns(s.ci_high)}",
+                      format_duration_ns(s.p95), format_duration_ns(s.p99),
+                      "-" if s.cv is None else f"{100 * s.cv:.2f} %")
+    console.print(stats)
+
+    if "median" in frame:
+        lanes = frame.groupby("lane", sort=False).agg(
+            benchmarks=("benchmark", "count"), failed=("status", lambda s: int((s != "ok").sum())),
+            total_median=("median", "sum"), mean_cv=("cv", "mean"), worst_cv=("cv", "max"))
+        comparison = Table(title="lane to lane")
+        for column in ("lane", "benchmarks", "failed", "sum of medians", "mean CV", "worst CV"):
+            comparison.add_column(column, justify="left" if column == "lane" else "right")
+        for lane, row in lanes.iterrows():
+            comparison.add_row(str(lane), str(row.benchmarks), str(row.failed), format_duration_ns(row.total_median),
+                               "-" if pd.isna(row.mean_cv) else f"{100 * row.mean_cv:.2f} %",
+                               "-" if pd.isna(row.worst_cv) else f"{100 * row.worst_cv:.2f} %")
+        console.print(comparison)
+        shared = frame.dropna(subset=["median"]).groupby("benchmark").filter(lambda g: g["lane"].nunique() > 1)
+        if not shared.empty:
+            same = Table(title="the same benchmark in several lanes (median, ratio to the first lane)")
+            for column in ("benchmark", "lane", "median", "ratio"):
+                same.add_column(column, justify="left" if column in ("benchmark", "lane") else "right")
+            for name, group in shared.groupby("benchmark", sort=False):
+                first = group["median"].iloc[0]
+                for _, row in group.iterrows():
+                    same.add_row(str(name), row.lane, format_duration_ns(row["median"]), f"{row['median'] / first:.3f}×")
+            console.print(same)
+
+    present = [(name, label) for name, label in RESOURCE_COLUMNS if name in frame]
+    if present:
+        units = {m.name: m.unit for r in results for m in r.metrics}
+        resources = Table(title="resources (sampler aggregates over the counted iterations)")
+        resources.add_column("benchmark")
+        for _, label in present:
+            resources.add_column(label, justify="right")
+        for r in results:
+            resources.add_row(r.key, *[format_value(m.value, units[name]) if (m := r.metric(name)) else "-"
+                                      for name, _ in present])
+        console.print(resources)
+
+    failures = [r for r in results if r.failure is not None]
+    for r in failures:
+        console.print(Text(r.key, style="red") + Text(f": {r.failure.kind}: {r.failure.message}"),  # type: ignore[union-attr]
+                      highlight=False)
+        if r.failure.detail:  # type: ignore[union-attr]
+            console.print(r.failure.detail, highlight=False, markup=False)  # type: ignore[union-attr]
+    return 0

@@ -1,0 +1,19 @@
+"""The configuration a command uses: ``--config PATH``, or the one found from the cwd."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from perfbench.config import Config, load_config_for
+from perfbench.store import DEFAULT_STORE_PATH
+
+
+def config_from(args: argparse.Namespace) -> Config | None:
+    return load_config_for(Path.cwd(), Path(args.config) if getattr(args, "config", None) else None)
+
+
+def store_path(args: argparse.Namespace, config: Config | None) -> Path:
+    if args.store:
+        return Path(args.store)
+    return config.store if config is not None and config.store is not None else DEFAULT_STORE_PATH

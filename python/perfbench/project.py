@@ -1,0 +1,152 @@
+"""What ``run`` runs: the project's own benchmarks if it has any, else the built-in suite.
+
+A project's benchmarks are the decorated Python functions discovered in its benchmarks
+directory (``bench_*.py``) and the commands of its config. Lane settings come from the
+config (a lane it does not declare runs with its ``[defaults]``, or perfbench's). The built-in lanes stay available by name (``--lane core``), or all at once
+with ``--builtin``; a project lane shadows a built-in one of the same name, which is then
+reachable as ``builtin:NAME``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from perfbench import builtin
+from perfbench.config import Config, LaneConfig
+from perfbench.discovery import discover
+from perfbench.errors import UsageError
+from perfbench.sampling import SamplingOptions
+from perfbench.sla import rule_from_spec
+from perfbench.suite import BenchmarkDefinition, CommandTarget, PythonTarget
+from perfbench.units import parse_duration
+
+DEFAULT_BENCHMARKS_DIR = Path("benchmarks")
+BUILTIN_PREFIX = "builtin:"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Overrides:
+    """Command-line settings that override the config (None: keep)."""
+
+    quick: bool = False
+    budget_seconds: float | None = None
+    iterations: int | None = None
+    timeout_seconds: float | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Selection:
+    lanes: tuple[str, ...] = ()  # empty: every lane of the chosen suite
+    patterns: tuple[str, ...] = ()  # fnmatch on NAME or LANE/NAME
+    builtin: bool = False  # the built-in suite even if the project has benchmarks
+
+
+def _lane_settings(lane: LaneConfig) -> dict[str, Any]:
+    return {"iterations": lane.iterations, "warmup_iterations": lane.warmup,
+            "timeout_seconds": lane.timeout_seconds, "metrics_interval_seconds": lane.metrics_interval_seconds,
+            "memory_limit_bytes": lane.memory_limit_bytes}
+
+
+def _python_definitions(found: Sequence[dict[str, Any]], lane_of: Any) -> list[BenchmarkDefinition]:
+    definitions = []
+    for spec in found:
+        lane: LaneConfig = lane_of(spec["lane"])
+        grid = spec["params"]
+        combinations = [dict(zip(grid, values)) for values in itertools.product(*grid.values())] if grid else [{}]
+        budget = parse_duration(spec["budget"]) if spec["budget"] else lane.budget_seconds
+        for params in combinations:
+            suffix = "[" + ",".join(f"{k}={v}" for k, v in params.items()) + "]" if params else ""
+            definitions.append(BenchmarkDefinition(
+                name=spec["name"] + suffix, lane=spec["lane"], description=spec["description"],
+                target=PythonTarget(spec["path"], spec["function"], params=params, setup=spec["setup"]),
+                sampling=SamplingOptions(budget_seconds=budget),
+                sla=lane.sla + tuple(rule_from_spec(r) for r in spec["sla"]),
+                env=lane.env, cwd=str(lane.cwd), **_lane_settings(lane)))
+    return definitions
+
+
+def _command_definitions(config: Config) -> list[BenchmarkDefinition]:
+    definitions = []
+    for command in config.commands:
+        lane = config.lane(command.lane)
+        text = command.command if isinstance(command.command, str) else " ".join(command.command)
+        definitions.append(BenchmarkDefinition(
+            name=command.name, lane=command.lane, description=text,
+            target=CommandTarget(command.command, setup=command.setup, teardown=command.teardown,
+                                 env=command.env, cwd=str(command.cwd)),
+            sla=command.sla,  # already the lane's rules followed by the benchmark's own
+            **{**_lane_settings(lane), "timeout_seconds": command.timeout_seconds}))
+    return definitions
+
+
+def project_definitions(cwd: Path, config: Config | None) -> list[BenchmarkDefinition]:
+    """The project's own benchmarks: discovered Python functions, then configured commands."""
+    if config is None:
+        defaults = LaneConfig(name="", cwd=cwd)
+        found = discover(cwd / DEFAULT_BENCHMARKS_DIR)
+        return _python_definitions(found, lambda name: dataclasses.replace(defaults, name=name))
+    return _python_definitions(discover(config.benchmarks_dir), config.lane) + _command_definitions(config)
+
+
+def apply_overrides(definition: BenchmarkDefinition, overrides: Overrides, user_defined: bool) -> BenchmarkDefinition:
+    changes: dict[str, Any] = {}
+    sampling = definition.sampling
+    if overrides.budget_seconds is not None:
+        sampling = dataclasses.replace(sampling, budget_seconds=overrides.budget_seconds)
+    if overrides.quick and user_defined:
+        # built-in families scale themselves down; user benchmarks are scaled here
+        changes.update(iterations=min(definition.iterations, 2), warmup_iterations=0)
+        sampling = dataclasses.replace(sampling, budget_seconds=min(sampling.budget_seconds, 0.1))
+    if overrides.iterations is not None:
+        changes["iterations"] = overrides.iterations
+    if overrides.timeout_seconds is not None:
+        changes["timeout_seconds"] = overrides.timeout_seconds
+    return dataclasses.replace(definition, sampling=sampling, **changes)
+
+
+def _builtin_definitions(quick: bool) -> dict[str, list[BenchmarkDefinition]]:
+    return {lane.name: list(lane.benchmarks) for lane in builtin.default_lanes(quick=quick)}
+
+
+def all_definitions(cwd: Path, config: Config | None) -> list[BenchmarkDefinition]:
+    """Every definition known here (the project's and the built-in suite's), for looking up
+    a stored result's SLA rules by its LANE/NAME key."""
+    builtin_definitions = [d for lane in _builtin_definitions(quick=False).values() for d in lane]
+    return project_definitions(cwd, config) + builtin_definitions
+
+
+def select(cwd: Path, config: Config | None, selection: Selection, overrides: Overrides) -> list[BenchmarkDefinition]:
+    own = project_definitions(cwd, config)
+    own_lanes: dict[str, list[BenchmarkDefinition]] = {}
+    for definition in own:
+        own_lanes.setdefault(definition.lane, []).append(definition)
+    builtin_lanes = _builtin_definitions(overrides.quick)
+
+    if selection.lanes:
+        chosen: list[BenchmarkDefinition] = []
+        for name in dict.fromkeys(selection.lanes):
+            if name in own_lanes and not selection.builtin:
+                chosen += own_lanes[name]
+            elif name.removeprefix(BUILTIN_PREFIX) in builtin_lanes:
+                chosen += builtin_lanes[name.removeprefix(BUILTIN_PREFIX)]
+            else:
+                known = list(own_lanes) + [n if n not in own_lanes else BUILTIN_PREFIX + n for n in builtin_lanes]
+                raise UsageError(f"--lane: no lane named {name!r}; known lanes: {', '.join(known)}")
+    elif own and not selection.builtin:
+        chosen = own
+    else:
+        chosen = [d for lane in builtin_lanes.values() for d in lane]
+
+    if selection.patterns:
+        # exact names first: parameterised names contain [ ], which glob reads as a character class
+        chosen = [d for d in chosen if any(p in (d.name, d.key) or fnmatch.fnmatchcase(d.name, p)
+                                           or fnmatch.fnmatchcase(d.key, p) for p in selection.patterns)]
+        if not chosen:
+            raise UsageError(f"--benchmark: nothing matches {', '.join(map(repr, selection.patterns))} "
+                             "(`python -m perfbench list` shows the names)")
+    return [apply_overrides(d, overrides, user_defined=d in own) for d in chosen]

@@ -1,0 +1,173 @@
+"""Driving one worker process (see worker.py) through its iterations.
+
+The worker reports iteration starts and ends as JSON lines on a pipe; this side enforces
+the per-iteration timeout, watches the worker's process tree with the resource sampler
+between start and end, and turns a crash, an exception, a timeout or a memory blow-up into
+a failed IterationRecord. On KeyboardInterrupt the worker's tree is killed and the
+interrupt propagates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from perfbench.model import Failure, IterationRecord, Measurement
+from perfbench.process_termination import kill_tree, signal_name
+from perfbench.resource_observation import IterationWatch
+from perfbench.suite import BenchmarkDefinition
+
+STDERR_TAIL_LINES = 20
+# Importing numpy and the core and calibrating the clock take ~0.15 s; a worker that has
+# not said "ready" within this (or the iteration timeout, if longer) is stuck.
+STARTUP_TIMEOUT_SECONDS = 60.0
+
+
+def tail(path: Path, lines: int = STDERR_TAIL_LINES) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+class _EventPipe:
+    """Reads newline-delimited JSON events with a deadline."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+
+    def next(self, timeout_seconds: float) -> dict[str, Any] | None:
+        """The next event; None at end of stream. Raises TimeoutError past the deadline."""
+        deadline = time.monotonic() + timeout_seconds
+        while b"\n" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            readable, _, _ = select.select([self.fd], [], [], remaining)
+            if not readable:
+                continue
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
+
+
+class WorkerRun:
+    """One worker process for one micro-benchmark definition."""
+
+    def __init__(self, definition: BenchmarkDefinition, workdir: Path) -> None:
+        self.definition = definition
+        self.workdir = workdir
+        self.setup_ns: float | None = None
+        # The last counted iteration's full outcome (sweep points, baseline), for the result.
+        self.last_outcome: dict[str, Any] | None = None
+
+    def _spawn(self) -> tuple[subprocess.Popen[bytes], _EventPipe]:
+        job_path = self.workdir / "job.json"
+        job_path.write_text(json.dumps(self.definition.job()))
+        read_fd, write_fd = os.pipe()
+        env = {**os.environ, **self.definition.env}
+        with open(self.workdir / "stdout.txt", "wb") as stdout, open(self.workdir / "stderr.txt", "wb") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "perfbench.worker", str(job_path), str(write_fd)],
+                stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, pass_fds=(write_fd,),
+                start_new_session=True, env=env, cwd=self.definition.cwd)
+        os.close(write_fd)
+        return process, _EventPipe(read_fd)
+
+    def _died(self, process: subprocess.Popen[bytes], watch: IterationWatch | None) -> Failure:
+        returncode = process.wait()
+        stderr = tail(self.workdir / "stderr.txt")
+        if watch is not None and watch.limit_exceeded is not None:
+            return Failure("memory", f"killed beyond the memory limit ({watch.describe_limit()})", stderr)
+        if returncode < 0:
+            return Failure("crash", f"worker killed by {signal_name(returncode)}", stderr)
+        return Failure("exit", f"worker exited with status {returncode} without a result", stderr)
+
+    def iterations(self) -> Iterator[IterationRecord]:
+        definition = self.definition
+        process, events = self._spawn()
+        watch: IterationWatch | None = None
+        try:
+            try:
+                ready = events.next(max(STARTUP_TIMEOUT_SECONDS, definition.timeout_seconds))
+            except TimeoutError:
+                kill_tree(process.pid)
+                yield IterationRecord(index=0, warmup=definition.warmup_iterations > 0, wall_ns=None,
+                                      failure=Failure("timeout", "the worker did not start within "
+                                                      f"{max(STARTUP_TIMEOUT_SECONDS, definition.timeout_seconds):g} s",
+                                                      tail(self.workdir / "stderr.txt")))
+                return
+            if ready is None or ready["event"] == "error":
+                yield self._failed_before_start(process, ready)
+                return
+            self.setup_ns = ready.get("setup_ns")
+            for index in range(definition.warmup_iterations + definition.iterations):
+                warmup = index < definition.warmup_iterations
+                started = events.next(STARTUP_TIMEOUT_SECONDS)
+                if started is None or started["event"] != "start":
+                    yield self._failed_record(index, warmup, process, started, None, None)
+                    return
+                watch = IterationWatch.start(process.pid, definition)
+                began = time.perf_counter_ns()
+                try:
+                    ended = events.next(definition.timeout_seconds)
+                except TimeoutError:
+                    kill_tree(process.pid)
+                    resources = watch.stop()
+                    yield IterationRecord(index=index, warmup=warmup, wall_ns=None, resources=resources.summary,
+                                          resource_metrics=resources.metrics,
+                                          failure=Failure("timeout", f"timed out after {definition.timeout_seconds:g} s "
+                                                          "and was killed", tail(self.workdir / "stderr.txt")))
+                    return
+                wall_ns = float(time.perf_counter_ns() - began)
+                resources = watch.stop()
+                if ended is None or ended["event"] != "end":
+                    yield self._failed_record(index, warmup, process, ended, resources, watch)
+                    return
+                outcome = ended["outcome"]
+                yield IterationRecord(index=index, warmup=warmup, wall_ns=wall_ns,
+                                      measurement=Measurement.from_dict(outcome["measurement"]),
+                                      resources=resources.summary, resource_metrics=resources.metrics)
+                if not warmup:
+                    self.last_outcome = outcome
+                watch = None
+        except BaseException:
+            kill_tree(process.pid)
+            if watch is not None:
+                watch.stop()
+            raise
+        finally:
+            os.close(events.fd)
+            if process.poll() is None:
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    kill_tree(process.pid)
+                    process.wait()
+
+    def _failed_before_start(self, process: subprocess.Popen[bytes], event: dict[str, Any] | None) -> IterationRecord:
+        return self._failed_record(0, self.definition.warmup_iterations > 0, process, event, None, None)
+
+    def _failed_record(self, index: int, warmup: bool, process: subprocess.Popen[bytes],
+                       event: dict[str, Any] | None, resources: Any, watch: IterationWatch | None) -> IterationRecord:
+        if event is not None and event.get("event") == "error":
+            first_line = (event["message"].splitlines() or [""])[0]
+            failure = Failure("exception", f"raised {event['type']}: {first_line}".rstrip(": "),
+                              event.get("traceback", ""))
+        else:
+            failure = self._died(process, watch)
+        return IterationRecord(index=index, warmup=warmup, wall_ns=None, failure=failure,
+                               resources=resources.summary if resources else None,
+                               resource_metrics=resources.metrics if resources else ())
