@@ -20,7 +20,7 @@ import pytest
 from perfbench.builtin.nodes import benchmarks
 from perfbench.errors import DefinitionError
 from perfbench.measure import check_workload, measure_workload, workload_catalog
-from perfbench.runner import run_benchmarks
+from perfbench.runner import results_of, run_benchmarks
 from perfbench.sampling import SamplingOptions
 
 ORDER_SOURCE = Path(__file__).resolve().parents[1] / "cpp" / "src" / "workloads" / "nodes_order.cpp"
@@ -265,7 +265,7 @@ def test_node_definitions_sample_single_executions() -> None:
 @pytest.mark.slow
 def test_quick_definitions_run_and_every_rule_can_be_evaluated() -> None:
     definitions = {d.key: d for d in benchmarks(True)}
-    for result in run_benchmarks(list(definitions.values())):
+    for result in results_of(run_benchmarks(list(definitions.values()))):
         assert result.ok, (result.key, result.failure)
         for rule in definitions[result.key].sla:
             verdict = rule.evaluate(result)
