@@ -11,7 +11,7 @@ import pytest
 from perfbench import check_workload, measure_workload, workload_catalog
 from perfbench.builtin.messages import SCALING_AGENTS, benchmarks
 from perfbench.errors import DefinitionError
-from perfbench.runner import run_benchmarks
+from perfbench.runner import results_of, run_benchmarks
 from perfbench.sampling import SamplingOptions
 from perfbench.sla import evaluate_all
 
@@ -172,7 +172,7 @@ def test_quick_definitions_are_budgeted_for_the_quick_suite() -> None:
 @pytest.fixture(scope="module")
 def quick_results():
     definitions = benchmarks(quick=True)
-    return list(zip(definitions, run_benchmarks(definitions)))
+    return list(zip(definitions, results_of(run_benchmarks(definitions))))
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ import pytest
 from perfbench.builtin.runtime import COMMAND_COUNTS, POOL_WORKERS, benchmarks
 from perfbench.errors import DefinitionError
 from perfbench.measure import check_workload, measure_workload, workload_catalog
-from perfbench.runner import run_benchmarks
+from perfbench.runner import results_of, run_benchmarks
 from perfbench.sampling import SamplingOptions
 from perfbench.suite import WorkloadTarget
 
@@ -186,7 +186,7 @@ def test_quick_definitions_are_scaled_down_from_full() -> None:
 @pytest.mark.slow
 def test_quick_definitions_run_and_every_rule_can_be_judged() -> None:
     definitions = benchmarks(True)
-    results = list(run_benchmarks(definitions))
+    results = results_of(run_benchmarks(definitions))
     for definition, result in zip(definitions, results):
         assert result.ok, (definition.name, result.failure)
         for sla_rule in definition.sla:
