@@ -24,6 +24,7 @@ const WorkloadCatalog& workload_catalog() {
         register_runtime_workloads(c);
         register_messages_workloads(c);
         register_workflow_workloads(c);
+        register_nodes_workloads(c);
         return c;
     }();
     return catalog;

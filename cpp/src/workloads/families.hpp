@@ -9,4 +9,5 @@ void register_basic_workloads(WorkloadCatalog& catalog);
 void register_runtime_workloads(WorkloadCatalog& catalog);
 void register_messages_workloads(WorkloadCatalog& catalog);
 void register_workflow_workloads(WorkloadCatalog& catalog);
+void register_nodes_workloads(WorkloadCatalog& catalog);
 }  // namespace perfbench

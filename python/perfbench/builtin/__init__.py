@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from perfbench.builtin import core, messages, runtime, workflow
+from perfbench.builtin import core, messages, nodes, runtime, workflow
 from perfbench.suite import BenchmarkDefinition
 
 LANES = {
@@ -17,7 +17,7 @@ LANES = {
     "standard": "nodes, workflow execution, messages, memory, runtime",
     "heavy": "scalability sweeps, 1,000 concurrent workflows, 10,000 agents, thread-pool scaling, payroll",
 }
-FAMILIES = (core, messages, runtime, workflow)
+FAMILIES = (core, messages, nodes, runtime, workflow)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
