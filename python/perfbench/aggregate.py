@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from perfbench.derived_metrics import baseline_metrics, sweep_metrics, workload_metrics
-from perfbench.model import BenchmarkResult, Failure, IterationRecord, Measurement, Metric, SweepPoint
+from perfbench.model import (BenchmarkResult, Failure, IterationRecord, Measurement, Metric, SweepPoint,
+                             pool_measurements)
 from perfbench.suite import BenchmarkDefinition
 
 # How a resource figure of several iterations combines: peaks and maxima take the
@@ -47,19 +48,6 @@ def _command_measurement(ok: Sequence[IterationRecord], overhead_ns: float) -> M
                        wall_seconds=sum(r.wall_ns for r in ok) / 1e9, warmup_samples=0)
 
 
-def _pooled_measurement(ok: Sequence[IterationRecord]) -> Measurement:
-    """Samples of all counted rounds together (the worker fixed their iterations per sample
-    after the first round, so the samples are alike)."""
-    measurements = [r.measurement for r in ok if r.measurement is not None]
-    if len(measurements) == 1:
-        return measurements[0]
-    data: dict[str, Any] = measurements[-1].to_dict()
-    data["samples_ns"] = np.concatenate([m.samples_ns for m in measurements])
-    data["wall_seconds"] = sum(m.wall_seconds for m in measurements)
-    data["warmup_samples"] = sum(m.warmup_samples for m in measurements)
-    return Measurement.from_dict(data)
-
-
 def assemble_result(definition: BenchmarkDefinition, records: Sequence[IterationRecord], *,
                     setup_ns: float | None = None, outcome: Mapping[str, Any] | None = None,
                     spawn_overhead_ns: float = 0.0, interrupted: bool = False) -> BenchmarkResult:
@@ -91,7 +79,7 @@ def assemble_result(definition: BenchmarkDefinition, records: Sequence[Iteration
             for name, field in (("io_read_bytes", "io_read_bytes"), ("io_write_bytes", "io_write_bytes")):
                 metrics.append(Metric(name, float(np.mean([getattr(r, field) for r in ok])), "bytes"))
         else:
-            measurement = _pooled_measurement(ok)
+            measurement = pool_measurements([r.measurement for r in ok if r.measurement is not None])
             metrics += workload_metrics(measurement)
         if outcome and outcome.get("sweep"):
             points = tuple(SweepPoint.from_dict(p) for p in outcome["sweep"])

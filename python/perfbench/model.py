@@ -141,6 +141,19 @@ class Measurement:
         return Measurement(**data)
 
 
+def pool_measurements(rounds: list[Measurement]) -> Measurement:
+    """One measurement from several rounds taken with the same iterations per sample (the
+    worker fixes them after the first round): samples together, wall time and warm-up
+    summed, the last round's workload metrics."""
+    if len(rounds) == 1:
+        return rounds[0]
+    data = rounds[-1].to_dict()
+    data["samples_ns"] = np.concatenate([r.samples_ns for r in rounds])
+    data["wall_seconds"] = sum(r.wall_seconds for r in rounds)
+    data["warmup_samples"] = sum(r.warmup_samples for r in rounds)
+    return Measurement.from_dict(data)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Failure:
     """Why a benchmark produced no measurement."""

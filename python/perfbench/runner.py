@@ -51,7 +51,7 @@ class BenchmarkFinished:
 RunEvent = BenchmarkStarted | IterationFinished | BenchmarkFinished
 
 
-def _run_command(definition: BenchmarkDefinition, workdir: Path) -> Iterator[RunEvent]:
+def _run_command(definition: BenchmarkDefinition, workdir: Path, index: int, total: int) -> Iterator[RunEvent]:
     assert isinstance(definition.target, CommandTarget)
     overhead = spawn_overhead_ns()
     records = []
@@ -62,21 +62,17 @@ def _run_command(definition: BenchmarkDefinition, workdir: Path) -> Iterator[Run
         yield IterationFinished(definition, record)
         if record.failure is not None and record.failure.kind in ("setup", "memory"):
             break  # the environment is broken or the command blows up: more iterations add nothing
-    yield _finished(definition, assemble_result(definition, records, spawn_overhead_ns=overhead))
+    yield BenchmarkFinished(definition, assemble_result(definition, records, spawn_overhead_ns=overhead), index, total)
 
 
-def _run_worker(definition: BenchmarkDefinition, workdir: Path) -> Iterator[RunEvent]:
+def _run_worker(definition: BenchmarkDefinition, workdir: Path, index: int, total: int) -> Iterator[RunEvent]:
     worker = WorkerRun(definition, workdir)
     records = []
     for record in worker.iterations():
         records.append(record)
         yield IterationFinished(definition, record)
     result = assemble_result(definition, records, setup_ns=worker.setup_ns, outcome=worker.last_outcome)
-    yield _finished(definition, result)
-
-
-def _finished(definition: BenchmarkDefinition, result: BenchmarkResult) -> BenchmarkFinished:
-    return BenchmarkFinished(definition, result, -1, -1)  # position filled in by run_benchmarks
+    yield BenchmarkFinished(definition, result, index, total)
 
 
 def run_benchmarks(definitions: Sequence[BenchmarkDefinition]) -> Iterator[RunEvent]:
@@ -86,12 +82,8 @@ def run_benchmarks(definitions: Sequence[BenchmarkDefinition]) -> Iterator[RunEv
             yield BenchmarkStarted(definition, index, total)
             workdir = Path(scratch) / f"{index:04d}"
             workdir.mkdir()
-            events = _run_command(definition, workdir) if definition.kind == "command" \
-                else _run_worker(definition, workdir)
-            for event in events:
-                if isinstance(event, BenchmarkFinished):
-                    event = dataclasses.replace(event, index=index, total=total)
-                yield event
+            run = _run_command if definition.kind == "command" else _run_worker
+            yield from run(definition, workdir, index, total)
 
 
 def results_of(events: Iterator[RunEvent]) -> list[BenchmarkResult]:

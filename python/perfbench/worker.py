@@ -33,10 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from perfbench.measure import measure_callable, measure_workload
-from perfbench.model import Measurement
+from perfbench.model import Measurement, pool_measurements
 from perfbench.sampling import SamplingOptions
 
 BASELINE_ROUNDS = 4
@@ -82,17 +80,6 @@ def _measurer(target: dict[str, Any]) -> tuple[Measurer, float | None]:
     raise ValueError(f"unknown target kind {target['kind']!r}")
 
 
-def _merge_rounds(rounds: list[Measurement]) -> Measurement:
-    """One measurement from rounds taken with the same iterations per sample."""
-    first = rounds[0]
-    data = first.to_dict()
-    data["samples_ns"] = np.concatenate([r.samples_ns for r in rounds])
-    data["wall_seconds"] = sum(r.wall_seconds for r in rounds)
-    data["warmup_samples"] = sum(r.warmup_samples for r in rounds)
-    data["metrics"] = [dict(m) for m in rounds[-1].metrics]
-    return Measurement.from_dict(data)
-
-
 def _alternate(target_measure: Callable[..., Measurement], target_params: dict[str, Any],
                baseline_measure: Callable[..., Measurement], baseline_params: dict[str, Any],
                options: SamplingOptions) -> tuple[Measurement, Measurement]:
@@ -108,7 +95,7 @@ def _alternate(target_measure: Callable[..., Measurement], target_params: dict[s
             if round_index > 0:  # calibrated in round one; later rounds reuse its iterations
                 round_options = dataclasses.replace(per_round, iterations=sides[side][0].iterations_per_sample)
             sides[side].append(measure(params, round_options))
-    return _merge_rounds(sides[0]), _merge_rounds(sides[1])
+    return pool_measurements(sides[0]), pool_measurements(sides[1])
 
 
 def run_iteration(job: dict[str, Any], measure: Measurer, baseline: Measurer | None,
