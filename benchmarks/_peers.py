@@ -119,17 +119,23 @@ def run_gbench(binary: Path, name: str, *, repetitions: int | None = None,
                            "library_build_type": data.get("context", {}).get("library_build_type")}
     iteration_runs = []
     for entry in data["benchmarks"]:
-        ns = entry["real_time"] * _TIME_UNIT_NS[entry.get("time_unit", "ns")]
+        unit = _TIME_UNIT_NS[entry.get("time_unit", "ns")]
+        ns = entry["real_time"] * unit
         if entry.get("run_type") == "aggregate":
             if entry.get("aggregate_unit", "time") == "time":
                 out[f"{entry['aggregate_name']}_ns"] = ns
+                out[f"{entry['aggregate_name']}_cpu_ns"] = entry["cpu_time"] * unit
         else:
-            iteration_runs.append({"ns": ns, "iterations": entry["iterations"]})
+            iteration_runs.append({"ns": ns, "cpu_ns": entry["cpu_time"] * unit, "iterations": entry["iterations"]})
     if not iteration_runs:
         raise PeerError(f"Google Benchmark produced no run for {name!r}: {shlex.join(cmd)}")
     out["runs"] = iteration_runs
+    # Real over CPU time of the process: ~1.0 when it ran undisturbed; above 1 it was
+    # descheduled for part of the run, and GB's real-time figure includes that time.
+    out["real_over_cpu"] = sum(r["ns"] for r in iteration_runs) / sum(r["cpu_ns"] for r in iteration_runs)
     if not repetitions:
         out["mean_ns"] = iteration_runs[0]["ns"]
+        out["mean_cpu_ns"] = iteration_runs[0]["cpu_ns"]
         out["iterations"] = iteration_runs[0]["iterations"]
     return out
 
@@ -319,15 +325,19 @@ def environment() -> dict[str, Any]:
 class Report:
     """Collects the tables and raw results of one script run, then prints and writes them."""
 
-    def __init__(self, name: str, args: argparse.Namespace) -> None:
+    def __init__(self, name: str, args: argparse.Namespace, *, warn_on_load: bool = True) -> None:
+        """warn_on_load: add a warning when the load average shows other processes competing
+        for the CPUs (pass False for a script that loads the machine on purpose)."""
         self.name = name
         self.args = args
+        self.warn_on_load = warn_on_load
         self.command = shlex.join(["python", *[os.path.relpath(sys.argv[0], REPO_ROOT)], *sys.argv[1:]])
         self.started = time.time()
         self.began = time.perf_counter()
         self.env_before = environment()
         self.tables: list[Table] = []
         self.results: dict[str, Any] = {}
+        self.warnings: list[str] = []
 
     def finish(self) -> None:
         wall = time.perf_counter() - self.began
@@ -336,31 +346,48 @@ class Report:
                   f"{'quick' if self.args.quick else 'full'} run, "
                   f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(self.started))}")
         env = self.env_before
+        busiest = max(env["load_average"][0], load_after[0], _peak_load)
+        if self.warn_on_load and busiest > 0.75 * (env["logical_cpus"] or 1):
+            # Each of these scripts keeps about one CPU busy itself.
+            self.warnings.append(
+                f"load average reached {busiest:.2f} on {env['logical_cpus']} logical CPUs: other processes "
+                "competed for the CPUs. Figures averaged over wall time (Google Benchmark's real time, "
+                "timeit, pytest-benchmark, pyperf) absorb the time a process was descheduled; perfbench's "
+                "median of short samples mostly does not. Re-run on a quiet machine before quoting ratios.")
         machine = (f"{env['cpu']}, {env['logical_cpus']} logical CPUs, kernel {env['kernel']} "
                    f"(clocksource {env['kernel_clocksource']}), Python {env['python']}, perfbench "
                    f"{env['perfbench']} ({env['git_commit']}), pyperf {env['pyperf']}, pytest-benchmark "
                    f"{env['pytest_benchmark']}, Google Benchmark {env['google_benchmark']}; load average "
-                   f"{env['load_average'][0]:.2f} before, {load_after[0]:.2f} after")
+                   f"{env['load_average'][0]:.2f} before, {load_after[0]:.2f} after, {busiest:.2f} at the highest "
+                   "seen")
         print()
         print(header)
         print(machine)
+        for warning in self.warnings:
+            print(f"WARNING: {warning}")
         for table in self.tables:
             print()
             print(table.text())
         if self.args.json:
             payload = {"script": self.name, "command": self.command, "quick": self.args.quick,
                        "started_unix": self.started, "wall_seconds": wall,
-                       "environment": env, "load_average_after": load_after,
+                       "environment": env, "load_average_after": load_after, "warnings": self.warnings,
                        "tables": [dataclasses.asdict(t) for t in self.tables], "results": self.results}
             self.args.json.write_text(json.dumps(payload, indent=2, default=str) + "\n")
             print(f"\nJSON written to {self.args.json}")
         if self.args.markdown:
             parts = [f"## {self.name}", "", header + ".", "", machine + ".", ""]
+            parts += [f"**Warning:** {w}\n" for w in self.warnings]
             parts += [t.markdown() + "\n" for t in self.tables]
             self.args.markdown.write_text("\n".join(parts))
             print(f"Markdown written to {self.args.markdown}")
 
 
+_peak_load = 0.0
+
+
 def progress(message: str) -> None:
-    """Progress goes to stderr so stdout holds only the final tables."""
+    """Progress goes to stderr so stdout holds only the final tables; notes the load."""
+    global _peak_load
+    _peak_load = max(_peak_load, os.getloadavg()[0])
     print(message, file=sys.stderr, flush=True)

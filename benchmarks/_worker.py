@@ -48,7 +48,7 @@ def _measurement_fields(m: perfbench.Measurement, measure_seconds: float) -> dic
 
 def perfbench_workload(args: argparse.Namespace) -> dict:
     options = perfbench.SamplingOptions(budget_seconds=args.budget)
-    perfbench.clock_info()  # calibrate before timing the call: it is per-process set-up
+    _core.clock_info()  # select and calibrate the clock (per-process set-up) before timing the call
     began = time.perf_counter()
     m = perfbench.measure_workload(args.name, options=options)
     return _measurement_fields(m, time.perf_counter() - began)
@@ -56,7 +56,7 @@ def perfbench_workload(args: argparse.Namespace) -> dict:
 
 def perfbench_python(args: argparse.Namespace) -> dict:
     fn, fn_args = make(args.name)
-    perfbench.clock_info()
+    _core.clock_info()
     began = time.perf_counter()
     m = perfbench.measure(fn, *fn_args, budget=args.budget, subtract_overhead=not args.no_subtract)
     return _measurement_fields(m, time.perf_counter() - began)
@@ -84,7 +84,7 @@ def timeit_python(args: argparse.Namespace) -> dict:
 
 
 def clock_costs(args: argparse.Namespace) -> dict:
-    # clock_info() measures every read cost in this process on first call.
+    # perfbench.clock_info() measures every clock's read cost in this process, on demand.
     info = perfbench.clock_info()
     return {"source": info["source"], "ticks_per_ns": info["ticks_per_ns"],
             "resolution_ns": info["resolution_ns"], "read_costs": info["read_costs"]}
@@ -106,7 +106,7 @@ def _bracketed_tick_read(reference, tries: int) -> dict:
 
 
 def tsc_vs_monotonic(args: argparse.Namespace) -> dict:
-    info = perfbench.clock_info()
+    info = _core.clock_info()  # the calibration only; perfbench.clock_info() adds read costs
     ticks_per_ns = info["ticks_per_ns"]  # the calibration every measurement uses
     references = {"monotonic": _core.monotonic_ns, "monotonic_raw": _core.monotonic_raw_ns}
     before = {name: _bracketed_tick_read(read, args.tries) for name, read in references.items()}
@@ -129,12 +129,16 @@ def tsc_vs_monotonic(args: argparse.Namespace) -> dict:
 
 
 def python_loop_cost(args: argparse.Namespace) -> dict:
-    # What a Python-level timing loop (pyperf's, timeit's, pytest-benchmark's) costs per
-    # iteration with an empty body; perfbench's loop is C++ and subtracted, theirs is not.
-    timer = timeit.Timer("for _ in it: pass", setup=f"it = range({args.loops})")
-    totals = timer.repeat(repeat=7, number=1)
-    return {"median_ns": statistics.median(totals) / args.loops * 1e9,
-            "best_ns": min(totals) / args.loops * 1e9}
+    # What a Python-level timing loop costs per iteration with an empty body; perfbench's
+    # loop is C++ and subtracted, the peers' are Python and not. Two shapes: pyperf and
+    # pytest-benchmark iterate a range (a new int object per iteration past 256), timeit
+    # iterates itertools.repeat(None, n) (no object created).
+    out = {}
+    for key, setup in (("range_ns", f"it = range({args.loops})"),
+                       ("repeat_ns", f"import itertools; it = itertools.repeat(None, {args.loops})")):
+        totals = timeit.Timer("for _ in it: pass", setup=setup).repeat(repeat=7, number=1)
+        out[key] = statistics.median(totals) / args.loops * 1e9
+    return out
 
 
 def main() -> None:

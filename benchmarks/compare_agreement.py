@@ -62,7 +62,8 @@ def main() -> None:
     table = P.Table(
         f"agreement: perfbench median vs peer, per iteration (median over {processes} fresh process(es) per "
         f"tool; pyperf: one run of its own worker processes{', --fast' if args.quick else ''})",
-        ["workload", "what", "perfbench", "overhead subtracted", "peer figure", "peer", "ratio", "within +-3 %"])
+        ["workload", "what", "perfbench", "overhead subtracted", "peer figure", "peer", "ratio", "within +-3 %",
+         "GB CPU time", "ratio to CPU time"])
     results = []
     binary = P.build_gbench() if cpp else None
 
@@ -75,24 +76,32 @@ def main() -> None:
             gb_reps.append(P.run_gbench(binary, name, repetitions=10, min_time=0.05))
         pb_ns = statistics.median(r["median_ns"] for r in pb)
         overhead = statistics.median(r["overhead_ns"] for r in pb)
-        peers = (("GB default (mean of one 0.5 s run)", statistics.median(r["mean_ns"] for r in gb)),
-                 ("GB median of 10 repetitions", statistics.median(r["median_ns"] for r in gb_reps)))
-        for j, (figure, peer_ns) in enumerate(peers):
+        # GB's CPU time is shown beside its (headline) real time: the two are equal when the
+        # process had a CPU throughout; on a loaded machine only the real time grows.
+        peers = (("GB default (mean of one 0.5 s run)", "GB", statistics.median(r["mean_ns"] for r in gb),
+                  statistics.median(r["mean_cpu_ns"] for r in gb)),
+                 ("GB median of 10 repetitions", "GB reps", statistics.median(r["median_ns"] for r in gb_reps),
+                  statistics.median(r["median_cpu_ns"] for r in gb_reps)))
+        for j, (figure, short, peer_ns, peer_cpu_ns) in enumerate(peers):
             if name == "empty":
                 # ~0 by construction after perfbench's correction: compare absolute values only.
-                ratio, within = None, None
+                ratio, within, cpu_ratio = None, None, None
             else:
                 ratio = pb_ns / peer_ns
                 within = agree(ratio)
+                cpu_ratio = pb_ns / peer_cpu_ns
             table.add(name if j == 0 else "", descriptions[name] if j == 0 else "",
                       P.fmt_ns(pb_ns) if j == 0 else "", f"{overhead:.3f} ns" if j == 0 else "",
-                      figure, P.fmt_ns(peer_ns), P.fmt_ratio(ratio), P.yes_no(within))
-            results.append({"workload": name, "kind": "cpp", "peer": figure, "perfbench_ns": pb_ns,
-                            "peer_ns": peer_ns, "ratio": ratio, "within_3pct": within,
+                      figure, P.fmt_ns(peer_ns), P.fmt_ratio(ratio), P.yes_no(within),
+                      P.fmt_ns(peer_cpu_ns), P.fmt_ratio(cpu_ratio))
+            results.append({"workload": name, "kind": "cpp", "peer": figure, "peer_short": short,
+                            "perfbench_ns": pb_ns, "peer_ns": peer_ns, "ratio": ratio, "within_3pct": within,
+                            "peer_cpu_ns": peer_cpu_ns, "ratio_to_cpu_time": cpu_ratio,
                             "perfbench_per_process": [r["median_ns"] for r in pb],
                             "perfbench_overhead_ns": [r["overhead_ns"] for r in pb],
                             "perfbench_iterations_per_sample": [r["iterations_per_sample"] for r in pb],
                             "peer_per_process": [r.get("mean_ns", r.get("median_ns")) for r in (gb if j == 0 else gb_reps)],
+                            "peer_real_over_cpu": [r["real_over_cpu"] for r in (gb if j == 0 else gb_reps)],
                             "peer_command": (gb if j == 0 else gb_reps)[0]["command"]})
 
     loop_cost = None
@@ -109,18 +118,43 @@ def main() -> None:
             table.add(name, descriptions[name], P.fmt_ns(pb_ns),
                       f"{statistics.median(r['overhead_ns'] for r in pb):.3f} ns",
                       f"pyperf median ({pyperf_run['values']} values, {pyperf_run['loops']:.0f} loops)",
-                      P.fmt_ns(pyperf_run["median_ns"]), P.fmt_ratio(ratio), P.yes_no(agree(ratio)))
-            results.append({"workload": name, "kind": "python", "peer": "pyperf median", "perfbench_ns": pb_ns,
+                      P.fmt_ns(pyperf_run["median_ns"]), P.fmt_ratio(ratio), P.yes_no(agree(ratio)), "", "")
+            results.append({"workload": name, "kind": "python", "peer": "pyperf median", "peer_short": "pyperf",
+                            "perfbench_ns": pb_ns,
                             "peer_ns": pyperf_run["median_ns"], "ratio": ratio, "within_3pct": agree(ratio),
                             "perfbench_per_process": [r["median_ns"] for r in pb], "pyperf": pyperf_run})
         if python:
-            loop_cost = statistics.median(P.run_worker("python-loop-cost")[0]["median_ns"] for _ in range(3))
+            loop_cost = statistics.median(P.run_worker("python-loop-cost")[0]["range_ns"] for _ in range(3))
 
     compared = [r for r in results if r["within_3pct"] is not None]
     table.notes.append(
         f"{sum(r['within_3pct'] for r in compared)} of {len(compared)} comparisons within +-3 %. "
         "'overhead subtracted' is perfbench's measured empty-loop cost per iteration, already taken out "
         "of its figure; Google Benchmark and pyperf subtract nothing.")
+    if binary is not None:
+        build = P.run_gbench(binary, "empty", min_time=0.01)["library_build_type"]
+        if build == "debug":
+            table.notes.append(
+                "This libbenchmark reports library_build_type=debug (Debian's package does). The timed loop "
+                "(`for (auto _ : state)`, State::StateIterator) is inline in benchmark.h and compiled here at "
+                "-O3; only the timer start/stop and bookkeeping around each run live in the library.")
+    real_over_cpu = [x for r in results if r["kind"] == "cpp" for x in r["peer_real_over_cpu"]]
+    if real_over_cpu:
+        table.notes.append(
+            f"Google Benchmark's real time / CPU time per process: {min(real_over_cpu):.3f} .. "
+            f"{max(real_over_cpu):.3f} (1.00 = never descheduled; above that, its real-time figure includes "
+            "time spent waiting for a CPU).")
+    # A figure that moves by more than the tolerance between fresh processes of the same tool
+    # cannot agree to within it with anything; name those so a disagreement is read rightly.
+    unsteady = []
+    for r in results:
+        for tool, values in (("perfbench", r["perfbench_per_process"]),
+                             (r["peer_short"], r.get("peer_per_process", []))):
+            if r["workload"] != "empty" and len(values) > 1 and max(values) / min(values) - 1 > TOLERANCE:
+                unsteady.append(f"{r['workload']} {tool} {(max(values) / min(values) - 1) * 100:.0f} %")
+    if unsteady:
+        table.notes.append("(max - min) / min over fresh processes above 3 %: "
+                           + ", ".join(dict.fromkeys(unsteady)) + ".")
     empty = [r for r in results if r["workload"] == "empty"]
     if empty:
         table.notes.append(
@@ -131,8 +165,8 @@ def main() -> None:
         noop = [r for r in results if r["workload"] == "py_noop"]
         extra = f" pyperf - perfbench for py_noop: {noop[0]['peer_ns'] - noop[0]['perfbench_ns']:.2f} ns." if noop else ""
         table.notes.append(
-            f"An empty Python `for _ in range(n): pass` iteration costs {loop_cost:.2f} ns here (median of 3 "
-            f"processes): pyperf's per-call figure contains one per call.{extra}")
+            f"An empty Python `for _ in range(n): pass` iteration (pyperf's loop) costs {loop_cost:.2f} ns here "
+            f"(median of 3 processes); pyperf's per-call figure contains one per call.{extra}")
     report.tables.append(table)
     report.results = {"rows": results, "python_loop_iteration_ns": loop_cost}
     report.finish()

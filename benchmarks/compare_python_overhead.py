@@ -100,10 +100,12 @@ def main() -> None:
     best_ratio = med("perfbench") / med("timeit", "best_ns")
     table.notes += [
         f"perfbench vs timeit's best-of-5 instead of its median: {best_ratio:.3f}x.",
-        f"A Python `for _ in range(n): pass` loop costs {med('loop'):.2f} ns per iteration here (median of "
-        f"{rounds} processes): timeit, pytest-benchmark and pyperf include such a loop (plus loading the "
-        f"callable) in every per-call figure; perfbench's loop is C++, its cost "
-        f"({statistics.median(r['overhead_ns'] for r in runs['perfbench']):.3f} ns per call) measured and subtracted.",
+        f"An empty Python loop iteration costs {med('loop', 'repeat_ns'):.2f} ns over itertools.repeat (timeit's "
+        f"loop) and {med('loop', 'range_ns'):.2f} ns over range (pyperf's and pytest-benchmark's) here (median of "
+        f"{rounds} processes); those tools include their loop in every per-call figure. perfbench's loop is C++, "
+        f"its cost ({statistics.median(r['overhead_ns'] for r in runs['perfbench']):.3f} ns per call) measured and "
+        "subtracted, but each of its calls enters the interpreter from C (PyObject_Vectorcall), whereas a call "
+        "made from Python code reuses the running interpreter loop.",
         "process wall = the tool's whole process (interpreter start-up included; pyperf's includes its "
         "worker processes); measuring = the measurement call alone, where the tool runs in-process.",
         f"pytest-benchmark chose {runs['pytest_benchmark'][0]['iterations']} calls per round, "
