@@ -43,6 +43,9 @@ def test_empty_body_reads_zero_after_overhead_correction() -> None:
     m = measure_workload("empty", options=SamplingOptions(budget_seconds=0.2))
     assert m.overhead_subtracted
     assert abs(m.median) <= 0.5
+    # what remains is the unrolled loop's own cost, reported and left in (~1/8 cycle)
+    assert 0 <= m.loop_overhead_ns < 0.2
+    assert abs(m.median - m.loop_overhead_ns) < 0.1
 
 
 def test_uncorrected_empty_body_reads_the_overhead() -> None:
@@ -52,7 +55,15 @@ def test_uncorrected_empty_body_reads_the_overhead() -> None:
     # Both read the same loop; at ~0.05 ns per iteration a relative bound is noise, so the
     # check is absolute: a mis-scaled overhead (per sample instead of per iteration, or
     # missing the clock reads) would be off by orders of magnitude.
-    assert abs(m.median - m.overhead_ns) < 0.1
+    assert abs(m.median - (m.overhead_ns + m.loop_overhead_ns)) < 0.1
+
+
+def test_the_fixed_sample_cost_is_subtracted_and_the_loop_cost_left_in() -> None:
+    """A latency-bound body hides the loop's counter: subtracting it would under-read."""
+    corrected = measure_workload("memcpy_4KiB", options=SamplingOptions(budget_seconds=0.1, iterations=4))
+    # with 4 iterations per sample the fixed cost (two clock reads, ~40 ns) dominates the overhead
+    assert corrected.overhead_ns * 4 > 10
+    assert corrected.loop_overhead_ns < corrected.overhead_ns
 
 
 def test_dependent_add_chain_is_slower_than_an_independent_lookup_is_fast() -> None:

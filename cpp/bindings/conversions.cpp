@@ -39,6 +39,7 @@ py::dict to_python(SampleSet&& samples) {
     out["samples_ns"] = array;
     out["iterations_per_sample"] = samples.iterations_per_sample;
     out["overhead_ns"] = samples.overhead_ns_per_iteration;
+    out["loop_overhead_ns"] = samples.loop_overhead_ns_per_iteration;
     out["overhead_subtracted"] = samples.overhead_subtracted;
     out["target_sample_ns"] = samples.target_sample_ns;
     out["clock"] = samples.clock;

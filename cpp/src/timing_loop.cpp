@@ -77,14 +77,20 @@ SampleSet collect_with(Batch& body, Batch& empty, const SamplingPlan& plan, cons
     }
     out.iterations_per_sample = n;
 
-    // 3. Overhead: the empty body through the same loop with the same n. Its median is the
-    //    per-sample cost of the clock reads, the virtual call and the loop itself.
-    std::vector<double> overhead_ticks;
-    overhead_ticks.reserve(31);
-    for (int i = 0; i < 31; ++i)
-        overhead_ticks.push_back(static_cast<double>(time_one_sample<Clock>(empty, n)));
-    const double overhead_per_sample = median_of(std::move(overhead_ticks));
-    out.overhead_ns_per_iteration = overhead_per_sample / static_cast<double>(n) / tpn;
+    // 3. Overhead: the empty body through the same loop, interleaving 0 and n iterations so
+    //    both medians see the same conditions. With 0 it is the fixed per-sample cost (clock
+    //    reads, the virtual call); the difference is the loop's own per-iteration cost.
+    std::vector<double> fixed_ticks, full_ticks;
+    fixed_ticks.reserve(31);
+    full_ticks.reserve(31);
+    for (int i = 0; i < 31; ++i) {
+        fixed_ticks.push_back(static_cast<double>(time_one_sample<Clock>(empty, 0)));
+        full_ticks.push_back(static_cast<double>(time_one_sample<Clock>(empty, n)));
+    }
+    const double fixed_per_sample = median_of(std::move(fixed_ticks));
+    const double loop_per_sample = std::max(0.0, median_of(std::move(full_ticks)) - fixed_per_sample);
+    out.overhead_ns_per_iteration = fixed_per_sample / static_cast<double>(n) / tpn;
+    out.loop_overhead_ns_per_iteration = loop_per_sample / static_cast<double>(n) / tpn;
     out.overhead_subtracted = plan.subtract_overhead;
 
     // 4. Sample. The stop read of each sample doubles as the budget check.
@@ -120,7 +126,7 @@ SampleSet collect_with(Batch& body, Batch& empty, const SamplingPlan& plan, cons
                                               : "not requested";
     }
 
-    const double subtract = plan.subtract_overhead ? overhead_per_sample : 0.0;
+    const double subtract = plan.subtract_overhead ? fixed_per_sample : 0.0;
     const double to_ns_per_iteration = 1.0 / (static_cast<double>(n) * tpn);
     out.ns_per_iteration.reserve(raw.size());
     for (const std::uint64_t ticks : raw)

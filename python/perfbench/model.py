@@ -33,7 +33,7 @@ class Measurement:
     """
 
     __slots__ = (
-        "_samples_ns", "_iterations_per_sample", "_overhead_ns", "_overhead_subtracted",
+        "_samples_ns", "_iterations_per_sample", "_overhead_ns", "_loop_overhead_ns", "_overhead_subtracted",
         "_clock", "_ticks_per_ns", "_target_sample_ns", "_warmup_samples",
         "_calibration_rounds", "_wall_seconds", "_stopped_by_budget", "_counters",
         "_metrics", "_stats",
@@ -41,6 +41,7 @@ class Measurement:
 
     def __init__(self, *, samples_ns: np.ndarray | list[float], iterations_per_sample: int,
                  overhead_ns: float, overhead_subtracted: bool, clock: str, ticks_per_ns: float,
+                 loop_overhead_ns: float = 0.0,
                  target_sample_ns: float = 0.0, warmup_samples: int = 0, calibration_rounds: int = 0,
                  wall_seconds: float = 0.0, stopped_by_budget: bool = True,
                  counters: Mapping[str, Any] | None = None,
@@ -59,6 +60,7 @@ class Measurement:
         setter(self, "_samples_ns", samples)
         setter(self, "_iterations_per_sample", int(iterations_per_sample))
         setter(self, "_overhead_ns", float(overhead_ns))
+        setter(self, "_loop_overhead_ns", float(loop_overhead_ns))
         setter(self, "_overhead_subtracted", bool(overhead_subtracted))
         setter(self, "_clock", str(clock))
         setter(self, "_ticks_per_ns", float(ticks_per_ns))
@@ -84,7 +86,11 @@ class Measurement:
     # -- how it was taken
     samples_ns = property(lambda self: self._samples_ns, doc="per-iteration ns, one per sample (read-only)")
     iterations_per_sample = property(lambda self: self._iterations_per_sample)
-    overhead_ns = property(lambda self: self._overhead_ns, doc="loop + timer cost per iteration (empty body)")
+    overhead_ns = property(lambda self: self._overhead_ns,
+                           doc="fixed cost of a sample (clock reads, the call) per iteration; what is subtracted")
+    loop_overhead_ns = property(lambda self: self._loop_overhead_ns,
+                                doc="the empty loop's own cost per iteration; reported, never subtracted "
+                                    "(it overlaps with real bodies on out-of-order cores)")
     overhead_subtracted = property(lambda self: self._overhead_subtracted)
     clock = property(lambda self: self._clock)
     ticks_per_ns = property(lambda self: self._ticks_per_ns)
@@ -124,6 +130,7 @@ class Measurement:
             "samples_ns": self._samples_ns.tolist(),
             "iterations_per_sample": self._iterations_per_sample,
             "overhead_ns": self._overhead_ns,
+            "loop_overhead_ns": self._loop_overhead_ns,
             "overhead_subtracted": self._overhead_subtracted,
             "clock": self._clock,
             "ticks_per_ns": self._ticks_per_ns,

@@ -150,12 +150,13 @@ def _contention(result: BenchmarkResult) -> Recommendation | None:
 
 def _overhead_dominates(result: BenchmarkResult) -> Recommendation | None:
     m = result.measurement
-    if m is None or not m.overhead_subtracted or m.median <= 0 or m.overhead_ns < OVERHEAD_SHARE * m.median:
+    overhead = m.overhead_ns + m.loop_overhead_ns if m is not None else 0.0
+    if m is None or not m.overhead_subtracted or m.median <= 0 or overhead < OVERHEAD_SHARE * m.median:
         return None
     return Recommendation(
         result.key, "overhead", "The body is small next to the loop and timer overhead",
-        f"overhead {format_duration_ns(m.overhead_ns)} per iteration is {100 * m.overhead_ns / m.median:.0f} % "
-        f"of the median {format_duration_ns(m.median)} (subtracted, but its noise remains)", 4, "low",
+        f"timer + loop overhead {format_duration_ns(overhead)} per iteration is {100 * overhead / m.median:.0f} % "
+        f"of the median {format_duration_ns(m.median)} (the timer part is subtracted, its noise remains)", 4, "low",
         ("Measure a batch of operations per call (e.g. 100 lookups) and divide",
          "For Python, time a C-level callable or functools.partial instead of a lambda wrapper"),
         "a tighter confidence interval for the same budget")

@@ -3,7 +3,9 @@
 // Shape (calibration kept apart from the hot loop, as nanobench's IterationLogic does):
 //   1. calibrate  grow n until one sample lasts >= max(min_sample, 1000 x resolution)
 //   2. warm up    samples that are run but not kept
-//   3. overhead   the same loop with an empty body and the same n, timed alike
+//   3. overhead   the same loop with an empty body, timed alike: with 0 iterations (the fixed
+//                 cost of a sample: clock reads, the call into the batch) and with n
+//                 (adds the loop's own per-iteration cost)
 //   4. sample     until the time budget or the sample count is reached
 #pragma once
 
@@ -28,10 +30,11 @@ public:
 
 // Runs body() n times, unrolled eight-fold.
 // Why unrolled: a plain counted loop costs about one cycle per iteration by itself (the
-// counter's dependency chain), 0.38 ns at this machine's 2.6 GHz. On an out-of-order core
-// that cost overlaps with any body whose own dependency chain is longer, so subtracting it
-// would under-report such bodies, and not subtracting it would over-report an empty one.
-// Unrolled, the loop's own share falls to ~1/8 cycle and either choice is within noise.
+// counter's dependency chain), ~0.25-0.4 ns here. On an out-of-order core that cost overlaps
+// with any body whose own dependency chain is longer, so it must not be subtracted (an
+// 8-add chain would read 7 cycles), yet unsubtracted it is what an empty body reads.
+// Unrolled, the loop's own share falls to ~1/8 cycle (measured: 0.03-0.05 ns per iteration),
+// so it is reported and left in, and an empty body still reads ~0.
 template <class Body>
 inline void repeat(std::uint64_t n, Body&& body) {
     for (; n >= 8; n -= 8) {
@@ -64,7 +67,12 @@ struct SamplingPlan {
 struct SampleSet {
     std::vector<double> ns_per_iteration;    // one value per kept sample
     std::uint64_t iterations_per_sample = 0;
-    double overhead_ns_per_iteration = 0;    // empty body, same loop, same n
+    // The fixed cost of one sample (clock reads, the call into the batch), per iteration:
+    // it never overlaps with the body, so this is what is subtracted.
+    double overhead_ns_per_iteration = 0;
+    // The empty loop's own cost per iteration (counter and branch): measured and reported,
+    // not subtracted, because on an out-of-order core it overlaps with real bodies.
+    double loop_overhead_ns_per_iteration = 0;
     bool overhead_subtracted = false;
     double target_sample_ns = 0;
     std::string clock;                       // source that took the samples

@@ -24,7 +24,7 @@ COLUMNS = (
     "unit", "n", "mean", "median", "stdev", "min", "max", "p50", "p90", "p95", "p99", "p99.9",
     "mad", "cv", "ci95_low", "ci95_high", "outliers_low_severe", "outliers_low_mild",
     "outliers_high_mild", "outliers_high_severe", "iterations_per_sample", "overhead_ns",
-    "overhead_subtracted", "clock", "ticks_per_ns",
+    "overhead_subtracted", "loop_overhead_ns", "clock", "ticks_per_ns",
 )
 
 
@@ -51,7 +51,7 @@ def rows_for(run_id: int, result: BenchmarkResult) -> list[dict[str, object]]:
     if m is None:
         return [base]
     base.update({"iterations_per_sample": m.iterations_per_sample, "overhead_ns": m.overhead_ns,
-                 "overhead_subtracted": m.overhead_subtracted, "clock": m.clock, "ticks_per_ns": m.ticks_per_ns})
+                 "overhead_subtracted": m.overhead_subtracted, "loop_overhead_ns": m.loop_overhead_ns, "clock": m.clock, "ticks_per_ns": m.ticks_per_ns})
     rows = [{**base, "unit": "ns", **_stat_columns(m.stats)}]
     if m.ticks is not None:
         rows.append({**base, "unit": "ticks", **_stat_columns(m.ticks)})
