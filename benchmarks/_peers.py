@@ -280,6 +280,21 @@ def common_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def panel_parser(description: str) -> argparse.ArgumentParser:
+    """common_parser plus --only, for the scripts that run a panel of workloads."""
+    parser = common_parser(description)
+    parser.add_argument("--only", help="comma-separated workload names (default: the whole panel)")
+    return parser
+
+
+def chosen(names: Any, only: str | None) -> list[str]:
+    """The panel's workloads that --only keeps (all of them without it), in panel order."""
+    if not only:
+        return list(names)
+    wanted = set(only.split(","))
+    return [name for name in names if name in wanted]
+
+
 def environment() -> dict[str, Any]:
     """What the figures were measured on, recorded with every result."""
     def version(package: str) -> str | None:

@@ -44,18 +44,12 @@ def agree(ratio: float) -> bool:
 
 
 def main() -> None:
-    parser = P.common_parser(__doc__.split("\n\n")[0])
-    parser.add_argument("--only", help="comma-separated workload names (default: the whole panel)")
-    args = parser.parse_args()
+    args = P.panel_parser(__doc__.split("\n\n")[0]).parse_args()
     report = P.Report("compare_agreement", args)
     processes = 1 if args.quick else 5
     pyperf_extra = ["--fast"] if args.quick else []
-    cpp = ["empty", *P.CPP_WORKLOADS]
-    python = list(_pyworkloads.WORKLOADS)
-    if args.only:
-        wanted = set(args.only.split(","))
-        cpp = [w for w in cpp if w in wanted]
-        python = [w for w in python if w in wanted]
+    cpp = P.chosen(["empty", *P.CPP_WORKLOADS], args.only)
+    python = P.chosen(_pyworkloads.WORKLOADS, args.only)
     descriptions = {w["name"]: w["description"] for w in perfbench.workload_catalog()}
     descriptions |= {name: spec[0] for name, spec in _pyworkloads.WORKLOADS.items()}
 

@@ -74,18 +74,12 @@ def compare(name: str, peer: str, run_peer: Callable[[], dict], kind: str, proce
 
 
 def main() -> None:
-    parser = P.common_parser(__doc__.split("\n\n")[0])
-    parser.add_argument("--only", help="comma-separated workload names (default: the whole panel)")
-    args = parser.parse_args()
+    args = P.panel_parser(__doc__.split("\n\n")[0]).parse_args()
     report = P.Report("compare_stability", args)
     processes = 3 if args.quick else 10
     pyperf_extra = ["--fast"] if args.quick else []
-    cpp = list(P.CPP_WORKLOADS)
-    python = list(_pyworkloads.WORKLOADS)
-    if args.only:
-        wanted = set(args.only.split(","))
-        cpp = [w for w in cpp if w in wanted]
-        python = [w for w in python if w in wanted]
+    cpp = P.chosen(P.CPP_WORKLOADS, args.only)
+    python = P.chosen(_pyworkloads.WORKLOADS, args.only)
 
     rows = []
     binary = P.build_gbench() if cpp else None

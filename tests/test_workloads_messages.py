@@ -172,7 +172,7 @@ def test_quick_definitions_are_budgeted_for_the_quick_suite() -> None:
 @pytest.fixture(scope="module")
 def quick_results():
     definitions = benchmarks(quick=True)
-    return list(zip(definitions, results_of(run_benchmarks(definitions))))
+    return list(zip(definitions, results_of(run_benchmarks(definitions)), strict=True))
 
 
 @pytest.mark.slow

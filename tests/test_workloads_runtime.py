@@ -187,7 +187,7 @@ def test_quick_definitions_are_scaled_down_from_full() -> None:
 def test_quick_definitions_run_and_every_rule_can_be_judged() -> None:
     definitions = benchmarks(True)
     results = results_of(run_benchmarks(definitions))
-    for definition, result in zip(definitions, results):
+    for definition, result in zip(definitions, results, strict=True):
         assert result.ok, (definition.name, result.failure)
         for sla_rule in definition.sla:
             verdict = sla_rule.evaluate(result)

@@ -197,7 +197,7 @@ def test_quick_definitions_fit_the_family_budget() -> None:
 def test_quick_definitions_run_and_every_rule_can_be_judged() -> None:
     definitions = benchmarks(True)
     results = results_of(run_benchmarks(definitions))
-    for definition, result in zip(definitions, results):
+    for definition, result in zip(definitions, results, strict=True):
         assert result.ok, (definition.name, result.failure)
         for verdict in evaluate_all([(result, definition.sla)]):
             assert verdict.status not in ("invalid", "not-evaluated"), verdict

@@ -110,7 +110,7 @@ class WorkerRun:
                                                       tail(self.workdir / "stderr.txt")))
                 return
             if ready is None or ready["event"] == "error":
-                yield self._failed_before_start(process, ready)
+                yield self._failed_record(0, definition.warmup_iterations > 0, process, ready, None, None)
                 return
             self.setup_ns = ready.get("setup_ns")
             for index in range(definition.warmup_iterations + definition.iterations):
@@ -156,9 +156,6 @@ class WorkerRun:
                 except subprocess.TimeoutExpired:
                     kill_tree(process.pid)
                     process.wait()
-
-    def _failed_before_start(self, process: subprocess.Popen[bytes], event: dict[str, Any] | None) -> IterationRecord:
-        return self._failed_record(0, self.definition.warmup_iterations > 0, process, event, None, None)
 
     def _failed_record(self, index: int, warmup: bool, process: subprocess.Popen[bytes],
                        event: dict[str, Any] | None, resources: Any, watch: IterationWatch | None) -> IterationRecord:

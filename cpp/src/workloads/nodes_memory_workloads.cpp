@@ -108,9 +108,7 @@ struct MemoryGrowthBody {
     }
     template <class Repeat>
     void run_batch(std::uint64_t n, Repeat repeat) {
-        meter.start();
-        repeat(n, [this] { (*this)(); });
-        meter.stop(n);
+        meter.metered(n, repeat, *this);
     }
 
     std::vector<WorkloadMetric> metrics() const {

@@ -197,9 +197,7 @@ struct RouterBody {
     void operator()() { do_not_optimize(route_once()); }
     template <class Repeat>
     void run_batch(std::uint64_t n, Repeat repeat) {
-        meter.start();
-        repeat(n, [this] { (*this)(); });
-        meter.stop(n);
+        meter.metered(n, repeat, *this);
     }
     std::vector<WorkloadMetric> metrics() const {
         auto out = meter.metrics();
@@ -260,9 +258,7 @@ struct ParallelBody {
     }
     template <class Repeat>
     void run_batch(std::uint64_t n, Repeat repeat) {
-        meter.start();
-        repeat(n, [this] { (*this)(); });
-        meter.stop(n);
+        meter.metered(n, repeat, *this);
     }
     std::vector<WorkloadMetric> metrics() const {
         auto out = meter.metrics();
@@ -324,9 +320,7 @@ struct AsyncBody {
     }
     template <class Repeat>
     void run_batch(std::uint64_t n, Repeat repeat) {
-        meter.start();
-        repeat(n, [this] { (*this)(); });
-        meter.stop(n);
+        meter.metered(n, repeat, *this);
     }
     std::vector<WorkloadMetric> metrics() const {
         auto out = meter.metrics();
@@ -375,9 +369,7 @@ struct ErrorHandlingBody {
     }
     template <class Repeat>
     void run_batch(std::uint64_t n, Repeat repeat) {
-        meter.start();
-        repeat(n, [this] { (*this)(); });
-        meter.stop(n);
+        meter.metered(n, repeat, *this);
     }
     std::vector<WorkloadMetric> metrics() const {
         auto out = meter.metrics();

@@ -97,9 +97,7 @@ struct LinearBody {
     }
     template <class Repeat>
     void run_batch(std::uint64_t n, Repeat repeat) {
-        meter.start();
-        repeat(n, [this] { (*this)(); });
-        meter.stop(n);
+        meter.metered(n, repeat, *this);
     }
     std::vector<WorkloadMetric> metrics() const { return meter.metrics(); }
     std::string self_check() {
@@ -156,9 +154,7 @@ struct ComplexBody {
     void operator()() { do_not_optimize(run_next()); }
     template <class Repeat>
     void run_batch(std::uint64_t n, Repeat repeat) {
-        meter.start();
-        repeat(n, [this] { (*this)(); });
-        meter.stop(n);
+        meter.metered(n, repeat, *this);
     }
     std::vector<WorkloadMetric> metrics() const {
         auto out = meter.metrics();
@@ -315,9 +311,7 @@ struct RecoveryBody {
     }
     template <class Repeat>
     void run_batch(std::uint64_t n, Repeat repeat) {
-        meter.start();
-        repeat(n, [this] { (*this)(); });
-        meter.stop(n);
+        meter.metered(n, repeat, *this);
     }
     std::vector<WorkloadMetric> metrics() const {
         auto out = meter.metrics();

@@ -25,6 +25,14 @@ public:
     }
     std::uint64_t operations() const noexcept { return operations_; }
 
+    // One timed batch of `body` with the meter around it, for a body's run_batch hook.
+    template <class Repeat, class Body>
+    void metered(std::uint64_t n, Repeat repeat, Body& body) {
+        start();
+        repeat(n, [&body] { body(); });
+        stop(n);
+    }
+
     std::vector<WorkloadMetric> metrics() const {
         if (operations_ == 0) return {};
         const auto ops = static_cast<double>(operations_);
