@@ -22,7 +22,14 @@ inline void do_not_optimize(T const& value) noexcept {
 template <class T>
 inline void do_not_optimize(T& value) noexcept {
     if constexpr (std::is_trivially_copyable_v<T> && sizeof(T) <= sizeof(void*)) {
+#if defined(__clang__)
         asm volatile("" : "+r,m"(value) : : "memory");
+#else
+        // GCC rejects the in-out "+r,m" ("impossible constraint in asm") once inlining has
+        // made the value a known constant (seen with a constexpr size in MemoryCopy); it
+        // accepts the same two alternatives written memory-first.
+        asm volatile("" : "+m,r"(value) : : "memory");
+#endif
     } else {
         asm volatile("" : "+m"(value) : : "memory");
     }
