@@ -295,7 +295,7 @@ def test_the_issue_example_of_a_bad_duration_reads_exactly(tmp_path: Path) -> No
     ("[lanes.docs]\nsla = [{ rule = 'p99 < 1s', severty = 'critical' }]\n", "lanes.docs.sla[0].severty",
      "did you mean 'severity'?"),
     ("[lanes.docs]\ncolour = 'blue'\n", "lanes.docs.colour",
-     "unknown key; accepted keys: iterations, warmup, timeout, budget, metrics_interval, memory_limit, env, cwd, sla"),
+     "unknown key; accepted keys: iterations, warmup, processes, timeout, budget, metrics_interval, memory_limit, env, cwd, sla"),
 ], ids=["lane", "top-level", "defaults", "benchmark", "sla-table", "no-close-match"])
 def test_an_unknown_key_is_an_error_with_a_did_you_mean_hint(tmp_path: Path, text: str, key: str, hint: str) -> None:
     assert_error(error_for(tmp_path, text), key, hint)

@@ -60,7 +60,7 @@ def assemble_result(definition: BenchmarkDefinition, records: Sequence[Iteration
         where = "warm-up" if first.warmup else "iteration"
         assert first.failure is not None
         failure = Failure(first.failure.kind, f"{first.failure.message} ({where} {first.index + 1} of "
-                          f"{definition.warmup_iterations + definition.iterations})", first.failure.detail)
+                          f"{definition.total_iterations})", first.failure.detail)
     elif interrupted:
         failure = Failure("interrupted", f"interrupted after {len(counted)} of {definition.iterations} iterations")
     elif len(counted) < definition.iterations:

@@ -36,6 +36,7 @@ class Overrides:
     quick: bool = False
     budget_seconds: float | None = None
     iterations: int | None = None
+    processes: int | None = None
     timeout_seconds: float | None = None
 
 
@@ -47,6 +48,8 @@ class Selection:
 
 
 def _lane_settings(lane: LaneConfig) -> dict[str, Any]:
+    """The lane's settings for a benchmark (``processes`` is added for micro-benchmarks only:
+    a command runs every iteration as a new process anyway)."""
     return {"iterations": lane.iterations, "warmup_iterations": lane.warmup,
             "timeout_seconds": lane.timeout_seconds, "metrics_interval_seconds": lane.metrics_interval_seconds,
             "memory_limit_bytes": lane.memory_limit_bytes}
@@ -66,7 +69,7 @@ def _python_definitions(found: Sequence[dict[str, Any]], lane_of: Any) -> list[B
                 target=PythonTarget(spec["path"], spec["function"], params=params, setup=spec["setup"]),
                 sampling=SamplingOptions(budget_seconds=budget),
                 sla=lane.sla + tuple(rule_from_spec(r) for r in spec["sla"]),
-                env=lane.env, cwd=str(lane.cwd), **_lane_settings(lane)))
+                env=lane.env, cwd=str(lane.cwd), processes=lane.processes, **_lane_settings(lane)))
     return definitions
 
 
@@ -104,6 +107,13 @@ def apply_overrides(definition: BenchmarkDefinition, overrides: Overrides, user_
         sampling = dataclasses.replace(sampling, budget_seconds=min(sampling.budget_seconds, 0.1))
     if overrides.iterations is not None:
         changes["iterations"] = overrides.iterations
+    iterations = changes.get("iterations", definition.iterations)
+    if overrides.processes is not None and definition.kind != "command":
+        # --processes N without --iterations raises the iterations to N where fewer
+        # (cmd_run refuses an explicit --iterations below --processes).
+        changes["processes"] = overrides.processes
+        changes["iterations"] = iterations = max(iterations, overrides.processes)
+    changes["processes"] = min(changes.get("processes", definition.processes), iterations)
     if overrides.timeout_seconds is not None:
         changes["timeout_seconds"] = overrides.timeout_seconds
     return dataclasses.replace(definition, sampling=sampling, **changes)

@@ -5,7 +5,8 @@
 and ``BenchmarkFinished`` with the assembled result — so the caller can store every
 iteration the moment it exists. The runner never prints.
 
-Micro-benchmarks (built-in workloads, Python callables) run in one worker process each;
+Micro-benchmarks (built-in workloads, Python callables) run in one worker process each, or
+spread their counted iterations over ``processes`` fresh workers one after another;
 commands run as their own process tree, one per iteration. A crash, an exception, a
 non-zero exit, a hang (killed at the per-iteration timeout) or a memory blow-up becomes a
 failure with its reason, and the next benchmark runs. On KeyboardInterrupt the current
@@ -23,6 +24,7 @@ from pathlib import Path
 from perfbench.aggregate import assemble_result
 from perfbench.command_process import run_command_iteration, spawn_overhead_ns
 from perfbench.model import BenchmarkResult, IterationRecord
+from perfbench.sampling import SamplingOptions
 from perfbench.suite import BenchmarkDefinition, CommandTarget
 from perfbench.worker_process import WorkerRun
 
@@ -65,13 +67,32 @@ def _run_command(definition: BenchmarkDefinition, workdir: Path, index: int, tot
     yield BenchmarkFinished(definition, assemble_result(definition, records, spawn_overhead_ns=overhead), index, total)
 
 
+def _pinned_sampling(definition: BenchmarkDefinition, records: Sequence[IterationRecord]) -> SamplingOptions | None:
+    """Sampling for the next worker process: the first process's iterations per sample, so
+    that every process's samples are alike and can be pooled (a sweep or a baseline
+    calibrates each of its measurements afresh, as it does within one process)."""
+    if definition.sweep is not None or definition.baseline is not None or definition.sampling.iterations is not None:
+        return None
+    for record in records:
+        if record.measurement is not None:
+            return dataclasses.replace(definition.sampling, iterations=record.measurement.iterations_per_sample)
+    return None
+
+
 def _run_worker(definition: BenchmarkDefinition, workdir: Path, index: int, total: int) -> Iterator[RunEvent]:
-    worker = WorkerRun(definition, workdir)
-    records = []
-    for record in worker.iterations():
-        records.append(record)
-        yield IterationFinished(definition, record)
-    result = assemble_result(definition, records, setup_ns=worker.setup_ns, outcome=worker.last_outcome)
+    records: list[IterationRecord] = []
+    setup_ns = outcome = None
+    for counted in definition.process_shares():
+        worker = WorkerRun(definition, workdir, counted=counted, first_index=len(records),
+                           sampling=_pinned_sampling(definition, records))
+        for record in worker.iterations():
+            records.append(record)
+            yield IterationFinished(definition, record)
+        setup_ns = worker.setup_ns if setup_ns is None else setup_ns
+        outcome = worker.last_outcome or outcome
+        if any(not record.ok for record in records):
+            break  # a failed process ends the benchmark, as a failed iteration does within one
+    result = assemble_result(definition, records, setup_ns=setup_ns, outcome=outcome)
     yield BenchmarkFinished(definition, result, index, total)
 
 

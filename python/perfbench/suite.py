@@ -97,7 +97,11 @@ class BenchmarkDefinition:
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS  # per iteration
     description: str = ""
     iterations: int = 1  # counted iterations
-    warmup_iterations: int = 0  # run first, recorded, never counted
+    warmup_iterations: int = 0  # run first (in every worker process), recorded, never counted
+    # Micro-benchmarks: fresh worker processes the counted iterations are spread over, so that
+    # what a process draws once (address-space layout, physical pages, hash seed) averages out
+    # instead of deciding the result. Commands already run each iteration as a new process.
+    processes: int = 1
     metrics_interval_seconds: float | None = DEFAULT_METRICS_INTERVAL_SECONDS  # None: no resource sampling
     memory_limit_bytes: int | None = None  # the process tree is killed beyond this RSS
     env: Mapping[str, str] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
@@ -112,6 +116,11 @@ class BenchmarkDefinition:
             raise ValueError(f"{self.key}: a benchmark has a sweep or a baseline, not both")
         if self.iterations < 1 or self.warmup_iterations < 0:
             raise ValueError(f"{self.key}: needs iterations >= 1 and warmup >= 0")
+        if not 1 <= self.processes <= self.iterations:
+            raise ValueError(f"{self.key}: needs 1 <= processes <= iterations ({self.iterations}), "
+                             f"got {self.processes}")
+        if self.kind == "command" and self.processes != 1:
+            raise ValueError(f"{self.key}: a command runs every iteration as a new process; processes must be 1")
         if self.kind == "command" and (self.sweep is not None or self.baseline is not None):
             raise ValueError(f"{self.key}: commands take neither a sweep nor a baseline")
 
@@ -123,9 +132,22 @@ class BenchmarkDefinition:
     def kind(self) -> str:
         return self.target.kind
 
-    def job(self) -> dict[str, Any]:
+    @property
+    def total_iterations(self) -> int:
+        """Counted iterations plus every worker process's warm-ups."""
+        return self.iterations + self.warmup_iterations * self.processes
+
+    def process_shares(self) -> list[int]:
+        """Counted iterations per worker process, as even as they divide (5 over 2: [3, 2])."""
+        whole, extra = divmod(self.iterations, self.processes)
+        return [whole + (1 if p < extra else 0) for p in range(self.processes)]
+
+    def job(self, iterations: int | None = None, sampling: SamplingOptions | None = None) -> dict[str, Any]:
+        """What one worker process runs: ``iterations`` counted iterations (default: all of
+        them) with ``sampling`` (default: the definition's)."""
         return {"name": self.name, "lane": self.lane, "target": self.target.job(),
-                "sampling": self.sampling.to_dict(),
+                "sampling": (sampling or self.sampling).to_dict(),
                 "sweep": self.sweep.job() if self.sweep else None,
                 "baseline": self.baseline.job() if self.baseline else None,
-                "iterations": self.iterations, "warmup_iterations": self.warmup_iterations}
+                "iterations": self.iterations if iterations is None else iterations,
+                "warmup_iterations": self.warmup_iterations}

@@ -22,6 +22,7 @@ from typing import Any
 from perfbench.model import Failure, IterationRecord, Measurement
 from perfbench.process_termination import kill_tree, signal_name
 from perfbench.resource_observation import IterationWatch
+from perfbench.sampling import SamplingOptions
 from perfbench.suite import BenchmarkDefinition
 
 STDERR_TAIL_LINES = 20
@@ -64,18 +65,24 @@ class _EventPipe:
 
 
 class WorkerRun:
-    """One worker process for one micro-benchmark definition."""
+    """One worker process for one micro-benchmark definition: its warm-ups, then ``counted``
+    counted iterations (default: all of the definition's) with ``sampling`` (default: the
+    definition's). Records are numbered from ``first_index``."""
 
-    def __init__(self, definition: BenchmarkDefinition, workdir: Path) -> None:
+    def __init__(self, definition: BenchmarkDefinition, workdir: Path, *, counted: int | None = None,
+                 sampling: SamplingOptions | None = None, first_index: int = 0) -> None:
         self.definition = definition
         self.workdir = workdir
+        self.counted = definition.iterations if counted is None else counted
+        self.sampling = sampling
+        self.first_index = first_index
         self.setup_ns: float | None = None
         # The last counted iteration's full outcome (sweep points, baseline), for the result.
         self.last_outcome: dict[str, Any] | None = None
 
     def _spawn(self) -> tuple[subprocess.Popen[bytes], _EventPipe]:
         job_path = self.workdir / "job.json"
-        job_path.write_text(json.dumps(self.definition.job()))
+        job_path.write_text(json.dumps(self.definition.job(self.counted, self.sampling)))
         read_fd, write_fd = os.pipe()
         env = {**os.environ, **self.definition.env}
         with open(self.workdir / "stdout.txt", "wb") as stdout, open(self.workdir / "stderr.txt", "wb") as stderr:
@@ -104,17 +111,19 @@ class WorkerRun:
                 ready = events.next(max(STARTUP_TIMEOUT_SECONDS, definition.timeout_seconds))
             except TimeoutError:
                 kill_tree(process.pid)
-                yield IterationRecord(index=0, warmup=definition.warmup_iterations > 0, wall_ns=None,
+                yield IterationRecord(index=self.first_index, warmup=definition.warmup_iterations > 0, wall_ns=None,
                                       failure=Failure("timeout", "the worker did not start within "
                                                       f"{max(STARTUP_TIMEOUT_SECONDS, definition.timeout_seconds):g} s",
                                                       tail(self.workdir / "stderr.txt")))
                 return
             if ready is None or ready["event"] == "error":
-                yield self._failed_record(0, definition.warmup_iterations > 0, process, ready, None, None)
+                yield self._failed_record(self.first_index, definition.warmup_iterations > 0, process, ready,
+                                          None, None)
                 return
             self.setup_ns = ready.get("setup_ns")
-            for index in range(definition.warmup_iterations + definition.iterations):
-                warmup = index < definition.warmup_iterations
+            for local_index in range(definition.warmup_iterations + self.counted):
+                warmup = local_index < definition.warmup_iterations
+                index = self.first_index + local_index
                 started = events.next(STARTUP_TIMEOUT_SECONDS)
                 if started is None or started["event"] != "start":
                     yield self._failed_record(index, warmup, process, started, None, None)

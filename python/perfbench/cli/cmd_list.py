@@ -31,7 +31,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             table.add_column(column, overflow="fold")
         for d in members:
             slas = "\n".join(_describe_rule(r) for r in d.sla)
-            iterations = f"{d.iterations}" + (f" (+{d.warmup_iterations} warm-up)" if d.warmup_iterations else "")
+            iterations = f"{d.iterations}" + (f" in {d.processes} processes" if d.processes > 1 else "")
+            if d.warmup_iterations:
+                iterations += f" (+{d.warmup_iterations} warm-up" + (" each)" if d.processes > 1 else ")")
             table.add_row(d.name, d.kind, d.description, iterations, slas or "-")
         console.print(table)
     return 0

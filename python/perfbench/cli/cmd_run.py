@@ -53,10 +53,15 @@ def _duration_flag(flag: str, text: str | None) -> float | None:
 def request_from(args: argparse.Namespace, config: Config | None) -> RunRequest:
     if args.iterations is not None and args.iterations < 1:
         raise UsageError(f"--iterations: must be at least 1, got {args.iterations}")
+    if args.processes is not None and args.processes < 1:
+        raise UsageError(f"--processes: must be at least 1, got {args.processes}")
+    if args.processes is not None and args.iterations is not None and args.processes > args.iterations:
+        raise UsageError(f"--processes: {args.processes} processes for --iterations {args.iterations}: each process "
+                         f"runs at least one counted iteration; give --iterations {args.processes} or more")
     return RunRequest(
         selection=Selection(lanes=tuple(args.lane or ()), patterns=tuple(args.benchmark or ()), builtin=args.builtin),
         overrides=Overrides(quick=args.quick, budget_seconds=_duration_flag("--budget", args.budget),
-                            iterations=args.iterations, timeout_seconds=_duration_flag("--timeout", args.timeout)),
+                            iterations=args.iterations, processes=args.processes, timeout_seconds=_duration_flag("--timeout", args.timeout)),
         store_path=store_path(args, config),
         output_dir=Path(args.output_dir) if args.output_dir else (
             config.output_dir if config is not None and config.output_dir is not None else DEFAULT_OUTPUT_DIR),
@@ -79,7 +84,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             err.print(Text("warning: ", style="yellow") + Text(warning), highlight=False)
         run_id = store.begin_run(environment, request.command)
         result_id: int | None = None
-        total_iterations = sum(d.iterations + d.warmup_iterations for d in definitions)
+        total_iterations = sum(d.total_iterations for d in definitions)
         with progress_for(total_iterations) as progress:
             try:
                 for event in run_benchmarks(definitions):

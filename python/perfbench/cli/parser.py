@@ -39,6 +39,9 @@ def build_parser() -> OneLineArgumentParser:
     run.add_argument("--benchmark", action="append", metavar="PATTERN",
                      help="run only benchmarks whose NAME or LANE/NAME matches this glob (repeatable)")
     run.add_argument("--iterations", type=int, metavar="N", help="counted iterations per benchmark")
+    run.add_argument("--processes", type=int, metavar="N",
+                     help="spread each micro-benchmark's counted iterations over N fresh worker processes "
+                          "(raises --iterations to N where fewer)")
     run.add_argument("--timeout", metavar="DURATION", help="timeout per iteration, e.g. 10m")
     run.add_argument("--builtin", action="store_true",
                      help="run the built-in suite even where the project has benchmarks of its own")

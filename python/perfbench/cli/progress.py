@@ -43,7 +43,7 @@ class LineProgress:
     def update(self, event: RunEvent) -> None:
         if isinstance(event, IterationFinished):
             d = event.definition
-            total = d.iterations + d.warmup_iterations
+            total = d.total_iterations
             if total > 1:
                 print(f"  {d.key} {describe_iteration(event.record, total)}", file=self.stream, flush=True)
         elif isinstance(event, BenchmarkFinished):

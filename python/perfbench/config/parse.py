@@ -19,7 +19,7 @@ from perfbench.config.schema import (
 )
 from perfbench.config.sla_rules import sla_rules
 
-_LANE_KEYS = ("iterations", "warmup", "timeout", "budget", "metrics_interval", "memory_limit", "env", "cwd", "sla")
+_LANE_KEYS = ("iterations", "warmup", "processes", "timeout", "budget", "metrics_interval", "memory_limit", "env", "cwd", "sla")
 
 
 def _metrics_interval(where: Where, key: str, value: object) -> float:
@@ -36,6 +36,7 @@ def _lane_layer(where: Where, path: str, table: dict[str, Any], base_dir: Path) 
     readers: dict[str, tuple[str, Callable[[str, object], Any]]] = {
         "iterations": ("iterations", lambda k, v: whole_number(where, k, v, 1)),
         "warmup": ("warmup", lambda k, v: whole_number(where, k, v, 0)),
+        "processes": ("processes", lambda k, v: whole_number(where, k, v, 1)),
         "timeout": ("timeout_seconds", lambda k, v: duration(where, k, v)),
         "budget": ("budget_seconds", lambda k, v: duration(where, k, v)),
         "metrics_interval": ("metrics_interval_seconds", lambda k, v: _metrics_interval(where, k, v)),
@@ -51,11 +52,16 @@ def _lane_layer(where: Where, path: str, table: dict[str, Any], base_dir: Path) 
     return layer
 
 
-def _lane(name: str, base: LaneConfig, layer: Mapping[str, Any]) -> LaneConfig:
+def _lane(where: Where, path: str, name: str, base: LaneConfig, layer: Mapping[str, Any]) -> LaneConfig:
     """``layer`` over ``base``: settings replace, ``env`` merges, ``sla`` rules add up."""
     merged = {**layer, "name": name, "env": frozen_mapping({**base.env, **layer.get("env", {})}),
               "sla": base.sla + layer.get("sla", ())}
-    return dataclasses.replace(base, **merged)
+    lane = dataclasses.replace(base, **merged)
+    if lane.processes > lane.iterations:
+        raise where.error(key_path(path, "processes"),
+                          f"{lane.processes} processes for {lane.iterations} iterations: each process runs at least "
+                          f"one counted iteration; set iterations = {lane.processes} or more")
+    return lane
 
 
 # --- benchmarks --------------------------------------------------------------------------
@@ -133,14 +139,14 @@ def parse_config(where: Where, table: dict[str, Any]) -> Config:
                   if "output_dir" in table else None)
 
     defaults_table = table_of(where, "defaults", table.get("defaults", {}), "[defaults] iterations = 5")
-    defaults = _lane("", LaneConfig(name="", cwd=base_dir),
+    defaults = _lane(where, "defaults", "", LaneConfig(name="", cwd=base_dir),
                      _lane_layer(where, "defaults", defaults_table, base_dir))
     lanes: dict[str, LaneConfig] = {}
     for name, lane_table in table_of(where, "lanes", table.get("lanes", {}), "[lanes.docs]").items():
         path = key_path("lanes", name)
         name_of(where, path, name, '"docs" in [lanes.docs]')
         layer = _lane_layer(where, path, table_of(where, path, lane_table, f"[{path}] iterations = 5"), base_dir)
-        lanes[name] = _lane(name, defaults, layer)
+        lanes[name] = _lane(where, path, name, defaults, layer)
 
     commands = _benchmarks(where, table["benchmark"], lanes, base_dir) if "benchmark" in table else ()
     return Config(path=where.file, base_dir=base_dir, benchmarks_dir=benchmarks_dir, store=store,

@@ -43,7 +43,8 @@ class LaneConfig:
     name: str
     cwd: Path
     iterations: int = DEFAULT_ITERATIONS  # counted iterations
-    warmup: int = DEFAULT_WARMUP  # iterations run first and not counted
+    warmup: int = DEFAULT_WARMUP  # iterations run first (in each worker process) and not counted
+    processes: int = 1  # fresh worker processes a Python benchmark's counted iterations are spread over
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS  # per iteration
     budget_seconds: float = DEFAULT_BUDGET_SECONDS  # sampling budget per micro-benchmark iteration
     metrics_interval_seconds: float = DEFAULT_METRICS_INTERVAL_SECONDS
