@@ -6,6 +6,7 @@ address-space layout, new clock calibration). Not meant to be run by hand, but i
 
     python benchmarks/_worker.py perfbench-workload add_chain_8 --budget 0.5
     python benchmarks/_worker.py perfbench-python py_noop --budget 0.5
+    python benchmarks/_worker.py perfbench-runner workload memcpy_1MiB --budget 0.2 --processes 3
     python benchmarks/_worker.py timeit py_noop --repeat 5
     python benchmarks/_worker.py clock-costs
     python benchmarks/_worker.py tsc-vs-monotonic --seconds 1
@@ -60,6 +61,31 @@ def perfbench_python(args: argparse.Namespace) -> dict:
     began = time.perf_counter()
     m = perfbench.measure(fn, *fn_args, budget=args.budget, subtract_overhead=not args.no_subtract)
     return _measurement_fields(m, time.perf_counter() - began)
+
+
+def perfbench_runner(args: argparse.Namespace) -> dict:
+    """What ``python -m perfbench run --processes K --iterations K --budget B`` does for one
+    benchmark, through the runner API (no store, no reports): K fresh worker processes, one
+    counted iteration each, samples pooled. The median of the pooled samples is the figure."""
+    from perfbench.runner import results_of, run_benchmarks
+    from perfbench.suite import BenchmarkDefinition, PythonTarget, WorkloadTarget
+
+    if args.kind == "workload":
+        target = WorkloadTarget(args.name)
+    else:
+        target = PythonTarget(str(Path(__file__).resolve().with_name("_pyworkload_targets.py")), args.name)
+    definition = BenchmarkDefinition(name=args.name, lane="compare", target=target, iterations=args.processes,
+                                     processes=args.processes,
+                                     sampling=perfbench.SamplingOptions(budget_seconds=args.budget))
+    began = time.perf_counter()
+    (result,) = results_of(run_benchmarks([definition]))
+    spent = time.perf_counter() - began
+    if result.failure is not None:
+        raise SystemExit(f"{args.name}: {result.failure.message}\n{result.failure.detail}")
+    out = _measurement_fields(result.measurement, spent)
+    out["process_medians_ns"] = [float(np.median(r.measurement.samples_ns)) for r in result.counted_iterations]
+    out["processes"] = args.processes
+    return out
 
 
 def timeit_python(args: argparse.Namespace) -> dict:
@@ -153,6 +179,12 @@ def main() -> None:
     p.add_argument("--budget", type=float, default=0.5)
     p.add_argument("--no-subtract", action="store_true")
     p.set_defaults(run=perfbench_python)
+    p = sub.add_parser("perfbench-runner")
+    p.add_argument("kind", choices=("workload", "python"))
+    p.add_argument("name")
+    p.add_argument("--budget", type=float, default=0.5, help="per process")
+    p.add_argument("--processes", type=int, default=1)
+    p.set_defaults(run=perfbench_runner)
     p = sub.add_parser("timeit")
     p.add_argument("name")
     p.add_argument("--repeat", type=int, default=5)

@@ -12,13 +12,18 @@ noise falls on both alike. The statistic is the CV (sample stdev / mean) of the 
   * pytest-benchmark: the median of its rounds (a pytest session per process, defaults);
   * pyperf: its median over all worker values (one pyperf run, i.e. 20 workers, per
     "process"; --fast in --quick runs);
-  * perfbench: the median of its samples (measure_workload / measure in a fresh process).
+  * perfbench: what `python -m perfbench run --processes K --iterations K --budget B` reports
+    for the benchmark (the runner API in a fresh master process: K fresh worker processes,
+    one counted iteration of budget B each, the median of the pooled samples).
 
-Equal time: before each perfbench process its budget is set to 0.9 x the median process
-wall of the peer so far minus perfbench's own fixed cost per process (interpreter, imports,
-clock calibration, set-up: process wall minus budget, median of three pilots and every run
-so far). Whole processes are timed, start-up included, and the table shows the median
-process wall of both, so the reader can check that perfbench's was not larger.
+Equal time: every perfbench run gets 0.9 x the median process wall of the peer so far. Its
+fixed costs (the master's start-up, and each worker's: interpreter, imports, clock
+calibration, set-up) come from pilots at a tiny budget and are taken out first; the rest is
+shared by K workers. K is the number of whole seconds left (1 .. 10): a ~1 s Google
+Benchmark process leaves room for one worker, a ~15 s pyperf run for ten, which average out
+what each process draws once (address-space layout, physical pages, hash seed), as pyperf's
+own 20 workers do. Whole processes are timed, start-up included, and the table shows the
+median process wall of both, so the reader can check that perfbench's was not larger.
 Goal: perfbench's CV no worse than each peer's.
 """
 
@@ -35,39 +40,67 @@ import _pyworkloads
 PILOT_BUDGET = 0.1
 WALL_SHARE = 0.9
 MIN_BUDGET = 0.02
+MAX_PROCESSES = 10
+SECONDS_PER_PROCESS = 1.0  # one more worker per whole second of wall left after the fixed costs
 
 
-def perfbench_process(kind: str, name: str, budget: float) -> dict:
-    data, wall = P.run_worker(kind, name, "--budget", f"{budget:.4f}")
-    return {"ns": data["median_ns"], "wall": wall, "measurement_wall": data["measurement_wall_seconds"]}
+def perfbench_run(kind: str, name: str, budget: float, processes: int) -> dict:
+    data, wall = P.run_worker("perfbench-runner", kind, name, "--budget", f"{budget:.4f}",
+                              "--processes", processes)
+    return {"ns": data["median_ns"], "wall": wall, "process_medians": data["process_medians_ns"]}
 
 
-def compare(name: str, peer: str, run_peer: Callable[[], dict], kind: str, processes: int) -> dict:
-    """N processes of the peer and of perfbench at the peer's wall time, taking turns."""
+class FixedCosts:
+    """perfbench's wall time beyond its budgets: master + K x worker, from pilots at a tiny
+    budget with one and with two workers, then corrected by every run (the master's share
+    absorbs what the model missed)."""
+
+    def __init__(self, kind: str, name: str) -> None:
+        one = [perfbench_run(kind, name, PILOT_BUDGET, 1)["wall"] - PILOT_BUDGET for _ in range(3)]
+        two = [perfbench_run(kind, name, PILOT_BUDGET, 2)["wall"] - 2 * PILOT_BUDGET for _ in range(3)]
+        self.worker = max(0.0, statistics.median(two) - statistics.median(one))
+        self.master = [x - self.worker for x in one]
+
+    def total(self, processes: int) -> float:
+        return statistics.median(self.master) + processes * self.worker
+
+    def observe(self, wall: float, budget: float, processes: int) -> None:
+        self.master.append(wall - processes * (budget + self.worker))
+
+
+def plan(available: float, costs: FixedCosts) -> tuple[int, float]:
+    """(processes, budget per process) that fill `available` seconds of wall."""
+    spare = available - costs.total(1)
+    processes = max(1, min(MAX_PROCESSES, int(spare // SECONDS_PER_PROCESS)))
+    budget = (available - costs.total(processes)) / processes
+    return processes, max(MIN_BUDGET, budget)
+
+
+def compare(name: str, peer: str, run_peer: Callable[[], dict], kind: str, runs: int) -> dict:
+    """`runs` processes of the peer and runs of perfbench at the peer's wall time, taking turns."""
     P.progress(f"{name} / {peer}: pilots")
-    # perfbench's fixed cost per process (everything but the budget), from pilots and then
-    # from every run; the peer's wall from all its processes so far. Both follow the load
-    # of the machine, so the budget does too: it only changes how many samples perfbench
-    # takes, not what each sample measures.
-    fixed_costs = [perfbench_process(kind, name, PILOT_BUDGET)["wall"] - PILOT_BUDGET for _ in range(3)]
-    peer_runs, pb_runs, budgets = [], [], []
-    for i in range(processes):
+    costs = FixedCosts(kind, name)
+    peer_runs, pb_runs, budgets, process_counts = [], [], [], []
+    for i in range(runs):
         peer_runs.append(run_peer())
-        budget = max(MIN_BUDGET, WALL_SHARE * statistics.median(r["wall"] for r in peer_runs)
-                     - statistics.median(fixed_costs))
-        P.progress(f"{name} / {peer}: process {i + 1}/{processes} (perfbench budget {budget:.3f} s)")
-        run = perfbench_process(kind, name, budget)
-        fixed_costs.append(run["wall"] - budget)
+        available = WALL_SHARE * statistics.median(r["wall"] for r in peer_runs)
+        processes, budget = plan(available, costs)
+        P.progress(f"{name} / {peer}: run {i + 1}/{runs} (perfbench {processes} process(es) x {budget:.3f} s)")
+        run = perfbench_run(kind, name, budget, processes)
+        costs.observe(run["wall"], budget, processes)
         pb_runs.append(run)
         budgets.append(budget)
+        process_counts.append(processes)
     peer_ns = [r["ns"] for r in peer_runs]
     pb_ns = [r["ns"] for r in pb_runs]
     return {
-        "workload": name, "peer": peer, "processes": processes,
+        "workload": name, "peer": peer, "processes": runs,
         "peer_ns": peer_ns, "perfbench_ns": pb_ns,
         "peer_cv": P.cv(peer_ns), "perfbench_cv": P.cv(pb_ns),
         "peer_wall": [r["wall"] for r in peer_runs], "perfbench_wall": [r["wall"] for r in pb_runs],
-        "perfbench_budget": budgets, "perfbench_fixed_cost": fixed_costs,
+        "perfbench_budget": budgets, "perfbench_workers": process_counts,
+        "perfbench_process_medians": [r["process_medians"] for r in pb_runs],
+        "perfbench_fixed_cost_master": costs.master, "perfbench_fixed_cost_worker": costs.worker,
         "peer_command": peer_runs[0].get("command"),
         "peer_real_over_cpu": [r["real_over_cpu"] for r in peer_runs if "real_over_cpu" in r],
     }
@@ -88,7 +121,7 @@ def main() -> None:
             r = P.run_gbench(binary, name)
             return {"ns": r["mean_ns"], "wall": r["wall_seconds"], "command": r["command"],
                     "real_over_cpu": r["real_over_cpu"]}
-        rows.append(compare(name, "Google Benchmark", run_gb, "perfbench-workload", processes))
+        rows.append(compare(name, "Google Benchmark", run_gb, "workload", processes))
 
     with tempfile.TemporaryDirectory(prefix="perfbench-stability-") as tmp:
         for name in python:
@@ -100,15 +133,14 @@ def main() -> None:
                 r = P.run_pyperf(name, Path(tmp), pyperf_extra)
                 return {"ns": r["median_ns"], "wall": r["wall_seconds"], "command": r["command"]}
 
-            rows.append(compare(name, "pytest-benchmark", run_pytest, "perfbench-python", processes))
-            rows.append(compare(name, "pyperf" + (" --fast" if args.quick else ""), run_pyperf,
-                                "perfbench-python", processes))
+            rows.append(compare(name, "pytest-benchmark", run_pytest, "python", processes))
+            rows.append(compare(name, "pyperf" + (" --fast" if args.quick else ""), run_pyperf, "python", processes))
 
     table = P.Table(
         f"stability: CV of the reported figure across {processes} fresh processes, perfbench at <= the "
         f"peer's wall time per process (goal: perfbench CV <= peer CV)",
         ["workload", "peer", "peer median", "perfbench median", "peer CV", "perfbench CV", "goal met",
-         "peer wall s", "perfbench wall s", "perfbench budget s", "wall <= peer"])
+         "peer wall s", "perfbench wall s", "perfbench workers x budget s", "wall <= peer"])
     for r in rows:
         peer_wall = statistics.median(r["peer_wall"])
         pb_wall = statistics.median(r["perfbench_wall"])
@@ -117,18 +149,21 @@ def main() -> None:
         table.add(r["workload"], r["peer"], P.fmt_ns(statistics.median(r["peer_ns"])),
                   P.fmt_ns(statistics.median(r["perfbench_ns"])), f"{r['peer_cv'] * 100:.2f} %",
                   f"{r['perfbench_cv'] * 100:.2f} %", P.yes_no(r["goal_met"]), f"{peer_wall:.2f}",
-                  f"{pb_wall:.2f}", f"{statistics.median(r['perfbench_budget']):.3f}",
+                  f"{pb_wall:.2f}",
+                  f"{statistics.median(r['perfbench_workers']):g} x {statistics.median(r['perfbench_budget']):.3f}",
                   P.yes_no(r["wall_not_larger"]))
     met = sum(r["goal_met"] for r in rows)
     fair = sum(r["wall_not_larger"] for r in rows)
-    fixed = statistics.median(x for r in rows for x in r["perfbench_fixed_cost"]) if rows else 0.0
+    master = statistics.median(x for r in rows for x in r["perfbench_fixed_cost_master"]) if rows else 0.0
+    worker = statistics.median(r["perfbench_fixed_cost_worker"] for r in rows) if rows else 0.0
     table.notes += [
         f"perfbench's CV no worse than the peer's in {met} of {len(rows)} comparisons; perfbench's median "
         f"process wall not above the peer's in {fair} of {len(rows)}.",
-        f"Wall = whole process, start-up included (pyperf: the master and all its workers). perfbench's fixed "
-        f"cost per process (interpreter, numpy and perfbench import, clock calibration) was {fixed:.2f} s "
-        "(median), taken out of its budget. 'perfbench budget' is the median over its processes (it follows "
-        "the peer's median wall so far, see the JSON for each).",
+        f"Wall = whole process tree, start-up included (pyperf: the master and all its workers; perfbench: the "
+        f"master and its workers). perfbench's fixed costs were {master:.2f} s for the master and {worker:.2f} s "
+        "per worker (interpreter, numpy and perfbench import, clock calibration; medians), taken out before "
+        "the budget is shared. 'workers x budget' is the median over the runs (it follows the peer's median "
+        "wall so far; see the JSON for each run and each worker's median).",
     ]
     real_over_cpu = [x for r in rows for x in r["peer_real_over_cpu"]]
     if real_over_cpu:
