@@ -24,7 +24,7 @@ from pathlib import Path
 from perfbench.aggregate import assemble_result
 from perfbench.command_process import run_command_iteration, spawn_overhead_ns
 from perfbench.model import BenchmarkResult, IterationRecord
-from perfbench.sampling import SamplingOptions
+from perfbench.sampling import SamplingOptions, pins_iterations_per_sample
 from perfbench.suite import BenchmarkDefinition, CommandTarget
 from perfbench.worker_process import WorkerRun
 
@@ -68,10 +68,10 @@ def _run_command(definition: BenchmarkDefinition, workdir: Path, index: int, tot
 
 
 def _pinned_sampling(definition: BenchmarkDefinition, records: Sequence[IterationRecord]) -> SamplingOptions | None:
-    """Sampling for the next worker process: the first process's iterations per sample, so
-    that every process's samples are alike and can be pooled (a sweep or a baseline
-    calibrates each of its measurements afresh, as it does within one process)."""
-    if definition.sweep is not None or definition.baseline is not None or definition.sampling.iterations is not None:
+    """Sampling for the next worker process: the first process's iterations per sample,
+    pinned under the same rule as within one worker."""
+    if not pins_iterations_per_sample(definition.sampling, sweep=definition.sweep is not None,
+                                      baseline=definition.baseline is not None):
         return None
     for record in records:
         if record.measurement is not None:

@@ -91,3 +91,11 @@ def _seconds(value: str | float | None, default: float, name: str) -> float:
         return parse_duration(value)
     except ValueError as error:
         raise UsageError(f"{name}: {error}") from None
+
+
+def pins_iterations_per_sample(options: SamplingOptions, *, sweep: bool, baseline: bool) -> bool:
+    """Whether later iterations (in the same worker, or in later worker processes) reuse the
+    first measurement's iterations per sample, so that all samples are alike and pool into
+    one median. A sweep or a baseline calibrates each of its measurements afresh, and fixed
+    ``iterations`` need no pinning."""
+    return not sweep and not baseline and options.iterations is None

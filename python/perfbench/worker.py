@@ -35,7 +35,7 @@ from typing import Any
 
 from perfbench.measure import measure_callable, measure_workload
 from perfbench.model import Measurement, pool_measurements
-from perfbench.sampling import SamplingOptions
+from perfbench.sampling import SamplingOptions, pins_iterations_per_sample
 
 BASELINE_ROUNDS = 4
 
@@ -129,9 +129,8 @@ def main(argv: list[str]) -> int:
             for index in range(total):
                 _emit(events, {"event": "start", "index": index, "warmup": index < job["warmup_iterations"]})
                 outcome = run_iteration(job, measure, baseline, options)
-                if index == 0 and not job.get("sweep") and not job.get("baseline") and options.iterations is None:
-                    # Later iterations reuse the first one's iterations per sample, so that their
-                    # samples are alike and can be pooled.
+                if index == 0 and pins_iterations_per_sample(options, sweep=bool(job.get("sweep")),
+                                                             baseline=bool(job.get("baseline"))):
                     n = outcome["measurement"]["iterations_per_sample"]
                     options = dataclasses.replace(options, iterations=n)
                 _emit(events, {"event": "end", "index": index, "outcome": outcome})
