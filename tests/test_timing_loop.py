@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import perfbench
-from perfbench.measure import measure_workload
+from perfbench.timing import measure_workload
 from perfbench.sampling import SamplingOptions
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from perfbench.builtin.nodes import benchmarks
 from perfbench.errors import DefinitionError
-from perfbench.measure import check_workload, measure_workload, workload_catalog
+from perfbench.timing import check_workload, measure_workload, workload_catalog
 from perfbench.runner import results_of, run_benchmarks
 from perfbench.sampling import SamplingOptions
 

@@ -10,7 +10,7 @@ import pytest
 
 from perfbench.builtin.runtime import COMMAND_COUNTS, POOL_WORKERS, benchmarks
 from perfbench.errors import DefinitionError
-from perfbench.measure import check_workload, measure_workload, workload_catalog
+from perfbench.timing import check_workload, measure_workload, workload_catalog
 from perfbench.runner import results_of, run_benchmarks
 from perfbench.sampling import SamplingOptions
 from perfbench.suite import WorkloadTarget

@@ -16,7 +16,7 @@ import pytest
 from perfbench import check_workload, workload_catalog
 from perfbench.builtin.workflow import benchmarks
 from perfbench.errors import DefinitionError
-from perfbench.measure import measure_workload
+from perfbench.timing import measure_workload
 from perfbench.runner import results_of, run_benchmarks
 from perfbench.sampling import SamplingOptions
 from perfbench.sla import SlaRule, evaluate_all

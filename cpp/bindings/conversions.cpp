@@ -28,15 +28,8 @@ SamplingPlan sampling_plan_from(const py::dict& plan) {
 }
 
 py::dict to_python(SampleSet&& samples) {
-    // The vector moves into a capsule that numpy keeps alive: the array views the C++
-    // buffer directly, and is marked read-only because measurements are immutable.
-    auto* owned = new std::vector<double>(std::move(samples.ns_per_iteration));
-    py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<double>*>(p); });
-    py::array_t<double> array({static_cast<py::ssize_t>(owned->size())}, {sizeof(double)}, owned->data(), owner);
-    py::detail::array_proxy(array.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
-
     py::dict out;
-    out["samples_ns"] = array;
+    out["samples_ns"] = py::cast(SampleBuffer{std::move(samples.ns_per_iteration)});
     out["iterations_per_sample"] = samples.iterations_per_sample;
     out["overhead_ns"] = samples.overhead_ns_per_iteration;
     out["loop_overhead_ns"] = samples.loop_overhead_ns_per_iteration;

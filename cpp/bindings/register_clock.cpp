@@ -22,6 +22,7 @@ void register_clock(py::module_& m) {
         info["ticks_per_ns"] = c.ticks_per_ns;
         info["resolution_ns"] = c.resolution_ns;
         info["calibration_seconds"] = c.calibration_seconds;
+        info["calibration_inherited"] = c.calibration_inherited;
         info["tsc_present"] = c.tsc_present;
         info["tsc_invariant"] = c.tsc_invariant;
         info["tsc_invariant_evidence"] = c.tsc_invariant_evidence;

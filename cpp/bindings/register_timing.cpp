@@ -11,6 +11,16 @@ namespace py = pybind11;
 namespace perfbench::bindings {
 
 void register_timing(py::module_& m) {
+    // Read-only: measurements are immutable.
+    py::class_<SampleBuffer>(m, "SampleBuffer", py::buffer_protocol())
+        .def_buffer([](SampleBuffer& b) {
+            return py::buffer_info(b.ns_per_iteration.data(), static_cast<py::ssize_t>(sizeof(double)),
+                                   py::format_descriptor<double>::format(), 1,
+                                   {static_cast<py::ssize_t>(b.ns_per_iteration.size())},
+                                   {static_cast<py::ssize_t>(sizeof(double))}, /*readonly=*/true);
+        })
+        .def("__len__", [](const SampleBuffer& b) { return b.ns_per_iteration.size(); });
+
     // The GIL stays held: every iteration calls into Python.
     m.def("measure_callable", [](py::object callable, py::tuple args, py::dict plan) {
         std::vector<PyObject*> borrowed;

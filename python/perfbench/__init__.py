@@ -3,18 +3,50 @@
     >>> import perfbench
     >>> m = perfbench.measure(sorted, list(range(1000)), budget="0.2s")
     >>> m.median, m.stats.ci_low, m.stats.ci_high        # ns per call
+
+The public names are imported on first use (PEP 562): ``python -m perfbench.worker``
+imports this package too, and must not pay for numpy (see worker.py). No submodule may
+share a public name (``perfbench.measure`` is a function, defined in perfbench.timing):
+importing a submodule sets the package attribute of its name.
 """
 
-from perfbench._core import __version__
-from perfbench.decorator import benchmark
-from perfbench.errors import ConfigError, DefinitionError, ExitCode, PerfbenchError, StoreError, UsageError
-from perfbench.measure import check_workload, clock_info, measure, measure_workload, workload_catalog
-from perfbench.model import BenchmarkResult, Failure, Measurement
-from perfbench.sampling import SamplingOptions
-from perfbench.stats import SampleStats, summarize
+from __future__ import annotations
 
-__all__ = [
-    "BenchmarkResult", "ConfigError", "DefinitionError", "ExitCode", "Failure", "Measurement",
-    "PerfbenchError", "SampleStats", "SamplingOptions", "StoreError", "UsageError", "__version__",
-    "benchmark", "check_workload", "clock_info", "measure", "measure_workload", "summarize", "workload_catalog",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from perfbench._core import __version__
+
+if TYPE_CHECKING:
+    from perfbench.decorator import benchmark
+    from perfbench.errors import ConfigError, DefinitionError, ExitCode, PerfbenchError, StoreError, UsageError
+    from perfbench.timing import check_workload, clock_info, measure, measure_workload, workload_catalog
+    from perfbench.model import BenchmarkResult, Failure, Measurement
+    from perfbench.sampling import SamplingOptions
+    from perfbench.stats import SampleStats, summarize
+
+_HOMES = {
+    "benchmark": "perfbench.decorator",
+    **dict.fromkeys(("ConfigError", "DefinitionError", "ExitCode", "PerfbenchError", "StoreError", "UsageError"),
+                    "perfbench.errors"),
+    **dict.fromkeys(("check_workload", "clock_info", "measure", "measure_workload", "workload_catalog"),
+                    "perfbench.timing"),
+    **dict.fromkeys(("BenchmarkResult", "Failure", "Measurement"), "perfbench.model"),
+    "SamplingOptions": "perfbench.sampling",
+    **dict.fromkeys(("SampleStats", "summarize"), "perfbench.stats"),
+}
+
+__all__ = sorted([*_HOMES, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'perfbench' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from perfbench.raw_measurement import pool_wire
 from perfbench.stats import SampleStats, summarize
 
 SCHEMA_VERSION = 1
@@ -150,15 +151,10 @@ class Measurement:
 
 def pool_measurements(rounds: list[Measurement]) -> Measurement:
     """One measurement from several rounds taken with the same iterations per sample (the
-    worker fixes them after the first round): samples together, wall time and warm-up
-    summed, the last round's workload metrics."""
+    worker fixes them after the first round); see raw_measurement.pool_wire."""
     if len(rounds) == 1:
         return rounds[0]
-    data = rounds[-1].to_dict()
-    data["samples_ns"] = np.concatenate([r.samples_ns for r in rounds])
-    data["wall_seconds"] = sum(r.wall_seconds for r in rounds)
-    data["warmup_samples"] = sum(r.warmup_samples for r in rounds)
-    return Measurement.from_dict(data)
+    return Measurement.from_dict(pool_wire([r.to_dict() for r in rounds]))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -13,6 +13,11 @@ the benchmark):
 The runner times each iteration out on its own and watches the process tree's resources
 between "start" and "end".
 
+The worker deals only in the plain-dict wire format (raw_measurement) and never imports
+numpy, and it takes the runner's clock calibration from PERFBENCH_CLOCK_CALIBRATION: it
+is ready ~50 ms after exec instead of ~160 ms, so the runner can afford several fresh
+workers per benchmark.
+
 A job is one target, optionally swept over a parameter's values, or measured alternately
 with a baseline (rounds of target, baseline, target, ... so that drift on a noisy machine
 affects both sides alike).
@@ -33,8 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from perfbench.measure import measure_callable, measure_workload
-from perfbench.model import Measurement, pool_measurements
+from perfbench.raw_measurement import pool_wire, time_callable, time_workload, to_wire
 from perfbench.sampling import SamplingOptions, pins_iterations_per_sample
 
 BASELINE_ROUNDS = 4
@@ -58,14 +62,14 @@ def _load_python_function(target: dict[str, Any], name: str) -> Any:
     return obj
 
 
-Measurer = Callable[[dict[str, Any], SamplingOptions], Measurement]
+Measurer = Callable[[dict[str, Any], SamplingOptions], dict[str, Any]]  # -> a wire-format measurement
 
 
 def _measurer(target: dict[str, Any]) -> tuple[Measurer, float | None]:
-    """A function (params, options) -> Measurement for the target, and how long its setup
-    took in ns (setup runs once per worker, here, timed apart from the measurement)."""
+    """A function (params, options) -> wire-format measurement for the target, and how long
+    its setup took in ns (setup runs once per worker, here, timed apart from the measurement)."""
     if target["kind"] == "workload":
-        return (lambda params, options: measure_workload(target["workload"], params, options)), None
+        return (lambda params, options: to_wire(time_workload(target["workload"], params, options))), None
     if target["kind"] == "python":
         fn = _load_python_function(target, target["function"])
         setup_ns = None
@@ -75,27 +79,27 @@ def _measurer(target: dict[str, Any]) -> tuple[Measurer, float | None]:
             setup()
             setup_ns = float(time.perf_counter_ns() - began)
         # functools.partial calls through C, so parameters add no Python frame per call.
-        return (lambda params, options: measure_callable(
-            functools.partial(fn, **params) if params else fn, (), options)), setup_ns
+        return (lambda params, options: to_wire(time_callable(
+            functools.partial(fn, **params) if params else fn, (), options))), setup_ns
     raise ValueError(f"unknown target kind {target['kind']!r}")
 
 
-def _alternate(target_measure: Callable[..., Measurement], target_params: dict[str, Any],
-               baseline_measure: Callable[..., Measurement], baseline_params: dict[str, Any],
-               options: SamplingOptions) -> tuple[Measurement, Measurement]:
+def _alternate(target_measure: Measurer, target_params: dict[str, Any],
+               baseline_measure: Measurer, baseline_params: dict[str, Any],
+               options: SamplingOptions) -> tuple[dict[str, Any], dict[str, Any]]:
     per_round = dataclasses.replace(
         options, budget_seconds=options.budget_seconds / BASELINE_ROUNDS,
         max_samples=None if options.max_samples is None else max(
             options.min_samples, math.ceil(options.max_samples / BASELINE_ROUNDS)))
-    sides: list[list[Measurement]] = [[], []]
+    sides: list[list[dict[str, Any]]] = [[], []]
     for round_index in range(BASELINE_ROUNDS):
         for side, (measure, params) in enumerate(((target_measure, target_params),
                                                   (baseline_measure, baseline_params))):
             round_options = per_round
             if round_index > 0:  # calibrated in round one; later rounds reuse its iterations
-                round_options = dataclasses.replace(per_round, iterations=sides[side][0].iterations_per_sample)
+                round_options = dataclasses.replace(per_round, iterations=sides[side][0]["iterations_per_sample"])
             sides[side].append(measure(params, round_options))
-    return pool_measurements(sides[0]), pool_measurements(sides[1])
+    return pool_wire(sides[0]), pool_wire(sides[1])
 
 
 def run_iteration(job: dict[str, Any], measure: Measurer, baseline: Measurer | None,
@@ -103,13 +107,13 @@ def run_iteration(job: dict[str, Any], measure: Measurer, baseline: Measurer | N
     params = dict(job["target"]["params"])
     if job.get("sweep"):
         sweep = job["sweep"]
-        points = [{"value": value, "measurement": measure({**params, sweep["param"]: value}, options).to_dict()}
+        points = [{"value": value, "measurement": measure({**params, sweep["param"]: value}, options)}
                   for value in sweep["values"]]
         return {"measurement": points[-1]["measurement"], "sweep": points}
     if baseline is not None:
         measured, base = _alternate(measure, params, baseline, dict(job["baseline"]["params"]), options)
-        return {"measurement": measured.to_dict(), "baseline": base.to_dict()}
-    return {"measurement": measure(params, options).to_dict()}
+        return {"measurement": measured, "baseline": base}
+    return {"measurement": measure(params, options)}
 
 
 def _emit(events: Any, payload: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from perfbench import _core
 from perfbench.model import Failure, IterationRecord, Measurement
 from perfbench.process_termination import kill_tree, signal_name
 from perfbench.resource_observation import IterationWatch
@@ -26,9 +27,18 @@ from perfbench.sampling import SamplingOptions
 from perfbench.suite import BenchmarkDefinition
 
 STDERR_TAIL_LINES = 20
-# Importing numpy and the core and calibrating the clock take ~0.15 s; a worker that has
-# not said "ready" within this (or the iteration timeout, if longer) is stuck.
+# A worker is ready ~50 ms after exec here; one that has not said "ready" within this (or
+# the iteration timeout, if longer) is stuck.
 STARTUP_TIMEOUT_SECONDS = 60.0
+
+
+def clock_calibration_for_workers() -> dict[str, str]:
+    """The environment that hands this process's clock calibration to a worker, which then
+    skips its own 20 ms calibration (cpp/src/clock.cpp, adopt_inherited_calibration)."""
+    info = _core.clock_info()
+    if info["source"] == "steady_clock":
+        return {}
+    return {"PERFBENCH_CLOCK_CALIBRATION": f"{info['source']}:{info['ticks_per_ns']!r}"}
 
 
 def tail(path: Path, lines: int = STDERR_TAIL_LINES) -> str:
@@ -84,7 +94,7 @@ class WorkerRun:
         job_path = self.workdir / "job.json"
         job_path.write_text(json.dumps(self.definition.job(self.counted, self.sampling)))
         read_fd, write_fd = os.pipe()
-        env = {**os.environ, **self.definition.env}
+        env = {**os.environ, **clock_calibration_for_workers(), **self.definition.env}
         with open(self.workdir / "stdout.txt", "wb") as stdout, open(self.workdir / "stderr.txt", "wb") as stderr:
             process = subprocess.Popen(
                 [sys.executable, "-m", "perfbench.worker", str(job_path), str(write_fd)],

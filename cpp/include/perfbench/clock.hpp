@@ -107,6 +107,7 @@ struct ClockInfo {
     double ticks_per_ns = 1.0;       // calibrated against CLOCK_MONOTONIC_RAW
     double resolution_ns = 1.0;      // smallest non-zero step seen between two reads
     double calibration_seconds = 0;  // how long calibration ran
+    bool calibration_inherited = false;  // taken from PERFBENCH_CLOCK_CALIBRATION (a worker)
     bool tsc_present = false;
     bool tsc_invariant = false;      // constant rate across P-states and C-states
     std::string tsc_invariant_evidence;  // which check established it
@@ -114,7 +115,9 @@ struct ClockInfo {
 };
 
 // Selected and calibrated once per process (thread-safe); later calls are free.
-// PERFBENCH_CLOCK=steady|tsc in the environment overrides the automatic choice.
+// PERFBENCH_CLOCK=steady|tsc in the environment overrides the automatic choice;
+// PERFBENCH_CLOCK_CALIBRATION=<source>:<ticks per ns> supplies the rate instead of
+// calibrating (the runner passes its own to worker processes).
 const ClockInfo& clock_info();
 
 // What one read of each available clock costs here (median of batches of back-to-back

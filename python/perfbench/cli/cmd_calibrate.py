@@ -6,8 +6,7 @@ import json
 from rich.table import Table
 
 from perfbench.cli.console import stdout_console
-
-from perfbench.measure import clock_info
+from perfbench.timing import clock_info
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -17,8 +16,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return 0
     console = stdout_console()
     console.print(f"clock source      {info['source']}  ({info['selection_reason']})")
-    console.print(f"ticks per ns      {info['ticks_per_ns']:.6f}  "
-                  f"(calibrated against CLOCK_MONOTONIC_RAW over {info['calibration_seconds'] * 1e3:.0f} ms)")
+    if info["source"] == "steady_clock":
+        origin = "nanoseconds already"
+    elif info["calibration_inherited"]:
+        origin = "inherited from PERFBENCH_CLOCK_CALIBRATION, not calibrated here"
+    else:
+        origin = f"calibrated against CLOCK_MONOTONIC_RAW over {info['calibration_seconds'] * 1e3:.0f} ms"
+    console.print(f"ticks per ns      {info['ticks_per_ns']:.6f}  ({origin})")
     console.print(f"resolution        {info['resolution_ns']:.2f} ns  (smallest step between two reads)")
     invariant = "yes" if info["tsc_invariant"] else "no"
     evidence = f" ({info['tsc_invariant_evidence']})" if info["tsc_invariant_evidence"] else ""

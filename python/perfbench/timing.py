@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from perfbench import _core
-from perfbench.errors import DefinitionError
 from perfbench.model import Measurement
+from perfbench.raw_measurement import time_callable, time_workload
 from perfbench.sampling import SamplingOptions
 
 
@@ -34,20 +34,13 @@ def measure(fn: Callable[..., Any], *args: Any, budget: str | float | None = Non
 
 
 def measure_callable(fn: Callable[..., Any], args: tuple[Any, ...], options: SamplingOptions) -> Measurement:
-    raw = _core.measure_callable(fn, tuple(args), options.to_plan())
-    return Measurement(**raw)
+    return Measurement(**time_callable(fn, args, options))
 
 
 def measure_workload(name: str, params: Mapping[str, float] | None = None,
                      options: SamplingOptions | None = None) -> Measurement:
     """Time one of the built-in C++ workloads (see ``workload_catalog()``)."""
-    try:
-        raw = _core.measure_workload(name, dict(params or {}), (options or SamplingOptions()).to_plan())
-    except _core.UnknownWorkloadError as error:
-        raise DefinitionError(f"{error}; `python -m perfbench list` shows the built-in workloads") from None
-    except ValueError as error:
-        raise DefinitionError(f"workload {name!r}: {error}") from None
-    return Measurement(**raw)
+    return Measurement(**time_workload(name, params, options))
 
 
 def workload_catalog() -> list[dict[str, Any]]:

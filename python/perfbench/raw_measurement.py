@@ -1,0 +1,56 @@
+"""The C++ timing loop's results as plain data, without numpy.
+
+A measurement travels from a worker process to the runner as a dict (the wire format that
+``Measurement.to_dict`` / ``Measurement.from_dict`` also use). A worker builds and pools
+those dicts here and never imports numpy: numpy's import was ~90 ms of a ~160 ms worker
+start-up on the reference 2-vCPU machine (``python -X importtime -m perfbench.worker``),
+and a cheaper worker is what lets the runner spread a benchmark over several fresh
+processes at the wall time a peer spends in one.
+
+The dicts returned by ``time_callable`` / ``time_workload`` hold the samples as
+``_core.SampleBuffer``, a read-only buffer over the C++ vector: ``numpy.asarray`` views it
+without a copy, ``to_wire`` turns it into a list of floats for JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from perfbench import _core
+from perfbench.errors import DefinitionError
+from perfbench.sampling import SamplingOptions
+
+
+def time_callable(fn: Callable[..., Any], args: tuple[Any, ...], options: SamplingOptions) -> dict[str, Any]:
+    return _core.measure_callable(fn, tuple(args), options.to_plan())
+
+
+def time_workload(name: str, params: Mapping[str, float] | None, options: SamplingOptions | None) -> dict[str, Any]:
+    try:
+        return _core.measure_workload(name, dict(params or {}), (options or SamplingOptions()).to_plan())
+    except _core.UnknownWorkloadError as error:
+        raise DefinitionError(f"{error}; `python -m perfbench list` shows the built-in workloads") from None
+    except ValueError as error:
+        raise DefinitionError(f"workload {name!r}: {error}") from None
+
+
+def to_wire(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A result of time_callable / time_workload with its samples as a list of floats."""
+    wire = dict(raw)
+    samples = raw["samples_ns"]
+    wire["samples_ns"] = samples if isinstance(samples, list) else memoryview(samples).tolist()
+    return wire
+
+
+def pool_wire(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One measurement from several rounds taken with the same iterations per sample:
+    samples together, wall time and warm-up summed, the last round's other fields
+    (its workload metrics, counters and overhead)."""
+    if len(rounds) == 1:
+        return rounds[0]
+    pooled = dict(rounds[-1])
+    pooled["samples_ns"] = [x for r in rounds for x in r["samples_ns"]]
+    pooled["wall_seconds"] = sum(r["wall_seconds"] for r in rounds)
+    pooled["warmup_samples"] = sum(r["warmup_samples"] for r in rounds)
+    return pooled
