@@ -27,6 +27,11 @@ that a neighbour slowed down, as pyperf's own 20 workers do. (A worker is ready 
 after exec: it imports no numpy and inherits the master's clock calibration.) Whole processes are timed, start-up included, and the table shows the
 median process wall of both, so the reader can check that perfbench's was not larger.
 Goal: perfbench's CV no worse than each peer's.
+
+A CV from 10 values is itself uncertain (roughly +-25 % of its value), so the table also
+gives perfbench's CV over the peer's with a bootstrap 95 % interval (the 10 runs of each
+tool resampled independently): where it spans 1, the two tools' spreads are not told apart
+by this run, whichever point estimate is lower.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ import statistics
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 import _peers as P
 import _pyworkloads
@@ -49,6 +56,20 @@ MAX_PROCESSES = 10
 # py_noop CV 9.8 % with one worker of 1.3 s vs 1.5 % with three of 0.43 s; sorted() of 10k
 # floats 1.45 % vs 0.68 %; memcpy 1 MiB 1.09 % vs 0.77 %.
 SECONDS_PER_PROCESS = 0.25
+BOOTSTRAP_RESAMPLES = 10_000
+
+
+def cv_ratio_interval(perfbench_ns: list[float], peer_ns: list[float]) -> tuple[float, float]:
+    """Bootstrap 95 % interval of cv(perfbench) / cv(peer), each tool's runs resampled on
+    their own (fixed seed: the same data always gives the same interval)."""
+    rng = np.random.default_rng(20261123)
+    ours = np.asarray(perfbench_ns)[rng.integers(0, len(perfbench_ns), (BOOTSTRAP_RESAMPLES, len(perfbench_ns)))]
+    theirs = np.asarray(peer_ns)[rng.integers(0, len(peer_ns), (BOOTSTRAP_RESAMPLES, len(peer_ns)))]
+    cv_ours = ours.std(axis=1, ddof=1) / ours.mean(axis=1)
+    cv_theirs = theirs.std(axis=1, ddof=1) / theirs.mean(axis=1)
+    usable = cv_theirs > 0  # a resample that drew one value ten times has no spread to divide by
+    low, high = np.percentile(cv_ours[usable] / cv_theirs[usable], [2.5, 97.5])
+    return float(low), float(high)
 
 
 def perfbench_run(kind: str, name: str, budget: float, processes: int) -> dict:
@@ -147,25 +168,32 @@ def main() -> None:
         f"stability: CV of the reported figure across {processes} fresh processes, perfbench at <= the "
         f"peer's wall time per process (goal: perfbench CV <= peer CV)",
         ["workload", "peer", "peer median", "perfbench median", "peer CV", "perfbench CV", "goal met",
-         "peer wall s", "perfbench wall s", "perfbench workers x budget s", "wall <= peer"])
+         "CV ratio (95 % CI)", "peer wall s", "perfbench wall s", "perfbench workers x budget s", "wall <= peer"])
     for r in rows:
         peer_wall = statistics.median(r["peer_wall"])
         pb_wall = statistics.median(r["perfbench_wall"])
         r["goal_met"] = r["perfbench_cv"] <= r["peer_cv"]
         r["wall_not_larger"] = pb_wall <= peer_wall
+        r["cv_ratio"] = r["perfbench_cv"] / r["peer_cv"]
+        r["cv_ratio_ci"] = cv_ratio_interval(r["perfbench_ns"], r["peer_ns"])
         table.add(r["workload"], r["peer"], P.fmt_ns(statistics.median(r["peer_ns"])),
                   P.fmt_ns(statistics.median(r["perfbench_ns"])), f"{r['peer_cv'] * 100:.2f} %",
-                  f"{r['perfbench_cv'] * 100:.2f} %", P.yes_no(r["goal_met"]), f"{peer_wall:.2f}",
+                  f"{r['perfbench_cv'] * 100:.2f} %", P.yes_no(r["goal_met"]),
+                  f"{r['cv_ratio']:.2f}x ({r['cv_ratio_ci'][0]:.2f} .. {r['cv_ratio_ci'][1]:.2f})", f"{peer_wall:.2f}",
                   f"{pb_wall:.2f}",
                   f"{statistics.median(r['perfbench_workers']):g} x {statistics.median(r['perfbench_budget']):.3f}",
                   P.yes_no(r["wall_not_larger"]))
     met = sum(r["goal_met"] for r in rows)
+    clearly_worse = sum(r["cv_ratio_ci"][0] > 1 for r in rows)
+    clearly_better = sum(r["cv_ratio_ci"][1] < 1 for r in rows)
     fair = sum(r["wall_not_larger"] for r in rows)
     master = statistics.median(x for r in rows for x in r["perfbench_fixed_cost_master"]) if rows else 0.0
     worker = statistics.median(r["perfbench_fixed_cost_worker"] for r in rows) if rows else 0.0
     table.notes += [
         f"perfbench's CV no worse than the peer's in {met} of {len(rows)} comparisons; perfbench's median "
-        f"process wall not above the peer's in {fair} of {len(rows)}.",
+        f"process wall not above the peer's in {fair} of {len(rows)}. The CV ratio's 95 % interval lies "
+        f"wholly above 1 (perfbench clearly less stable) in {clearly_worse} and wholly below 1 (clearly more "
+        f"stable) in {clearly_better}; the rest are not told apart by 10 runs.",
         f"Wall = whole process tree, start-up included (pyperf: the master and all its workers; perfbench: the "
         f"master and its workers). perfbench's fixed costs were {master:.2f} s for the master and {worker:.2f} s "
         "per worker (interpreter, numpy and perfbench import, clock calibration; medians), taken out before "
