@@ -196,7 +196,7 @@ def main() -> None:
         f"stable) in {clearly_better}; the rest are not told apart by 10 runs.",
         f"Wall = whole process tree, start-up included (pyperf: the master and all its workers; perfbench: the "
         f"master and its workers). perfbench's fixed costs were {master:.2f} s for the master and {worker:.2f} s "
-        "per worker (interpreter, numpy and perfbench import, clock calibration; medians), taken out before "
+        "per worker (medians; the master imports numpy and calibrates the clock, a worker does neither), taken out before "
         "the budget is shared. 'workers x budget' is the median over the runs (it follows the peer's median "
         "wall so far; see the JSON for each run and each worker's median).",
     ]
