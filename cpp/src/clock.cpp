@@ -162,6 +162,14 @@ bool adopt_inherited_calibration(ClockInfo& info) {
     return true;
 }
 
+// The rate of a cycle counter: the parent's when it handed one down, else measured here.
+void set_rate(ClockInfo& info, double (*calibrate)(double seconds)) {
+    constexpr double kCalibrationSeconds = 0.02;
+    if (adopt_inherited_calibration(info)) return;
+    info.ticks_per_ns = calibrate(kCalibrationSeconds);
+    info.calibration_seconds = kCalibrationSeconds;
+}
+
 ClockInfo build_clock_info() {
     ClockInfo info;
     const TscSupport tsc = detect_tsc();
@@ -196,15 +204,11 @@ ClockInfo build_clock_info() {
         info.selection_reason = "forced by PERFBENCH_CLOCK=tsc";
     }
 
-    constexpr double kCalibrationSeconds = 0.02;
     switch (info.source) {
 #if PERFBENCH_HAS_TSC
         case ClockSource::tsc:
             info.source_name = "tsc";
-            if (!adopt_inherited_calibration(info)) {
-                info.ticks_per_ns = calibrate_against_monotonic_raw<TscClock>(kCalibrationSeconds);
-                info.calibration_seconds = kCalibrationSeconds;
-            }
+            set_rate(info, &calibrate_against_monotonic_raw<TscClock>);
             info.resolution_ns = measure_resolution_ticks<TscClock>() / info.ticks_per_ns;
             break;
 #endif
@@ -213,10 +217,7 @@ ClockInfo build_clock_info() {
             std::uint64_t freq;
             asm volatile("mrs %0, cntfrq_el0" : "=r"(freq));
             info.source_name = "cntvct_el0";
-            if (!adopt_inherited_calibration(info)) {
-                info.ticks_per_ns = calibrate_against_monotonic_raw<CntvctClock>(kCalibrationSeconds);
-                info.calibration_seconds = kCalibrationSeconds;
-            }
+            set_rate(info, &calibrate_against_monotonic_raw<CntvctClock>);
             info.resolution_ns = std::max(1e9 / static_cast<double>(freq),
                                           measure_resolution_ticks<CntvctClock>() / info.ticks_per_ns);
             break;

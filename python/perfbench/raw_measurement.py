@@ -37,10 +37,7 @@ def time_workload(name: str, params: Mapping[str, float] | None, options: Sampli
 
 def to_wire(raw: Mapping[str, Any]) -> dict[str, Any]:
     """A result of time_callable / time_workload with its samples as a list of floats."""
-    wire = dict(raw)
-    samples = raw["samples_ns"]
-    wire["samples_ns"] = samples if isinstance(samples, list) else memoryview(samples).tolist()
-    return wire
+    return {**raw, "samples_ns": memoryview(raw["samples_ns"]).tolist()}
 
 
 def pool_wire(rounds: list[dict[str, Any]]) -> dict[str, Any]:
