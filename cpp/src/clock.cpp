@@ -141,6 +141,7 @@ double measure_resolution_ticks() {
     return static_cast<double>(best);
 }
 
+#if PERFBENCH_HAS_TSC || PERFBENCH_HAS_CNTVCT  // only cycle counters need a rate
 // A worker process started by perfbench's runner inherits the runner's calibration as
 // PERFBENCH_CLOCK_CALIBRATION=<source>:<ticks per ns>: the counter is constant-rate and
 // shared by every process on the machine, so calibrating again would only spend 20 ms of
@@ -169,6 +170,7 @@ void set_rate(ClockInfo& info, double (*calibrate)(double seconds)) {
     info.ticks_per_ns = calibrate(kCalibrationSeconds);
     info.calibration_seconds = kCalibrationSeconds;
 }
+#endif
 
 ClockInfo build_clock_info() {
     ClockInfo info;
