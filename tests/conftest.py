@@ -43,3 +43,19 @@ def assert_one_line_error(completed: subprocess.CompletedProcess[str], *fragment
     assert "Traceback" not in completed.stderr
     for fragment in fragments:
         assert fragment in lines[0]
+
+
+def exit_code_the_store_implies(store: Path, run_id: int | None = None) -> int:
+    """The exit code `run` must give for what it stored: 3 if a benchmark could not run, 1 if
+    an SLA verdict is an error or critical violation, else 0. A timing verdict of the built-in
+    suite depends on the machine; that the exit code follows the verdicts does not."""
+    import sqlite3
+
+    with sqlite3.connect(store) as db:
+        if run_id is None:
+            (run_id,) = db.execute("SELECT MAX(id) FROM runs").fetchone()
+        failed = db.execute("SELECT COUNT(*) FROM results WHERE run_id = ? AND status != 'ok'",
+                            (run_id,)).fetchone()[0]
+        breaking = db.execute("SELECT COUNT(*) FROM sla_verdicts WHERE run_id = ? AND status IN ('violated', 'invalid') "
+                              "AND severity IN ('error', 'critical')", (run_id,)).fetchone()[0]
+    return 3 if failed else (1 if breaking else 0)

@@ -6,6 +6,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from conftest import exit_code_the_store_implies
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -13,7 +15,8 @@ def test_the_small_ci_pipeline_runs_and_is_judged(run_cli, tmp_path: Path) -> No
     shutil.copy(DATA / "ci_pipeline_small.toml", tmp_path / "perfbench.toml")
     completed = run_cli("run", timeout=300)
     # every lane ran its command 3 times (+1 warm-up); p95/p99 from 3 iterations are refused
-    assert completed.returncode in (0, 1), completed.stderr
+    store = tmp_path / ".perfbench" / "results.db"
+    assert completed.returncode == exit_code_the_store_implies(store), completed.stderr
     assert "INSUFFICIENT SAMPLES" in completed.stdout
     with sqlite3.connect(tmp_path / ".perfbench" / "results.db") as db:
         results = dict(db.execute("SELECT lane || '/' || benchmark, status FROM results").fetchall())
@@ -27,7 +30,10 @@ def test_the_small_ci_pipeline_runs_and_is_judged(run_cli, tmp_path: Path) -> No
     assert verdicts[("docs/docs-build", "p99 < 1000ms")] == "insufficient"
 
     validated = run_cli("validate-sla", "--lane", "docs")
-    assert validated.returncode in (0, 1) and "docs/docs-build" in validated.stdout
+    with sqlite3.connect(store) as db:
+        docs_breaking = db.execute("SELECT COUNT(*) FROM sla_verdicts WHERE benchmark LIKE 'docs/%' AND "
+                                   "status = 'violated' AND severity IN ('error', 'critical')").fetchone()[0]
+    assert validated.returncode == (1 if docs_breaking else 0) and "docs/docs-build" in validated.stdout
     analyzed = run_cli("analyze")
     assert analyzed.returncode == 0 and "peak RSS" in analyzed.stdout and "CPU avg" in analyzed.stdout
 
@@ -35,7 +41,8 @@ def test_the_small_ci_pipeline_runs_and_is_judged(run_cli, tmp_path: Path) -> No
 def test_lanes_and_benchmarks_can_be_chosen_and_overridden(run_cli, tmp_path: Path) -> None:
     shutil.copy(DATA / "ci_pipeline_small.toml", tmp_path / "perfbench.toml")
     completed = run_cli("run", "--lane", "heavy", "--iterations", "1", timeout=120)
-    assert completed.returncode in (0, 1), completed.stderr
+    assert completed.returncode == exit_code_the_store_implies(tmp_path / ".perfbench" / "results.db"), \
+        completed.stderr
     with sqlite3.connect(tmp_path / ".perfbench" / "results.db") as db:
         rows = db.execute("SELECT r.lane, COUNT(*) FROM iterations i JOIN results r ON r.id = i.result_id "
                           "WHERE i.warmup = 0 GROUP BY r.lane").fetchall()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_one_line_error
+from conftest import assert_one_line_error, exit_code_the_store_implies
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +24,14 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory):
     return workdir, completed
 
 
-def test_quick_run_succeeds(quick_run) -> None:
-    _, completed = quick_run
-    assert completed.returncode == 0, completed.stderr
+def test_quick_run_exit_code_follows_its_verdicts(quick_run) -> None:
+    # Every benchmark runs (no exit 3, no traceback); whether a timing SLA of the built-in
+    # suite holds depends on the machine, so the exit code is checked against the verdicts
+    # the run stored, not against a fixed value.
+    workdir, completed = quick_run
+    assert "Traceback" not in completed.stderr
+    assert completed.returncode == exit_code_the_store_implies(workdir / "results" / "db.sqlite"), completed.stderr
+    assert completed.returncode != 3, completed.stderr
     assert "hash_lookup_1k" in completed.stdout
 
 
@@ -91,8 +96,8 @@ def test_html_summary_exists(quick_run) -> None:
 
 def test_default_store_location(run_cli, tmp_path: Path) -> None:
     completed = run_cli("run", "--quick", "--lane", "core", "--budget", "20ms")
-    assert completed.returncode == 0, completed.stderr
     assert (tmp_path / ".perfbench" / "results.db").exists()
+    assert completed.returncode == exit_code_the_store_implies(tmp_path / ".perfbench" / "results.db"), completed.stderr
     assert list((tmp_path / "reports").glob("*.html"))
 
 
