@@ -25,7 +25,7 @@ import time
 
 import psutil
 
-from perfbench.resource_sampler import ResourceSampler
+from perfbench.resources.resource_sampler import ResourceSampler
 
 TARGETS = {
     # A process that never runs.

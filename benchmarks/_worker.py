@@ -67,8 +67,8 @@ def perfbench_runner(args: argparse.Namespace) -> dict:
     """What ``python -m perfbench run --processes K --iterations K --budget B`` does for one
     benchmark, through the runner API (no store, no reports): K fresh worker processes, one
     counted iteration each, samples pooled. The median of the pooled samples is the figure."""
-    from perfbench.runner import results_of, run_benchmarks
-    from perfbench.suite import BenchmarkDefinition, PythonTarget, WorkloadTarget
+    from perfbench.execution.runner import results_of, run_benchmarks
+    from perfbench.definition.suite import BenchmarkDefinition, PythonTarget, WorkloadTarget
 
     if args.kind == "workload":
         target = WorkloadTarget(args.name)

@@ -7,8 +7,8 @@ Goal (issue 4): the sampler stays at or below 1 % of one core at 10 Hz.
 Each row is a fresh process (benchmarks/_sampler_worker.py) that starts a target tree,
 then over one window (10 s; --quick: 2 s) samples it at 1, 10 or 50 Hz with
 
-* perfbench: `perfbench.resource_sampler.ResourceSampler` (reads /proc directly, keeps
-  the files open, see perfbench.process_tree), or
+* perfbench: `perfbench.resources.resource_sampler.ResourceSampler` (reads /proc directly, keeps
+  the files open, see perfbench.resources.process_tree), or
 * psutil loop: the straightforward psutil sampler (``children(recursive=True)``, each
   process under ``oneshot()``, ``cpu_percent``, ``net_io_counters``), as the peer, or
 * none: no sampler, the process only sleeps: the floor of the second measure below.

@@ -81,7 +81,7 @@ def main() -> None:
         verdicts: dict[str, list] = {}
         for verdict in store.verdicts(run_id):
             verdicts.setdefault(verdict.benchmark, []).append(verdict)
-    from perfbench.metrics_lookup import lookup_metric
+    from perfbench.analysis.metrics_lookup import lookup_metric
 
     print("| benchmark | what | figure | value | SLO verdicts |")
     print("|---|---|---|---:|---|")

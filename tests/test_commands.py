@@ -10,8 +10,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from perfbench.runner import results_of, run_benchmarks
-from perfbench.suite import BenchmarkDefinition, CommandTarget
+from perfbench.execution.runner import results_of, run_benchmarks
+from perfbench.definition.suite import BenchmarkDefinition, CommandTarget
 
 PY = sys.executable
 

@@ -9,7 +9,7 @@ import pytest
 
 import perfbench
 from conftest import assert_one_line_error, exit_code_the_store_implies
-from perfbench.discovery import discover
+from perfbench.definition.discovery import discover
 from perfbench.errors import DefinitionError
 
 PROJECT = """
@@ -82,8 +82,8 @@ def test_run_end_to_end(write_module, run_cli, tmp_path: Path) -> None:
 
 
 def test_setup_is_timed_separately(write_module, tmp_path: Path) -> None:
-    from perfbench.project import Overrides, Selection, select
-    from perfbench.runner import results_of, run_benchmarks
+    from perfbench.definition.project import Overrides, Selection, select
+    from perfbench.execution.runner import results_of, run_benchmarks
 
     write_module("benchmarks/bench_project.py", PROJECT)
     definitions = select(tmp_path, None, Selection(patterns=("sort_prefix[n=100,reverse=False]",)),

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from perfbench.errors import UsageError
-from perfbench.process_tree import ProcessTree, ProcfsReader, PsutilReader, TreeReading
-from perfbench.resource_sampler import ResourceSample, ResourceSampler, ResourceSummary, summarise
+from perfbench.resources.process_tree import ProcessTree, ProcfsReader, PsutilReader, TreeReading
+from perfbench.resources.resource_sampler import ResourceSample, ResourceSampler, ResourceSummary, summarise
 
 MiB = 1 << 20
 LINUX = sys.platform.startswith("linux")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from perfbench.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, results_of, run_benchmarks
-from perfbench.sampling import SamplingOptions
-from perfbench.suite import BenchmarkDefinition, PythonTarget, WorkloadTarget
+from perfbench.execution.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, results_of, run_benchmarks
+from perfbench.measuring.sampling import SamplingOptions
+from perfbench.definition.suite import BenchmarkDefinition, PythonTarget, WorkloadTarget
 
 FAST = SamplingOptions(budget_seconds=0.05)
 

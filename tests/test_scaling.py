@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from perfbench.scaling import fit_growth
+from perfbench.analysis.scaling import fit_growth
 
 SIZES = np.array([10, 20, 50, 100, 200, 500, 1000], dtype=float)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from perfbench.stats import summarize, tukey_outliers
+from perfbench.analysis.stats import summarize, tukey_outliers
 
 FIXED = np.array([10.0, 12.0, 11.0, 13.0, 10.5, 11.5, 12.5, 50.0, 11.0, 10.0, 9.0, 200.0])
 

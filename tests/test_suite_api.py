@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from perfbench.runner import results_of, run_benchmarks
-from perfbench.sampling import SamplingOptions
+from perfbench.execution.runner import results_of, run_benchmarks
+from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import rule
-from perfbench.suite import BenchmarkDefinition, PythonTarget, Sweep
+from perfbench.definition.suite import BenchmarkDefinition, PythonTarget, Sweep
 
 SOURCE = """
 DATA = [float(i) for i in range(40_000)]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import perfbench
-from perfbench.timing import measure_workload
-from perfbench.sampling import SamplingOptions
+from perfbench.measuring.timing import measure_workload
+from perfbench.measuring.sampling import SamplingOptions
 
 
 def test_iterations_grow_until_a_sample_lasts_the_minimum_sample_time() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from perfbench.project import Overrides, apply_overrides
-from perfbench.runner import results_of, run_benchmarks
-from perfbench.sampling import SamplingOptions
-from perfbench.suite import BenchmarkDefinition, CommandTarget, PythonTarget
+from perfbench.definition.project import Overrides, apply_overrides
+from perfbench.execution.runner import results_of, run_benchmarks
+from perfbench.measuring.sampling import SamplingOptions
+from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, PythonTarget
 
 FAST = SamplingOptions(budget_seconds=0.05)
 

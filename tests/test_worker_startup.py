@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from perfbench import clock_info
-from perfbench.raw_measurement import pool_wire, time_callable, time_workload, to_wire
-from perfbench.runner import results_of, run_benchmarks
-from perfbench.sampling import SamplingOptions
-from perfbench.suite import BenchmarkDefinition, PythonTarget, WorkloadTarget
+from perfbench.measuring.raw_measurement import pool_wire, time_callable, time_workload, to_wire
+from perfbench.execution.runner import results_of, run_benchmarks
+from perfbench.measuring.sampling import SamplingOptions
+from perfbench.definition.suite import BenchmarkDefinition, PythonTarget, WorkloadTarget
 
 FAST = SamplingOptions(budget_seconds=0.05)
 TICK_CLOCK = clock_info()["source"] != "steady_clock"
@@ -60,7 +60,7 @@ def test_a_worker_never_imports_numpy_and_inherits_the_runners_calibration(write
 
 
 def test_importing_the_worker_module_loads_no_numpy() -> None:
-    code = "import sys, perfbench.worker; print('numpy' in sys.modules)"
+    code = "import sys, perfbench.execution.worker; print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -11,8 +11,8 @@ import pytest
 from perfbench import check_workload, measure_workload, workload_catalog
 from perfbench.builtin.messages import SCALING_AGENTS, benchmarks
 from perfbench.errors import DefinitionError
-from perfbench.runner import results_of, run_benchmarks
-from perfbench.sampling import SamplingOptions
+from perfbench.execution.runner import results_of, run_benchmarks
+from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import evaluate_all
 
 WORKLOADS = ("messages.throughput", "messages.latency", "messages.spawn", "messages.task_pool",

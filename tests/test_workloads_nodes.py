@@ -19,9 +19,9 @@ import pytest
 
 from perfbench.builtin.nodes import benchmarks
 from perfbench.errors import DefinitionError
-from perfbench.timing import check_workload, measure_workload, workload_catalog
-from perfbench.runner import results_of, run_benchmarks
-from perfbench.sampling import SamplingOptions
+from perfbench.measuring.timing import check_workload, measure_workload, workload_catalog
+from perfbench.execution.runner import results_of, run_benchmarks
+from perfbench.measuring.sampling import SamplingOptions
 
 ORDER_SOURCE = Path(__file__).resolve().parents[1] / "cpp" / "src" / "workloads" / "nodes_order.cpp"
 WORKER_START_SECONDS = 0.12

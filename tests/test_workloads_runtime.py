@@ -10,10 +10,10 @@ import pytest
 
 from perfbench.builtin.runtime import COMMAND_COUNTS, POOL_WORKERS, benchmarks
 from perfbench.errors import DefinitionError
-from perfbench.timing import check_workload, measure_workload, workload_catalog
-from perfbench.runner import results_of, run_benchmarks
-from perfbench.sampling import SamplingOptions
-from perfbench.suite import WorkloadTarget
+from perfbench.measuring.timing import check_workload, measure_workload, workload_catalog
+from perfbench.execution.runner import results_of, run_benchmarks
+from perfbench.measuring.sampling import SamplingOptions
+from perfbench.definition.suite import WorkloadTarget
 
 SHARED, PER_COMMAND = 0, 1
 

@@ -16,9 +16,9 @@ import pytest
 from perfbench import check_workload, workload_catalog
 from perfbench.builtin.workflow import benchmarks
 from perfbench.errors import DefinitionError
-from perfbench.timing import measure_workload
-from perfbench.runner import results_of, run_benchmarks
-from perfbench.sampling import SamplingOptions
+from perfbench.measuring.timing import measure_workload
+from perfbench.execution.runner import results_of, run_benchmarks
+from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import SlaRule, evaluate_all
 
 WORKLOADS = {

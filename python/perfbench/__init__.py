@@ -4,9 +4,9 @@
     >>> m = perfbench.measure(sorted, list(range(1000)), budget="0.2s")
     >>> m.median, m.stats.ci_low, m.stats.ci_high        # ns per call
 
-The public names are imported on first use (PEP 562): ``python -m perfbench.worker``
+The public names are imported on first use (PEP 562): ``python -m perfbench.execution.worker``
 imports this package too, and must not pay for numpy (see worker.py). No submodule may
-share a public name (``perfbench.measure`` is a function, defined in perfbench.timing):
+share a public name (``perfbench.measure`` is a function, defined in perfbench.measuring.timing):
 importing a submodule sets the package attribute of its name.
 """
 
@@ -18,22 +18,22 @@ from typing import TYPE_CHECKING, Any
 from perfbench._core import __version__
 
 if TYPE_CHECKING:
-    from perfbench.decorator import benchmark
+    from perfbench.definition.decorator import benchmark
     from perfbench.errors import ConfigError, DefinitionError, ExitCode, PerfbenchError, StoreError, UsageError
-    from perfbench.timing import check_workload, clock_info, measure, measure_workload, workload_catalog
+    from perfbench.measuring.timing import check_workload, clock_info, measure, measure_workload, workload_catalog
     from perfbench.model import BenchmarkResult, Failure, Measurement
-    from perfbench.sampling import SamplingOptions
-    from perfbench.stats import SampleStats, summarize
+    from perfbench.measuring.sampling import SamplingOptions
+    from perfbench.analysis.stats import SampleStats, summarize
 
 _HOMES = {
-    "benchmark": "perfbench.decorator",
+    "benchmark": "perfbench.definition.decorator",
     **dict.fromkeys(("ConfigError", "DefinitionError", "ExitCode", "PerfbenchError", "StoreError", "UsageError"),
                     "perfbench.errors"),
     **dict.fromkeys(("check_workload", "clock_info", "measure", "measure_workload", "workload_catalog"),
-                    "perfbench.timing"),
+                    "perfbench.measuring.timing"),
     **dict.fromkeys(("BenchmarkResult", "Failure", "Measurement"), "perfbench.model"),
-    "SamplingOptions": "perfbench.sampling",
-    **dict.fromkeys(("SampleStats", "summarize"), "perfbench.stats"),
+    "SamplingOptions": "perfbench.measuring.sampling",
+    **dict.fromkeys(("SampleStats", "summarize"), "perfbench.analysis.stats"),
 }
 
 __all__ = sorted([*_HOMES, "__version__"])

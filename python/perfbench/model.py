@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from perfbench.raw_measurement import pool_wire
-from perfbench.stats import SampleStats, summarize
+from perfbench.measuring.raw_measurement import pool_wire
+from perfbench.analysis.stats import SampleStats, summarize
 
 SCHEMA_VERSION = 1
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from perfbench.errors import UnitError
-from perfbench.metrics_lookup import MetricValue, lookup_metric, percentile_of
+from perfbench.analysis.metrics_lookup import MetricValue, lookup_metric, percentile_of
 from perfbench.model import BenchmarkResult
 from perfbench.units import format_duration_ns, format_size, parse_duration, parse_percent, parse_rate, parse_size
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from perfbench.builtin import core, messages, nodes, runtime, workflow
-from perfbench.suite import BenchmarkDefinition
+from perfbench.definition.suite import BenchmarkDefinition
 
 LANES = {
     "core": "basic workloads of known shape that anchor the measurement core",

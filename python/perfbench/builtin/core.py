@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from perfbench.sampling import SamplingOptions
+from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import rule
-from perfbench.suite import BenchmarkDefinition, WorkloadTarget
+from perfbench.definition.suite import BenchmarkDefinition, WorkloadTarget
 
 _WORKLOADS = (
     # name, what it measures, SLA rules that follow from its known shape

@@ -10,9 +10,9 @@ ones the multi-agent server this family comes from defined for itself.
 
 from __future__ import annotations
 
-from perfbench.sampling import SamplingOptions
+from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import Rule, SlaRule, rule, tiers
-from perfbench.suite import BenchmarkDefinition, Sweep, WorkloadTarget
+from perfbench.definition.suite import BenchmarkDefinition, Sweep, WorkloadTarget
 
 SCALING_AGENTS = (1, 10, 100, 1_000, 10_000)
 

@@ -20,9 +20,9 @@ be a broken or badly regressed engine.
 
 from __future__ import annotations
 
-from perfbench.sampling import SamplingOptions
+from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import Rule, rule, tiers
-from perfbench.suite import BenchmarkDefinition, WorkloadTarget
+from perfbench.definition.suite import BenchmarkDefinition, WorkloadTarget
 
 STANDARD = "standard"
 HEAVY = "heavy"

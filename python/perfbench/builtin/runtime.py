@@ -14,9 +14,9 @@ cannot scale, and on a shared one even 2 may not; the figures say what happened.
 
 from __future__ import annotations
 
-from perfbench.sampling import SamplingOptions
+from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import rule
-from perfbench.suite import BenchmarkDefinition, Sweep, WorkloadTarget
+from perfbench.definition.suite import BenchmarkDefinition, Sweep, WorkloadTarget
 
 SHARED, PER_COMMAND = 0, 1
 MULTI_THREAD = 0  # workers=0: as many as the hardware has threads

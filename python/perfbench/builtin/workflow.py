@@ -34,9 +34,9 @@ Severities, and why:
 
 from __future__ import annotations
 
-from perfbench.sampling import SamplingOptions
+from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import rule, tiers
-from perfbench.suite import BenchmarkDefinition, Sweep, WorkloadTarget
+from perfbench.definition.suite import BenchmarkDefinition, Sweep, WorkloadTarget
 
 # Hot paths cost < 1 ns, so a sample is a mean over tens of thousands of operations, and
 # a sample that straddles a preemption (ms-long on a loaded 2-core machine) reads 30-100x

@@ -6,7 +6,7 @@ import json
 from rich.table import Table
 
 from perfbench.cli.console import stdout_console
-from perfbench.timing import clock_info
+from perfbench.measuring.timing import clock_info
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ from rich.table import Table
 
 from perfbench.cli.console import stdout_console
 from perfbench.cli.project_config import config_from
-from perfbench.project import Overrides, Selection, select
+from perfbench.definition.project import Overrides, Selection, select
 from perfbench.sla import Rule, SlaRule
 
 

@@ -16,12 +16,12 @@ from perfbench.cli.console import stderr_console, stdout_console
 from perfbench.cli.progress import progress_for
 from perfbench.cli.project_config import config_from, store_path
 from perfbench.config import Config
-from perfbench.environment import collect_environment, noise_warnings
+from perfbench.resources.environment import collect_environment, noise_warnings
 from perfbench.errors import ExitCode, UnitError, UsageError
 from perfbench.export import EXPORTERS, ReportData
 from perfbench.model import BenchmarkResult
-from perfbench.project import Overrides, Selection, select
-from perfbench.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, run_benchmarks
+from perfbench.definition.project import Overrides, Selection, select
+from perfbench.execution.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, run_benchmarks
 from perfbench.sla import evaluate_all, worst_severity
 from perfbench.store import SqliteStore
 from perfbench.units import format_duration_ns, parse_duration

@@ -10,7 +10,7 @@ from perfbench.cli.console import stderr_console
 from perfbench.cli.project_config import config_from, store_path
 from perfbench.cli.stored_run import open_store, resolve_run, results_in_lanes
 from perfbench.errors import ExitCode
-from perfbench.project import all_definitions
+from perfbench.definition.project import all_definitions
 from perfbench.sla import Verdict, evaluate_all
 
 _FAIL_RANK = {"warning": 1, "error": 2, "critical": 3}

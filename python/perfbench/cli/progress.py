@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from perfbench.model import BenchmarkResult, IterationRecord
-from perfbench.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, RunEvent
+from perfbench.execution.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, RunEvent
 from perfbench.units import format_duration_ns
 
 

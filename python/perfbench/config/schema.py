@@ -10,7 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from perfbench.sampling import DEFAULT_BUDGET_SECONDS
+from perfbench.measuring.sampling import DEFAULT_BUDGET_SECONDS
 from perfbench.sla import Rule
 
 CONFIG_FILE_NAME = "perfbench.toml"

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from perfbench.config.fields import Where, check_keys, key_path, non_empty_string, show
-from perfbench.metrics_lookup import TIME_STATISTICS, percentile_of
+from perfbench.analysis.metrics_lookup import TIME_STATISTICS, percentile_of
 from perfbench.sla import SEVERITIES, Rule, RuleError, SlaRule, Threshold, TieredRule
 from perfbench.units import DURATION_HELP, SIZE_HELP
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from perfbench.export.base import ReportData, report_file
 from perfbench.model import BenchmarkResult
-from perfbench.stats import SampleStats
+from perfbench.analysis.stats import SampleStats
 
 COLUMNS = (
     "run_id", "lane", "benchmark", "kind", "params", "status", "failure_kind", "failure_message",

@@ -21,12 +21,12 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from perfbench.aggregate import assemble_result
-from perfbench.command_process import run_command_iteration, spawn_overhead_ns
+from perfbench.analysis.aggregate import assemble_result
+from perfbench.execution.command_process import run_command_iteration, spawn_overhead_ns
 from perfbench.model import BenchmarkResult, IterationRecord
-from perfbench.sampling import SamplingOptions, pins_iterations_per_sample
-from perfbench.suite import BenchmarkDefinition, CommandTarget
-from perfbench.worker_process import WorkerRun
+from perfbench.measuring.sampling import SamplingOptions, pins_iterations_per_sample
+from perfbench.definition.suite import BenchmarkDefinition, CommandTarget
+from perfbench.execution.worker_process import WorkerRun
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import dataclasses
 import re
 
 from perfbench.model import BenchmarkResult
-from perfbench.stats import SampleStats
+from perfbench.analysis.stats import SampleStats
 
 _STAT_FIELDS = {
     "mean": "mean", "median": "median", "min": "min", "max": "max", "stdev": "stdev",

@@ -21,10 +21,10 @@ from pathlib import Path
 from perfbench import _core
 
 from perfbench.model import Failure, IterationRecord
-from perfbench.process_termination import kill_group, kill_tree, signal_name
-from perfbench.resource_observation import IterationWatch
-from perfbench.suite import BenchmarkDefinition, CommandTarget
-from perfbench.worker_process import tail
+from perfbench.execution.process_termination import kill_group, kill_tree, signal_name
+from perfbench.resources.resource_observation import IterationWatch
+from perfbench.definition.suite import BenchmarkDefinition, CommandTarget
+from perfbench.execution.worker_process import tail
 
 # rusage block counts are in 512-byte units on Linux, whatever the device's block size.
 _BLOCK_BYTES = 512

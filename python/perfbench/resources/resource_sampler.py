@@ -11,7 +11,7 @@ What the figures can and cannot say:
   clock ticks (``CLK_TCK`` = 100 Hz, i.e. 10 ms). One sample's CPU % is therefore
   quantised to 10 ms / interval: 10 % of a core at 10 Hz, 50 % at 50 Hz. Averages over
   many samples are not affected. On Linux, children reaped inside the tree are counted
-  through their parent (see `perfbench.process_tree`), so even processes that live less
+  through their parent (see `perfbench.resources.process_tree`), so even processes that live less
   than one interval are counted; a process that exits unseen and is reaped *outside* the
   tree (an orphan adopted by init), and on other systems any process living less than
   one interval, can be missed. The caller has the exact totals for the root from the
@@ -38,8 +38,8 @@ import numpy as np
 import psutil
 
 from perfbench.errors import UsageError
-from perfbench.machine_counters import MachineCounterReader
-from perfbench.process_tree import ProcessTree, TreeReading
+from perfbench.resources.machine_counters import MachineCounterReader
+from perfbench.resources.process_tree import ProcessTree, TreeReading
 
 DEFAULT_INTERVAL_SECONDS = 0.1
 # stop() lands anywhere in an interval, so the last one is usually short; with CPU time

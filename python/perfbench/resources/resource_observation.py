@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from perfbench.model import Metric
-from perfbench.process_termination import kill_tree
-from perfbench.resource_sampler import ResourceSampler
-from perfbench.suite import BenchmarkDefinition
+from perfbench.execution.process_termination import kill_tree
+from perfbench.resources.resource_sampler import ResourceSampler
+from perfbench.definition.suite import BenchmarkDefinition
 from perfbench.units import format_size
 
 

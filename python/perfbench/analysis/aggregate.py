@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from perfbench.derived_metrics import baseline_metrics, sweep_metrics, workload_metrics
+from perfbench.analysis.derived_metrics import baseline_metrics, sweep_metrics, workload_metrics
 from perfbench.model import (BenchmarkResult, Failure, IterationRecord, Measurement, Metric, SweepPoint,
                              pool_measurements)
-from perfbench.suite import BenchmarkDefinition
+from perfbench.definition.suite import BenchmarkDefinition
 
 # How a resource figure of several iterations combines: peaks and maxima take the
 # maximum (the worst iteration is the one an SLA must hold for), everything else the mean.

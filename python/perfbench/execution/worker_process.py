@@ -21,10 +21,10 @@ from typing import Any
 
 from perfbench import _core
 from perfbench.model import Failure, IterationRecord, Measurement
-from perfbench.process_termination import kill_tree, signal_name
-from perfbench.resource_observation import IterationWatch
-from perfbench.sampling import SamplingOptions
-from perfbench.suite import BenchmarkDefinition
+from perfbench.execution.process_termination import kill_tree, signal_name
+from perfbench.resources.resource_observation import IterationWatch
+from perfbench.measuring.sampling import SamplingOptions
+from perfbench.definition.suite import BenchmarkDefinition
 
 STDERR_TAIL_LINES = 20
 # A worker is ready ~50 ms after exec here; one that has not said "ready" within this (or
@@ -97,7 +97,7 @@ class WorkerRun:
         env = {**os.environ, **clock_calibration_for_workers(), **self.definition.env}
         with open(self.workdir / "stdout.txt", "wb") as stdout, open(self.workdir / "stderr.txt", "wb") as stderr:
             process = subprocess.Popen(
-                [sys.executable, "-m", "perfbench.worker", str(job_path), str(write_fd)],
+                [sys.executable, "-m", "perfbench.execution.worker", str(job_path), str(write_fd)],
                 stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, pass_fds=(write_fd,),
                 start_new_session=True, env=env, cwd=self.definition.cwd)
         os.close(write_fd)

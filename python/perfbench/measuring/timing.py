@@ -11,8 +11,8 @@ from typing import Any
 
 from perfbench import _core
 from perfbench.model import Measurement
-from perfbench.raw_measurement import time_callable, time_workload
-from perfbench.sampling import SamplingOptions
+from perfbench.measuring.raw_measurement import time_callable, time_workload
+from perfbench.measuring.sampling import SamplingOptions
 
 
 def measure(fn: Callable[..., Any], *args: Any, budget: str | float | None = None,

@@ -18,11 +18,11 @@ from typing import Any
 
 from perfbench import builtin
 from perfbench.config import Config, LaneConfig
-from perfbench.discovery import discover
+from perfbench.definition.discovery import discover
 from perfbench.errors import UsageError
-from perfbench.sampling import SamplingOptions
+from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import rule_from_spec
-from perfbench.suite import BenchmarkDefinition, CommandTarget, PythonTarget
+from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, PythonTarget
 from perfbench.units import parse_duration
 
 DEFAULT_BENCHMARKS_DIR = Path("benchmarks")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Union
 
-from perfbench.sampling import SamplingOptions
+from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import Rule
 
 DEFAULT_TIMEOUT_SECONDS = 120.0  # per iteration

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from perfbench.model import Measurement, Metric, SweepPoint
-from perfbench.scaling import fit_growth
+from perfbench.analysis.scaling import fit_growth
 
 
 def workload_metrics(measurement: Measurement) -> list[Metric]:

@@ -1,6 +1,6 @@
 """The worker process: runs exactly one micro-benchmark, iteration by iteration.
 
-Started by the runner as ``python -m perfbench.worker JOB EVENTS_FD`` in a session of its
+Started by the runner as ``python -m perfbench.execution.worker JOB EVENTS_FD`` in a session of its
 own, so that a crash, an abort or a hang takes down only this process. Progress travels as
 one JSON object per line on the inherited pipe EVENTS_FD (never stdout, which belongs to
 the benchmark):
@@ -38,8 +38,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from perfbench.raw_measurement import pool_wire, time_callable, time_workload, to_wire
-from perfbench.sampling import SamplingOptions, pins_iterations_per_sample
+from perfbench.measuring.raw_measurement import pool_wire, time_callable, time_workload, to_wire
+from perfbench.measuring.sampling import SamplingOptions, pins_iterations_per_sample
 
 BASELINE_ROUNDS = 4
 

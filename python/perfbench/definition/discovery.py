@@ -1,6 +1,6 @@
 """Finding ``@perfbench.benchmark`` functions in a directory's ``bench_*.py`` files.
 
-Discovery imports user code, so it runs in a child process (``python -m perfbench.discovery
+Discovery imports user code, so it runs in a child process (``python -m perfbench.definition.discovery
 DIR``) that prints a JSON description; an import error becomes a one-line DefinitionError
 naming the file, and a crash in user code at import time cannot take the runner down.
 """
@@ -52,7 +52,7 @@ def discover(directory: Path) -> list[dict[str, Any]]:
     if not directory.is_dir() or not any(directory.glob(PATTERN)):
         return []
     try:
-        completed = subprocess.run([sys.executable, "-m", "perfbench.discovery", str(directory)],
+        completed = subprocess.run([sys.executable, "-m", "perfbench.definition.discovery", str(directory)],
                                    capture_output=True, text=True, timeout=DISCOVERY_TIMEOUT_SECONDS,
                                    stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:

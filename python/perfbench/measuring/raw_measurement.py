@@ -3,7 +3,7 @@
 A measurement travels from a worker process to the runner as a dict (the wire format that
 ``Measurement.to_dict`` / ``Measurement.from_dict`` also use). A worker builds and pools
 those dicts here and never imports numpy: numpy's import was ~90 ms of a ~160 ms worker
-start-up on the reference 2-vCPU machine (``python -X importtime -m perfbench.worker``),
+start-up on the reference 2-vCPU machine (``python -X importtime -m perfbench.execution.worker``),
 and a cheaper worker is what lets the runner spread a benchmark over several fresh
 processes at the wall time a peer spends in one.
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from perfbench import _core
 from perfbench.errors import DefinitionError
-from perfbench.sampling import SamplingOptions
+from perfbench.measuring.sampling import SamplingOptions
 
 
 def time_callable(fn: Callable[..., Any], args: tuple[Any, ...], options: SamplingOptions) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""From samples to figures: statistics, pooling, scaling fits, derived metrics and their names."""

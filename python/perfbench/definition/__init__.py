@@ -1,0 +1,1 @@
+"""What to run: benchmark definitions, the project's own benchmarks, discovery and the decorator."""

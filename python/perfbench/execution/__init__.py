@@ -1,0 +1,1 @@
+"""Running benchmarks: the runner, the worker process and the processes it drives."""
