@@ -29,6 +29,7 @@ def test_iterations_time_a_process_each_and_record_its_cpu(tmp_path: Path) -> No
     (result,) = results_of(run_benchmarks([command("busy", busy)]))
     assert result.ok, result.failure
     assert len(result.iterations) == 4 and len(result.counted_iterations) == 3
+    assert [r.process for r in result.iterations] == [0, 1, 2, 3]  # each iteration is a process of its own
     assert result.measurement.stats.n == 3
     for record in result.counted_iterations:
         assert record.exit_code == 0

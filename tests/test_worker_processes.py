@@ -58,6 +58,7 @@ def test_iterations_are_spread_over_fresh_processes_and_pooled(bench_file: Path)
     # shares [3, 2], each process preceded by its own warm-up
     assert [r.index for r in result.iterations] == list(range(7))
     assert [r.warmup for r in result.iterations] == [True, False, False, False, True, False, False]
+    assert [r.process for r in result.iterations] == [0, 0, 0, 0, 1, 1, 1]
     assert len(result.counted_iterations) == 5
     # the second process reuses the first one's iterations per sample, so samples pool
     assert len({r.measurement.iterations_per_sample for r in result.iterations}) == 1
@@ -73,6 +74,7 @@ def test_a_failing_process_ends_the_benchmark_and_keeps_what_finished(bench_file
     assert result.failure is not None and result.failure.kind == "crash"
     assert "SIGABRT" in result.failure.message
     assert [r.ok for r in result.iterations] == [True, False]
+    assert [r.process for r in result.iterations] == [0, 1]
 
 
 def test_shares_are_as_even_as_they_divide() -> None:

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from perfbench import clock_info
-from perfbench.measuring.raw_measurement import pool_wire, time_callable, time_workload, to_wire
+from perfbench.measuring.raw_measurement import time_callable, time_workload, to_wire
+from perfbench.measuring.wire_pooling import pool_wire
 from perfbench.execution.runner import results_of, run_benchmarks
 from perfbench.measuring.sampling import SamplingOptions
 from perfbench.definition.suite import BenchmarkDefinition, PythonTarget, WorkloadTarget

@@ -15,9 +15,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from perfbench._core import __version__
-
 if TYPE_CHECKING:
+    from perfbench._version import __version__
     from perfbench.definition.decorator import benchmark
     from perfbench.errors import ConfigError, DefinitionError, ExitCode, PerfbenchError, StoreError, UsageError
     from perfbench.measuring.timing import check_workload, clock_info, measure, measure_workload, workload_catalog
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from perfbench.analysis.stats import SampleStats, summarize
 
 _HOMES = {
+    "__version__": "perfbench._version",  # lazily too: importlib.metadata costs a worker ~19 ms
     "benchmark": "perfbench.definition.decorator",
     **dict.fromkeys(("ConfigError", "DefinitionError", "ExitCode", "PerfbenchError", "StoreError", "UsageError"),
                     "perfbench.errors"),
@@ -36,7 +36,7 @@ _HOMES = {
     **dict.fromkeys(("SampleStats", "summarize"), "perfbench.analysis.stats"),
 }
 
-__all__ = sorted([*_HOMES, "__version__"])
+__all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from perfbench.measuring.raw_measurement import pool_wire
+from perfbench.measuring.wire_pooling import pool_wire
 from perfbench.analysis.stats import SampleStats, summarize
 
 SCHEMA_VERSION = 1
@@ -151,7 +151,7 @@ class Measurement:
 
 def pool_measurements(rounds: list[Measurement]) -> Measurement:
     """One measurement from several rounds taken with the same iterations per sample (the
-    worker fixes them after the first round); see raw_measurement.pool_wire."""
+    worker fixes them after the first round); see wire_pooling.pool_wire."""
     if len(rounds) == 1:
         return rounds[0]
     return Measurement.from_dict(pool_wire([r.to_dict() for r in rounds]))
@@ -224,6 +224,11 @@ class IterationRecord:
     resources: Mapping[str, Any] | None = None  # ResourceSummary.to_dict(), time series included
     resource_metrics: tuple[Metric, ...] = ()  # that summary's figures (cpu_avg, max_rss, ...)
     stderr_tail: str = ""
+    # Which process measured it, numbered from 0 within the benchmark: the worker process of a
+    # micro-benchmark (its counted iterations may be spread over several), or for a command the
+    # iteration itself (each runs as a new process). The process is the unit of noise: what a
+    # process draws once (address-space layout, pages, hash seed) moves all of its samples.
+    process: int = 0
 
     @property
     def ok(self) -> bool:
@@ -242,6 +247,7 @@ class IterationRecord:
             "resources": dict(self.resources) if self.resources else None,
             "resource_metrics": [m.to_dict() for m in self.resource_metrics],
             "stderr_tail": self.stderr_tail,
+            "process": self.process,
         }
 
     @staticmethod
@@ -255,7 +261,7 @@ class IterationRecord:
             measurement=Measurement.from_dict(data["measurement"]) if data.get("measurement") else None,
             resources=data.get("resources"),
             resource_metrics=tuple(Metric(**m) for m in data.get("resource_metrics", ())),
-            stderr_tail=data.get("stderr_tail", ""))
+            stderr_tail=data.get("stderr_tail", ""), process=data.get("process", 0))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -84,7 +84,7 @@ def run_command_iteration(definition: BenchmarkDefinition, target: CommandTarget
     if target.setup is not None:
         problem = _run_auxiliary(target.setup, env, cwd, definition.timeout_seconds)
         if problem:
-            return IterationRecord(index=index, warmup=warmup, wall_ns=None,
+            return IterationRecord(index=index, process=index, warmup=warmup, wall_ns=None,
                                    failure=Failure("setup", f"setup command {problem}"))
     record = _run_measured(definition, target, index, warmup, workdir, env, cwd)
     if target.teardown is not None:
@@ -132,7 +132,7 @@ def _run_measured(definition: BenchmarkDefinition, target: CommandTarget, index:
                                        pass_fds=(write_fd,), start_new_session=True)
         except OSError as error:
             os.close(read_fd)
-            return IterationRecord(index=index, warmup=warmup, wall_ns=None,
+            return IterationRecord(index=index, process=index, warmup=warmup, wall_ns=None,
                                    failure=Failure("exit", f"could not start the command: {error.strerror}"))
         finally:
             os.close(write_fd)
@@ -175,11 +175,11 @@ def _run_measured(definition: BenchmarkDefinition, target: CommandTarget, index:
     elif report.exit_code != 0:
         failure = Failure("exit", f"exited with status {report.exit_code}", stderr_tail)
     if report is None:
-        return IterationRecord(index=index, warmup=warmup, wall_ns=None, failure=failure,
+        return IterationRecord(index=index, process=index, warmup=warmup, wall_ns=None, failure=failure,
                                resources=resources.summary, resource_metrics=resources.metrics,
                                stderr_tail=stderr_tail)
     return IterationRecord(
-        index=index, warmup=warmup, wall_ns=None if timed_out else report.wall_ns, failure=failure,
+        index=index, process=index, warmup=warmup, wall_ns=None if timed_out else report.wall_ns, failure=failure,
         cpu_user_seconds=report.cpu_user_seconds, cpu_system_seconds=report.cpu_system_seconds,
         exit_code=report.exit_code, io_read_bytes=report.io_read_bytes, io_write_bytes=report.io_write_bytes,
         resources=resources.summary, resource_metrics=resources.metrics,

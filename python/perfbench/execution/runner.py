@@ -82,8 +82,8 @@ def _pinned_sampling(definition: BenchmarkDefinition, records: Sequence[Iteratio
 def _run_worker(definition: BenchmarkDefinition, workdir: Path, index: int, total: int) -> Iterator[RunEvent]:
     records: list[IterationRecord] = []
     setup_ns = outcome = None
-    for counted in definition.process_shares():
-        worker = WorkerRun(definition, workdir, counted=counted, first_index=len(records),
+    for process, counted in enumerate(definition.process_shares()):
+        worker = WorkerRun(definition, workdir, counted=counted, first_index=len(records), process=process,
                            sampling=_pinned_sampling(definition, records))
         for record in worker.iterations():
             records.append(record)

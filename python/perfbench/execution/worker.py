@@ -38,7 +38,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from perfbench.measuring.raw_measurement import pool_wire, time_callable, time_workload, to_wire
+from perfbench.measuring.raw_measurement import time_callable, time_workload, to_wire
+from perfbench.measuring.wire_pooling import pool_wire
 from perfbench.measuring.sampling import SamplingOptions, pins_iterations_per_sample
 
 BASELINE_ROUNDS = 4

@@ -77,15 +77,16 @@ class _EventPipe:
 class WorkerRun:
     """One worker process for one micro-benchmark definition: its warm-ups, then ``counted``
     counted iterations (default: all of the definition's) with ``sampling`` (default: the
-    definition's). Records are numbered from ``first_index``."""
+    definition's). Records are numbered from ``first_index`` and carry ``process``."""
 
     def __init__(self, definition: BenchmarkDefinition, workdir: Path, *, counted: int | None = None,
-                 sampling: SamplingOptions | None = None, first_index: int = 0) -> None:
+                 sampling: SamplingOptions | None = None, first_index: int = 0, process: int = 0) -> None:
         self.definition = definition
         self.workdir = workdir
         self.counted = definition.iterations if counted is None else counted
         self.sampling = sampling
         self.first_index = first_index
+        self.process = process  # this worker's number among the benchmark's processes
         self.setup_ns: float | None = None
         # The last counted iteration's full outcome (sweep points, baseline), for the result.
         self.last_outcome: dict[str, Any] | None = None
@@ -121,7 +122,7 @@ class WorkerRun:
                 ready = events.next(max(STARTUP_TIMEOUT_SECONDS, definition.timeout_seconds))
             except TimeoutError:
                 kill_tree(process.pid)
-                yield IterationRecord(index=self.first_index, warmup=definition.warmup_iterations > 0, wall_ns=None,
+                yield IterationRecord(index=self.first_index, process=self.process, warmup=definition.warmup_iterations > 0, wall_ns=None,
                                       failure=Failure("timeout", "the worker did not start within "
                                                       f"{max(STARTUP_TIMEOUT_SECONDS, definition.timeout_seconds):g} s",
                                                       tail(self.workdir / "stderr.txt")))
@@ -145,7 +146,7 @@ class WorkerRun:
                 except TimeoutError:
                     kill_tree(process.pid)
                     resources = watch.stop()
-                    yield IterationRecord(index=index, warmup=warmup, wall_ns=None, resources=resources.summary,
+                    yield IterationRecord(index=index, process=self.process, warmup=warmup, wall_ns=None, resources=resources.summary,
                                           resource_metrics=resources.metrics,
                                           failure=Failure("timeout", f"timed out after {definition.timeout_seconds:g} s "
                                                           "and was killed", tail(self.workdir / "stderr.txt")))
@@ -156,7 +157,7 @@ class WorkerRun:
                     yield self._failed_record(index, warmup, process, ended, resources, watch)
                     return
                 outcome = ended["outcome"]
-                yield IterationRecord(index=index, warmup=warmup, wall_ns=wall_ns,
+                yield IterationRecord(index=index, process=self.process, warmup=warmup, wall_ns=wall_ns,
                                       measurement=Measurement.from_dict(outcome["measurement"]),
                                       resources=resources.summary, resource_metrics=resources.metrics)
                 if not warmup:
@@ -184,6 +185,6 @@ class WorkerRun:
                               event.get("traceback", ""))
         else:
             failure = self._died(process, watch)
-        return IterationRecord(index=index, warmup=warmup, wall_ns=None, failure=failure,
+        return IterationRecord(index=index, process=self.process, warmup=warmup, wall_ns=None, failure=failure,
                                resources=resources.summary if resources else None,
                                resource_metrics=resources.metrics if resources else ())

@@ -38,16 +38,3 @@ def time_workload(name: str, params: Mapping[str, float] | None, options: Sampli
 def to_wire(raw: Mapping[str, Any]) -> dict[str, Any]:
     """A result of time_callable / time_workload with its samples as a list of floats."""
     return {**raw, "samples_ns": memoryview(raw["samples_ns"]).tolist()}
-
-
-def pool_wire(rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    """One measurement from several rounds taken with the same iterations per sample:
-    samples together, wall time and warm-up summed, the last round's other fields
-    (its workload metrics, counters and overhead)."""
-    if len(rounds) == 1:
-        return rounds[0]
-    pooled = dict(rounds[-1])
-    pooled["samples_ns"] = [x for r in rounds for x in r["samples_ns"]]
-    pooled["wall_seconds"] = sum(r["wall_seconds"] for r in rounds)
-    pooled["warmup_samples"] = sum(r["warmup_samples"] for r in rounds)
-    return pooled
