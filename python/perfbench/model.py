@@ -182,13 +182,26 @@ class Metric:
     name: str
     value: float
     unit: str
+    # The 95 % confidence interval of the value where it is known (None: not estimated, e.g. a
+    # figure from one observation). Verdicts read it: a rule is judged on the whole interval.
+    ci_low: float | None = None
+    ci_high: float | None = None
 
     def __post_init__(self) -> None:
         if self.unit not in METRIC_UNITS:
             raise ValueError(f"metric {self.name!r}: unit {self.unit!r} is not one of {', '.join(METRIC_UNITS)}")
+        if (self.ci_low is None) != (self.ci_high is None):
+            raise ValueError(f"metric {self.name!r}: an interval needs both ends")
+
+    @property
+    def has_interval(self) -> bool:
+        return self.ci_low is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "value": self.value, "unit": self.unit}
+        data: dict[str, Any] = {"name": self.name, "value": self.value, "unit": self.unit}
+        if self.ci_low is not None:
+            data.update(ci_low=self.ci_low, ci_high=self.ci_high)
+        return data
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
