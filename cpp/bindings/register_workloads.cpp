@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -17,6 +19,10 @@ py::list metrics_to_python(const std::vector<WorkloadMetric>& metrics) {
         entry["name"] = metric.name;
         entry["value"] = metric.value;
         entry["unit"] = metric.unit;
+        if (!std::isnan(metric.ci_low) && !std::isnan(metric.ci_high)) {
+            entry["ci_low"] = metric.ci_low;
+            entry["ci_high"] = metric.ci_high;
+        }
         out.append(entry);
     }
     return out;

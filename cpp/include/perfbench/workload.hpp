@@ -8,6 +8,7 @@
 
 #include <concepts>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -27,10 +28,14 @@ using WorkloadParams = std::map<std::string, double>;
 //   "ns" (a duration), "bytes", "per_s" (a rate), "ticks", "count", "ratio" (dimensionless,
 //   e.g. a speedup or an efficiency), "fraction" (0..1, e.g. an overhead share).
 // SLA rules address metrics by name and parse their thresholds by this unit.
+// `ci_low` / `ci_high`: the 95 % confidence interval of `value` where the workload can
+// estimate one (NaN where it cannot); plausibility checks and verdicts judge the interval.
 struct WorkloadMetric {
     std::string name;
     double value;
     std::string unit;
+    double ci_low = std::numeric_limits<double>::quiet_NaN();
+    double ci_high = std::numeric_limits<double>::quiet_NaN();
 };
 
 // The distribution in a latency histogram as metrics: <prefix>_p50 ... _p999, _max, _mean (ns)

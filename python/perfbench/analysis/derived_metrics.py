@@ -10,7 +10,9 @@ from perfbench.analysis.scaling import fit_growth
 
 
 def workload_metrics(measurement: Measurement) -> list[Metric]:
-    return [Metric(str(m["name"]), float(m["value"]), str(m["unit"])) for m in measurement.metrics]
+    return [Metric(str(m["name"]), float(m["value"]), str(m["unit"]),
+                   float(m["ci_low"]) if "ci_low" in m else None, float(m["ci_high"]) if "ci_high" in m else None)
+            for m in measurement.metrics]
 
 
 def _sweep_cost(point: SweepPoint, fit_on: str) -> float:
