@@ -586,10 +586,28 @@ def test_averages_weight_each_interval_by_its_length() -> None:
     assert summary.rss_avg == pytest.approx((10 + 4 * 20 + 30) / 6 * MiB)
 
 
-def test_a_short_last_interval_does_not_become_the_maximum() -> None:
+def test_a_short_last_interval_joins_the_one_before_it() -> None:
     summary = summarise(SERIES, interval_seconds=0.1, tree=reading(), sampler_cpu_seconds=0.0)
-    assert summary.cpu_max == pytest.approx(0.5)  # 100 % of one of two cores, not the 200 % blip
-    assert summary.cpu_p95 == pytest.approx(0.5)
+    # Not the 200 % blip of the 5 ms interval, and not 50 % either: left out, its tick still
+    # raised the average (50.6 %) above the maximum. The last window is 0.1 s at 100 % and
+    # 5 ms at 200 % of one of two cores.
+    last_window = (0.1 * 1.0 + 0.005 * 2.0) / 0.105 / 2
+    assert summary.cpu_max == pytest.approx(last_window)
+    assert summary.cpu_max >= summary.cpu_avg
+
+
+@pytest.mark.parametrize("cores", [
+    [100.0, 100.0, 200.0],  # a tick landing in the short last interval
+    [0.0, 40.0, 400.0],  # the short interval first
+    [90.0, 95.0, 100.0],
+], ids=["last", "first", "rising"])
+def test_the_maximum_and_p95_never_fall_below_the_average(cores: list[float]) -> None:
+    times = [0.0, 0.004, 0.104, 0.108] if cores[1] == 40.0 else [0.0, 0.1, 0.2, 0.203]
+    series = [sample(t, core, MiB) for t, core in zip(times, [0.0, *cores])]
+    summary = summarise(series, interval_seconds=0.1, tree=reading(), sampler_cpu_seconds=0.0)
+    rounding = 1e-12  # one window may cover the whole series: its rate is the average, to rounding
+    assert summary.cpu_max >= summary.cpu_avg - rounding
+    assert summary.cpu_max >= summary.cpu_p95
 
 
 @pytest.mark.parametrize(("hwm", "ru_maxrss", "peak", "source"), [

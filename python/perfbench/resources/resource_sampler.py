@@ -43,9 +43,11 @@ from perfbench.resources.process_tree import ProcessTree, TreeReading
 
 DEFAULT_INTERVAL_SECONDS = 0.1
 # stop() lands anywhere in an interval, so the last one is usually short; with CPU time
-# counted in 10 ms ticks, a 5 ms interval can only read 0 % or >= 200 % of a core. Such
-# short intervals still count in the averages (weighted by their length) but not in
-# max / p95, where one of them would become the headline figure.
+# counted in 10 ms ticks, a 5 ms interval can only read 0 % or >= 200 % of a core. For
+# max / p95, such a short interval is merged into its neighbour rather than left out:
+# left out, the CPU it carries still raised the average, and the maximum read below the
+# average (47.5 % avg vs 44.9 % max in `analyze`). Merged, the windows still cover the
+# whole run, so their maximum can never fall below the time average.
 _MIN_INTERVAL_FRACTION_FOR_PEAKS = 0.5
 
 
@@ -300,8 +302,7 @@ def summarise(samples: Sequence[ResourceSample], *, interval_seconds: float, tre
     def time_average(values: np.ndarray) -> float:
         return float((values * lengths).sum() / weight) if weight > 0 else 0.0
 
-    full = lengths >= _MIN_INTERVAL_FRACTION_FOR_PEAKS * interval_seconds
-    peak_values = machine[full] if full.any() else machine
+    peak_values = _peak_windows(lengths, machine, _MIN_INTERVAL_FRACTION_FOR_PEAKS * interval_seconds)
     rss = np.array([s.rss_bytes for s in samples], dtype=np.float64)
     rss_max_sampled = max(s.rss_bytes for s in samples)
     peak_rss, peak_source = _true_peak(rss_max_sampled, tree, ru_maxrss_bytes)
@@ -321,6 +322,21 @@ def summarise(samples: Sequence[ResourceSample], *, interval_seconds: float, tre
         ctx_switches=last.ctx_switches, threads_max=max(s.threads for s in samples),
         sampler_cpu_seconds=sampler_cpu_seconds, sampler_cpu_fraction=per_second(sampler_cpu_seconds),
         timeseries=tuple(samples))
+
+
+def _peak_windows(lengths: np.ndarray, values: np.ndarray, min_length: float) -> np.ndarray:
+    """The rates over windows of at least ``min_length`` that cover the series: a shorter
+    interval joins the window before it (the first one, the window after it), the rate of a
+    window being its length-weighted mean. Unless the whole series is shorter than
+    ``min_length``, every window is at least that long."""
+    windows: list[list[float]] = []  # [length, length x rate]
+    for length, value in zip(lengths.tolist(), values.tolist()):
+        if windows and (length < min_length or windows[-1][0] < min_length):
+            windows[-1][0] += length
+            windows[-1][1] += length * value
+        else:
+            windows.append([length, length * value])
+    return np.array([total / length for length, total in windows if length > 0])
 
 
 def _true_peak(rss_max_sampled: int, tree: TreeReading, ru_maxrss_bytes: int | None) -> tuple[int, str]:
