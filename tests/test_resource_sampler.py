@@ -417,7 +417,7 @@ def test_children_exiting_mid_sampling_do_not_break_it_and_totals_never_decrease
     series = summary.timeseries
     assert max(s.processes for s in series) >= 2
     assert series[-1].processes == 1
-    for field in ("read_bytes", "write_bytes", "ctx_switches", "net_sent_bytes", "net_recv_bytes"):
+    for field in ("read_bytes", "write_bytes", "ctx_switches", "machine_net_sent_bytes", "machine_net_recv_bytes"):
         assert monotone([getattr(s, field) for s in series]), field
     assert all(s.cpu_core_percent >= 0 for s in series)
     assert monotone([s.t for s in series])
@@ -526,14 +526,21 @@ def test_the_summary_round_trips_through_json(spawn) -> None:
     assert ResourceSummary.from_dict(data) == summary
 
 
+def test_a_summary_stored_before_network_bytes_were_named_machine_wide_reads_back() -> None:
+    summary = summarise(SERIES, interval_seconds=0.1, tree=reading(), sampler_cpu_seconds=0.001)
+    data = json.loads(json.dumps(summary.to_dict()).replace('"machine_net_', '"net_'))
+    assert "net_sent_bytes" in data and "net_sent_bytes" in data["timeseries"][0]
+    assert ResourceSummary.from_dict(data) == summary
+
+
 def test_metrics_names_and_units() -> None:
     summary = summarise(SERIES, interval_seconds=0.1, tree=reading(), sampler_cpu_seconds=0.001)
     assert [(name, unit) for name, _, unit in summary.metrics()] == [
         ("cpu_avg", "fraction"), ("cpu_max", "fraction"), ("cpu_p95", "fraction"), ("cpu_core_avg", "ratio"),
         ("system_cpu_avg", "fraction"), ("rss_avg", "bytes"), ("rss_p95", "bytes"), ("max_rss", "bytes"),
-        ("disk_read_bytes", "bytes"), ("disk_write_bytes", "bytes"), ("disk_read_rate", "per_s"),
-        ("disk_write_rate", "per_s"), ("net_sent_bytes", "bytes"), ("net_recv_bytes", "bytes"),
-        ("net_sent_rate", "per_s"), ("net_recv_rate", "per_s"), ("ctx_switches", "count"),
+        ("disk_read_bytes", "bytes"), ("disk_write_bytes", "bytes"), ("disk_read_rate", "bytes_per_s"),
+        ("disk_write_rate", "bytes_per_s"), ("machine_net_sent_bytes", "bytes"), ("machine_net_recv_bytes", "bytes"),
+        ("machine_net_sent_rate", "bytes_per_s"), ("machine_net_recv_rate", "bytes_per_s"), ("ctx_switches", "count"),
         ("threads_max", "count"),
     ]
     values = {name: value for name, value, _ in summary.metrics()}
@@ -559,7 +566,7 @@ def test_the_samplers_own_cpu_is_reported(spawn) -> None:
 def sample(t: float, core: float, rss: int, **counters: int) -> ResourceSample:
     return ResourceSample(t=t, cpu_core_percent=core, cpu_total_percent=core / 2, system_cpu_percent=core / 2,
                           rss_bytes=rss, read_bytes=counters.get("read", 0), write_bytes=counters.get("write", 0),
-                          net_sent_bytes=counters.get("sent", 0), net_recv_bytes=counters.get("recv", 0),
+                          machine_net_sent_bytes=counters.get("sent", 0), machine_net_recv_bytes=counters.get("recv", 0),
                           ctx_switches=counters.get("ctx", 0), threads=counters.get("threads", 1), processes=1)
 
 

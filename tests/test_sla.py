@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from perfbench.model import BenchmarkResult, Failure, Measurement, Metric
-from perfbench.sla import RuleError, Threshold, evaluate_all, rule, tiers, worst_severity
+from perfbench.sla import RuleError, Threshold, evaluate_all, format_value, rule, tiers, worst_severity
 
 
 def result_with(samples: list[float] | np.ndarray, metrics: tuple[Metric, ...] = (), clock: str = "tsc") -> BenchmarkResult:
@@ -22,6 +22,7 @@ MILLIS = result_with(np.full(200, 20e6))  # 200 samples of 20 ms
     ("p99 < 2ms", "duration", 2e6), ("mean < 5m", "duration", 300e9), ("max_rss < 512MB", "size", 512e6),
     ("cpu_avg < 30%", "percent", 0.3), ("throughput > 10/s", "rate", 10.0), ("error_rate < 1%", "percent", 0.01),
     ("ticks_p99 <= 8", "number", 8.0), ("p99.9 < 250ns", "duration", 250.0),
+    ("disk_write_rate < 10MB/s", "byte rate", 10e6), ("machine_net_recv_rate < 1GiB/m", "byte rate", 2**30 / 60),
 ])
 def test_expressions_parse_into_base_units(text: str, kind: str, value: float) -> None:
     threshold = Threshold.parse(text)
@@ -88,6 +89,14 @@ def test_derived_metrics_ticks_cv_and_throughput() -> None:
     assert rule("ticks_p99 < 8").evaluate(r).status == "violated"
     assert rule("throughput > 200M/s").evaluate(r).status == "pass"
     assert rule("cv < 0.01").evaluate(r).status == "pass"
+
+
+def test_byte_rates_are_judged_and_shown_with_their_unit() -> None:
+    r = result_with(np.full(200, 20e6), (Metric("disk_read_rate", 516e3, "bytes_per_s"),))
+    verdict = rule("disk_read_rate < 1MB/s").evaluate(r)
+    assert verdict.status == "pass" and verdict.message == "disk_read_rate = 516 KB/s"
+    assert rule("disk_read_rate < 1k/s").evaluate(r).status == "invalid"  # an event rate is not a byte rate
+    assert format_value(516e3, "bytes_per_s") == "516 KB/s"
 
 
 def test_unit_mismatch_and_unknown_metrics_are_invalid_rules() -> None:

@@ -7,6 +7,8 @@ Format history (``SCHEMA_VERSION``):
   1  Measurement, BenchmarkResult (metrics, sweep points, baseline, labels, iterations),
      IterationRecord (its ``resources`` is ResourceSummary.to_dict(), time series included),
      Failure.
+  2  BenchmarkResult.measurement_errors: figures found impossible where the result was made
+     (MeasurementError); absent in version 1 data, read as none.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 from perfbench.measuring.wire_pooling import pool_wire
 from perfbench.analysis.stats import SampleStats, summarize
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TICK_CLOCKS = ("tsc", "cntvct_el0")
 
@@ -171,7 +173,25 @@ class Failure:
         return dataclasses.asdict(self)
 
 
-METRIC_UNITS = ("ns", "bytes", "per_s", "ticks", "count", "ratio", "fraction")
+@dataclasses.dataclass(frozen=True, slots=True)
+class MeasurementError:
+    """A figure that cannot be (an efficiency above 1, a maximum below its average, ...):
+    an error of the measurement, reported in place of the figure, never as a result. The
+    rules that find them live in analysis/plausibility.py."""
+
+    check: str  # the rule that found it, e.g. "efficiency-above-one"
+    figures: tuple[str, ...]  # the figures it makes unusable, by the names SLA rules use
+    message: str  # one line with the numbers and what they contradict
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check": self.check, "figures": list(self.figures), "message": self.message}
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> MeasurementError:
+        return MeasurementError(str(data["check"]), tuple(data["figures"]), str(data["message"]))
+
+
+METRIC_UNITS = ("ns", "bytes", "per_s", "bytes_per_s", "ticks", "count", "ratio", "fraction")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -298,6 +318,9 @@ class BenchmarkResult:
     baseline: Measurement | None = None
     labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
     iterations: tuple[IterationRecord, ...] = ()
+    # Figures found impossible where the result was made: errors of the measurement, which
+    # verdicts and reports show in place of those figures.
+    measurement_errors: tuple[MeasurementError, ...] = ()
 
     @property
     def counted_iterations(self) -> tuple[IterationRecord, ...]:

@@ -25,8 +25,10 @@ from typing import Any
 
 from perfbench.errors import UnitError
 from perfbench.analysis.metrics_lookup import MetricValue, lookup_metric, percentile_of
+from perfbench.analysis.plausibility import error_for
 from perfbench.model import BenchmarkResult
-from perfbench.units import format_duration_ns, format_size, parse_duration, parse_percent, parse_rate, parse_size
+from perfbench.units import (format_byte_rate, format_duration_ns, format_size, parse_byte_rate, parse_duration,
+                             parse_percent, parse_rate, parse_size)
 
 SEVERITIES = ("warning", "error", "critical")
 _RANK = {None: 0, "warning": 1, "error": 2, "critical": 3}
@@ -42,6 +44,7 @@ _QUANTITY_PARSERS: tuple[tuple[str, Callable[[str], float], tuple[str, ...]], ..
     ("duration", lambda t: parse_duration(t) * 1e9, ("ns",)),  # stored in ns
     ("size", parse_size, ("bytes",)),
     ("rate", parse_rate, ("per_s",)),
+    ("byte rate", parse_byte_rate, ("bytes_per_s",)),
     ("percent", parse_percent, ("fraction", "ratio")),
 )
 _NUMBER_UNITS = ("ratio", "count", "ticks", "fraction")
@@ -77,7 +80,7 @@ class Threshold:
             except UnitError:
                 continue
         raise RuleError(f"{expression!r}: threshold {text!r} is not a number, duration (2ms), size (512MB), "
-                        "rate (10/s) or percentage (30%)")
+                        "rate (10/s), byte rate (10MB/s) or percentage (30%)")
 
     @property
     def expression(self) -> str:
@@ -100,7 +103,7 @@ class Verdict:
     metric: str
     measured: float | None
     unit: str | None
-    status: str  # pass | violated | insufficient | not-evaluated | invalid
+    status: str  # pass | violated | insufficient | not-evaluated | invalid | measurement-error
     severity: str | None  # warning | error | critical when violated (and for invalid rules: error)
     message: str
     limit: float | None = None  # the threshold judged against (a tiered rule's target), base unit
@@ -110,7 +113,7 @@ class Verdict:
         if self.status == "violated":
             return self.severity.upper()  # type: ignore[union-attr]
         return {"pass": "PASS", "insufficient": "INSUFFICIENT SAMPLES", "not-evaluated": "NOT EVALUATED",
-                "invalid": "INVALID RULE"}[self.status]
+                "invalid": "INVALID RULE", "measurement-error": "MEASUREMENT ERROR"}[self.status]
 
     @property
     def rank(self) -> int:
@@ -124,6 +127,8 @@ def format_value(value: float | None, unit: str | None) -> str:
         return format_duration_ns(value)
     if unit == "bytes":
         return format_size(value)
+    if unit == "bytes_per_s":
+        return format_byte_rate(value)
     if unit == "per_s":
         for limit, divisor, prefix in ((1e4, 1.0, ""), (1e6, 1e3, "k"), (1e9, 1e6, "M")):
             if abs(value) < limit:
@@ -157,6 +162,12 @@ class _RuleBase:
             return None, self._verdict(result, expression, threshold.metric, "invalid", "error",
                                        f"{threshold.text!r} is a {threshold.kind} but {threshold.metric} is "
                                        f"measured in {value.unit}", value)
+        impossible = error_for(result, threshold.metric)
+        if impossible is not None:
+            # Never a pass nor a violation: the figure is an error of the measurement. Not
+            # counted as a failed check either, like insufficient samples: re-measure.
+            return None, self._verdict(result, expression, threshold.metric, "measurement-error", None,
+                                       f"measurement error: {impossible.message}")
         quantile = percentile_of(threshold.metric)
         if quantile is not None and value.sample_count is not None:
             needed = math.ceil(round(1.0 / (1.0 - quantile), 6))

@@ -7,6 +7,7 @@ but `MB` vs `Mb` would be, so sizes are bytes only):
 * sizes:     ``512B``, ``64KB``, ``512MB``, ``2GB`` (powers of 1000) and ``KiB``/``MiB``/``GiB``
 * percent:   ``30%``
 * rates:     ``10/s``, ``600/m``, ``20k/s``
+* byte rates: ``512KB/s``, ``10MB/s``, ``1GiB/m`` (a size per period)
 
 Each parser returns a float in base units (seconds, bytes, fraction 0..1, per second)
 and raises UnitError with the accepted forms when it cannot.
@@ -32,11 +33,13 @@ _DURATION = re.compile(rf"^\s*{_NUMBER}\s*(?P<unit>ns|us|µs|ms|s|min|m|h)\s*$")
 _SIZE = re.compile(rf"^\s*{_NUMBER}\s*(?P<unit>B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$")
 _PERCENT = re.compile(rf"^\s*{_NUMBER}\s*%\s*$")
 _RATE = re.compile(rf"^\s*{_NUMBER}\s*(?P<mult>k|M)?\s*/\s*(?P<period>s|min|m|h)\s*$")
+_BYTE_RATE = re.compile(rf"^\s*(?P<size>[^/]+?)\s*/\s*(?P<period>s|min|m|h)\s*$")
 
 DURATION_HELP = "a duration such as 250ns, 3us, 2ms, 0.5s, 5m or 1h"
 SIZE_HELP = "a size such as 512B, 64KB, 512MB, 2GB or 1GiB"
 PERCENT_HELP = "a percentage such as 30%"
 RATE_HELP = "a rate such as 10/s, 600/m or 20k/s"
+BYTE_RATE_HELP = "a byte rate such as 512KB/s or 10MB/s"
 
 
 def _fail(text: object, expected: str) -> UnitError:
@@ -83,6 +86,18 @@ def parse_rate(text: str | int | float) -> float:
     return float(match["number"]) * RATE_MULTIPLIERS[match["mult"] or ""] / RATE_PERIODS[match["period"]]
 
 
+def parse_byte_rate(text: str | int | float) -> float:
+    """Bytes per second."""
+    match = _BYTE_RATE.match(text) if isinstance(text, str) else None
+    if not match:
+        raise _fail(text, BYTE_RATE_HELP)
+    try:
+        size = parse_size(match["size"])
+    except UnitError:
+        raise _fail(text, BYTE_RATE_HELP) from None
+    return size / RATE_PERIODS[match["period"]]
+
+
 def format_duration_ns(ns: float | None) -> str:
     """Human scale for a duration in ns, 4 significant digits: 1.234 ms."""
     if ns is None or ns != ns:
@@ -101,3 +116,8 @@ def format_size(num_bytes: float | None) -> str:
         if abs(num_bytes) < limit:
             return f"{num_bytes / divisor:.4g} {unit}"
     return f"{num_bytes / 1e9:.4g} GB"
+
+
+def format_byte_rate(bytes_per_second: float | None) -> str:
+    """A byte rate with its unit: 516 KB/s, never a bare 516k/s."""
+    return "-" if bytes_per_second is None else f"{format_size(bytes_per_second)}/s"

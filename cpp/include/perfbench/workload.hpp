@@ -25,8 +25,9 @@ namespace perfbench {
 using WorkloadParams = std::map<std::string, double>;
 
 // A figure a workload measured about itself. `unit` is one of:
-//   "ns" (a duration), "bytes", "per_s" (a rate), "ticks", "count", "ratio" (dimensionless,
-//   e.g. a speedup or an efficiency), "fraction" (0..1, e.g. an overhead share).
+//   "ns" (a duration), "bytes", "per_s" (events per second), "bytes_per_s" (a byte rate),
+//   "ticks", "count", "ratio" (dimensionless, e.g. a speedup or an efficiency), "fraction"
+//   (0..1, e.g. an overhead share).
 // SLA rules address metrics by name and parse their thresholds by this unit.
 // `ci_low` / `ci_high`: the 95 % confidence interval of `value` where the workload can
 // estimate one (NaN where it cannot); plausibility checks and verdicts judge the interval.

@@ -121,7 +121,7 @@ struct MemoryGrowthBody {
             checkpoints, [](const Checkpoint& c) { return c.operations; }, [](const Checkpoint& c) { return c.live_bytes; });
         // Extrapolated: the slope measured over `observed_span`, assumed to hold for an hour.
         const double per_hour = per_second * 3600.0;
-        out.push_back({"growth_bytes_per_s", per_second, "per_s"});
+        out.push_back({"growth_bytes_per_s", per_second, "bytes_per_s"});
         out.push_back({"growth_bytes_per_hour", per_hour, "bytes"});
         out.push_back({"growth_mb_per_hour", per_hour / 1e6, "ratio"});  // MB = 10^6 bytes
         out.push_back({"growth_bytes_per_op", per_op, "bytes"});

@@ -3,12 +3,15 @@ resource figures over the counted iterations (warm-ups are recorded, never count
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from perfbench.analysis.derived_metrics import baseline_metrics, sweep_metrics, workload_metrics
+from perfbench.analysis.plausibility import find_measurement_errors
 from perfbench.model import (BenchmarkResult, Failure, IterationRecord, Measurement, Metric, SweepPoint,
                              pool_measurements)
 from perfbench.definition.suite import BenchmarkDefinition
@@ -100,7 +103,16 @@ def assemble_result(definition: BenchmarkDefinition, records: Sequence[Iteration
         metrics.append(Metric("setup_time", setup_ns, "ns"))
     if measurement is None and failure is None:
         failure = Failure("interrupted", "no iteration finished")
-    return BenchmarkResult(lane=definition.lane, benchmark=definition.name, kind=definition.kind,
-                           measurement=measurement, failure=failure, params=dict(definition.target.params),
-                           metrics=tuple(metrics), sweep=points, baseline=baseline, labels=labels,
-                           iterations=tuple(records))
+    result = BenchmarkResult(lane=definition.lane, benchmark=definition.name, kind=definition.kind,
+                             measurement=measurement, failure=failure, params=dict(definition.target.params),
+                             metrics=tuple(metrics), sweep=points, baseline=baseline, labels=labels,
+                             iterations=tuple(records))
+    return dataclasses.replace(result, measurement_errors=find_measurement_errors(result, _usable_cpus()))
+
+
+def _usable_cpus() -> int:
+    # The CPUs this process may run on (its workers inherit them), not every CPU the
+    # machine has: under taskset or a cpuset, a speed-up beyond the allowed CPUs is impossible.
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1

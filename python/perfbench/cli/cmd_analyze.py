@@ -9,16 +9,19 @@ from rich.table import Table
 from rich.text import Text
 
 from perfbench.cli.console import stdout_console
+from perfbench.cli.measurement_errors import figure_cell, print_measurement_errors
 from perfbench.cli.project_config import config_from, store_path
 from perfbench.cli.stored_run import open_store, resolve_run, results_in_lanes
 from perfbench.model import BenchmarkResult
 from perfbench.sla import format_value
 from perfbench.units import format_duration_ns
 
+# Disk bytes are the benchmark's process tree's; network bytes are the whole machine's
+# (no per-process counters exist), and their labels say so.
 RESOURCE_COLUMNS = (("cpu_avg", "CPU avg"), ("cpu_max", "CPU max"), ("cpu_core_avg", "cores avg"),
                     ("max_rss", "peak RSS"), ("disk_read_bytes", "disk read"), ("disk_write_bytes", "disk write"),
-                    ("net_sent_bytes", "net sent"), ("net_recv_bytes", "net recv"), ("ctx_switches", "ctx sw"),
-                    ("threads_max", "threads"), ("sampler_cpu", "sampler CPU"))
+                    ("machine_net_sent_bytes", "machine net sent"), ("machine_net_recv_bytes", "machine net recv"),
+                    ("ctx_switches", "ctx sw"), ("threads_max", "threads"), ("sampler_cpu", "sampler CPU"))
 
 
 def _frame(results: list[BenchmarkResult]) -> pd.DataFrame:
@@ -55,9 +58,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             continue
         s = m.stats
         stats.add_row(r.lane, r.benchmark, "ok" if r.ok else r.failure.kind, str(s.n),  # type: ignore[union-attr]
-                      format_duration_ns(s.mean), format_duration_ns(s.median),
-                      f"{format_duration_ns(s.ci_low)} – {format_duration_ns(s.ci_high)}",
-                      format_duration_ns(s.p95), format_duration_ns(s.p99),
+                      figure_cell(r, "mean", format_duration_ns(s.mean)),
+                      figure_cell(r, "median", format_duration_ns(s.median)),
+                      figure_cell(r, "median", f"{format_duration_ns(s.ci_low)} – {format_duration_ns(s.ci_high)}"),
+                      figure_cell(r, "p95", format_duration_ns(s.p95)),
+                      figure_cell(r, "p99", format_duration_ns(s.p99)),
                       "-" if s.cv is None else f"{100 * s.cv:.2f} %")
     console.print(stats)
 
@@ -92,9 +97,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         for _, label in present:
             resources.add_column(label, justify="right")
         for r in results:
-            resources.add_row(r.key, *[format_value(m.value, units[name]) if (m := r.metric(name)) else "-"
-                                      for name, _ in present])
+            resources.add_row(r.key, *[figure_cell(r, name, format_value(m.value, units[name]))
+                                      if (m := r.metric(name)) else "-" for name, _ in present])
         console.print(resources)
+    print_measurement_errors(results)
 
     failures = [r for r in results if r.failure is not None]
     for r in failures:

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from perfbench.cli.compliance import print_compliance_matrix
 from perfbench.cli.console import stderr_console, stdout_console
+from perfbench.cli.measurement_errors import figure_cell, print_measurement_errors
 from perfbench.cli.progress import progress_for
 from perfbench.cli.project_config import config_from, store_path
 from perfbench.config import Config
@@ -146,8 +147,10 @@ def _print_summary(results: list[BenchmarkResult]) -> None:
                           result.failure.message, "", "", "", "")
             continue
         s = m.stats
-        table.add_row(result.lane, result.benchmark, format_duration_ns(s.median),
-                      f"{format_duration_ns(s.ci_low)} – {format_duration_ns(s.ci_high)}",
-                      format_duration_ns(s.p99), "-" if s.cv is None else f"{100 * s.cv:.2f} %",
-                      "-" if m.ticks is None else f"{m.ticks.median:.2f}", str(s.n))
+        interval = f"{format_duration_ns(s.ci_low)} – {format_duration_ns(s.ci_high)}"
+        table.add_row(result.lane, result.benchmark, figure_cell(result, "median", format_duration_ns(s.median)),
+                      figure_cell(result, "median", interval), figure_cell(result, "p99", format_duration_ns(s.p99)),
+                      "-" if s.cv is None else f"{100 * s.cv:.2f} %",
+                      "-" if m.ticks is None else figure_cell(result, "median", f"{m.ticks.median:.2f}"), str(s.n))
     stdout_console().print(table)
+    print_measurement_errors(results)

@@ -33,7 +33,7 @@ def cmd_validate_sla(args: argparse.Namespace) -> int:
     threshold = _FAIL_RANK[args.fail_on]
     failing = [v for v in verdicts
                if (v.status in ("violated", "invalid") and _FAIL_RANK[v.severity] >= threshold)  # type: ignore[index]
-               or (v.status == "insufficient" and threshold == 1)]
+               or (v.status in ("insufficient", "measurement-error") and threshold == 1)]
     err = stderr_console()
     if not verdicts:
         err.print(f"run {run.id} has no SLA rules to check")

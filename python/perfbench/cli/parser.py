@@ -61,8 +61,8 @@ def build_parser() -> OneLineArgumentParser:
 
     validate = commands.add_parser("validate-sla", help="check a stored run against the SLAs; exit 1 on violation",
                                    description="Print the SLO compliance matrix of a stored run. Exit 1 if an "
-                                               "error or critical violation is found (warnings too with "
-                                               "--fail-on warning).")
+                                               "error or critical violation is found (warnings, insufficient samples "
+                                               "and measurement errors too with --fail-on warning).")
     stored_run_arguments(validate)
     validate.add_argument("--fail-on", choices=("warning", "error", "critical"), default="error",
                           help="lowest severity that fails the check (default: error)")

@@ -20,7 +20,9 @@ def describe_result(result: BenchmarkResult) -> str:
     assert result.measurement is not None
     stats = result.measurement.stats
     spread = f"  CV {100 * stats.cv:.2f} %" if stats.cv is not None else ""
-    return f"median {format_duration_ns(stats.median)}{spread}  ({stats.n} samples)"
+    errors = (f"  MEASUREMENT ERROR in {', '.join(e.figures[0] for e in result.measurement_errors)}"
+              if result.measurement_errors else "")
+    return f"median {format_duration_ns(stats.median)}{spread}  ({stats.n} samples){errors}"
 
 
 def describe_iteration(record: IterationRecord, total: int) -> str:

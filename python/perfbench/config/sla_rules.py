@@ -17,7 +17,7 @@ from typing import Any
 from perfbench.config.fields import Where, check_keys, key_path, non_empty_string, show
 from perfbench.analysis.metrics_lookup import TIME_STATISTICS, percentile_of
 from perfbench.sla import SEVERITIES, Rule, RuleError, SlaRule, Threshold, TieredRule
-from perfbench.units import DURATION_HELP, SIZE_HELP
+from perfbench.units import BYTE_RATE_HELP, DURATION_HELP, SIZE_HELP
 
 _RULE_KEYS = ("rule", "severity", "name")
 _TIER_KEYS = ("target", "acceptable", "critical", "name")
@@ -31,7 +31,7 @@ _RUNNER_METRICS: dict[str, str] = {
     **{name: "ns" for name in TIME_STATISTICS},
     "cv": "ratio", "throughput": "per_s", "max_rss": "bytes", "cpu_avg": "fraction",
 }
-_UNIT_HELP = {"ns": DURATION_HELP, "bytes": SIZE_HELP, "per_s": "a rate such as 10/s",
+_UNIT_HELP = {"ns": DURATION_HELP, "bytes": SIZE_HELP, "per_s": "a rate such as 10/s", "bytes_per_s": BYTE_RATE_HELP,
               "fraction": "a percentage such as 30%", "ratio": "a number or a percentage",
               "ticks": "a number of ticks such as 8"}
 _PERCENTILE_LIKE = re.compile(r"(?:^|_)p[0-9][^_]*$")

@@ -7,6 +7,9 @@ statistics, so a spreadsheet shows it rather than silently missing it.
 A second file, ``...-metrics.csv``, holds every other figure in long form (one row per
 benchmark x metric: workload figures, resource aggregates, growth fits, baseline ratios,
 sweep points), since those differ from benchmark to benchmark.
+
+Impossible figures are flagged, not dropped: ``measurement_errors`` on a benchmark's rows and
+``measurement_error`` on a metric's row say why the figure is an error of the measurement.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import csv
 import json
 from pathlib import Path
 
+from perfbench.analysis.plausibility import error_for
 from perfbench.export.base import ReportData, report_file
 from perfbench.model import BenchmarkResult
 from perfbench.analysis.stats import SampleStats
@@ -24,7 +28,7 @@ COLUMNS = (
     "unit", "n", "mean", "median", "stdev", "min", "max", "p50", "p90", "p95", "p99", "p99.9",
     "mad", "cv", "ci95_low", "ci95_high", "outliers_low_severe", "outliers_low_mild",
     "outliers_high_mild", "outliers_high_severe", "iterations_per_sample", "overhead_ns",
-    "overhead_subtracted", "loop_overhead_ns", "clock", "ticks_per_ns",
+    "overhead_subtracted", "loop_overhead_ns", "clock", "ticks_per_ns", "measurement_errors",
 )
 
 
@@ -46,6 +50,8 @@ def rows_for(run_id: int, result: BenchmarkResult) -> list[dict[str, object]]:
         "status": "ok" if result.ok else "failed",
         "failure_kind": result.failure.kind if result.failure else "",
         "failure_message": result.failure.message if result.failure else "",
+        # Impossible figures (analysis/plausibility.py): the row's figures they name are not results.
+        "measurement_errors": " | ".join(f"{e.check}: {e.message}" for e in result.measurement_errors),
     }
     m = result.measurement
     if m is None:
@@ -58,12 +64,15 @@ def rows_for(run_id: int, result: BenchmarkResult) -> list[dict[str, object]]:
     return rows
 
 
-METRIC_COLUMNS = ("run_id", "lane", "benchmark", "metric", "value", "unit", "sweep_param", "sweep_value")
+METRIC_COLUMNS = ("run_id", "lane", "benchmark", "metric", "value", "unit", "sweep_param", "sweep_value",
+                  "measurement_error")
 
 
 def metric_rows_for(run_id: int, result: BenchmarkResult, sweep_param: str | None) -> list[dict[str, object]]:
     base = {"run_id": run_id, "lane": result.lane, "benchmark": result.benchmark}
-    rows = [{**base, "metric": m.name, "value": m.value, "unit": m.unit} for m in result.metrics]
+    rows = [{**base, "metric": m.name, "value": m.value, "unit": m.unit,
+             "measurement_error": error.message if (error := error_for(result, m.name)) else ""}
+            for m in result.metrics]
     for point in result.sweep:
         figures = [("median", point.measurement.median, "ns")]
         figures += [(m["name"], m["value"], m["unit"]) for m in point.measurement.metrics]

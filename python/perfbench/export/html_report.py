@@ -6,6 +6,7 @@ from pathlib import Path
 
 import jinja2
 
+from perfbench.analysis.plausibility import error_for
 from perfbench.export.base import ReportData, report_file
 from perfbench.sla import format_value
 from perfbench.units import format_duration_ns
@@ -21,6 +22,7 @@ _environment.filters["duration"] = format_duration_ns
 _environment.filters["percent"] = lambda v: "-" if v is None else f"{100 * v:.2f} %"
 _environment.filters["metric"] = lambda m: format_value(m.value, m.unit)
 _environment.filters["metric_value"] = format_value
+_environment.globals["error_for"] = error_for
 
 
 class HtmlExporter:

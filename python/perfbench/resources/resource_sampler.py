@@ -22,7 +22,8 @@ What the figures can and cannot say:
   between samples; see `ResourceSummary.peak_rss`.
 * Network counters are system-wide (every interface of the network namespace, loopback
   included): neither psutil nor the kernel keeps network counters per process, so
-  traffic of anything else on the machine is included.
+  traffic of anything else on the machine is included. Their names say so
+  (``machine_net_sent_bytes``); disk bytes are the process tree's own.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ DEFAULT_INTERVAL_SECONDS = 0.1
 _MIN_INTERVAL_FRACTION_FOR_PEAKS = 0.5
 
 
+def _machine_wide_names(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Data stored before the network counters were named machine-wide (``net_sent_bytes``)."""
+    return {("machine_" + key if key.startswith("net_") else key): value for key, value in data.items()}
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class ResourceSample:
     """One tick of the time series."""
@@ -62,8 +68,8 @@ class ResourceSample:
     rss_bytes: int  # sum of RSS over the live tree
     read_bytes: int  # cumulative tree storage I/O since start (0 where unavailable)
     write_bytes: int
-    net_sent_bytes: int  # system-wide network counters since start: psutil has none per process
-    net_recv_bytes: int
+    machine_net_sent_bytes: int  # system-wide network counters since start: psutil has none per process
+    machine_net_recv_bytes: int
     ctx_switches: int  # cumulative voluntary + involuntary over the tree since start
     threads: int  # threads in the live tree now
     processes: int  # processes in the live tree now
@@ -73,7 +79,7 @@ class ResourceSample:
 
     @staticmethod
     def from_dict(data: Mapping[str, Any]) -> ResourceSample:
-        return ResourceSample(**data)
+        return ResourceSample(**_machine_wide_names(data))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -107,10 +113,10 @@ class ResourceSummary:
     write_bytes: int
     read_rate: float  # bytes/s over the window
     write_rate: float
-    net_sent_bytes: int
-    net_recv_bytes: int
-    net_sent_rate: float
-    net_recv_rate: float
+    machine_net_sent_bytes: int
+    machine_net_recv_bytes: int
+    machine_net_sent_rate: float
+    machine_net_recv_rate: float
     ctx_switches: int
     threads_max: int
     sampler_cpu_seconds: float  # CPU time of the sampler thread itself
@@ -124,12 +130,13 @@ class ResourceSummary:
 
     @staticmethod
     def from_dict(data: Mapping[str, Any]) -> ResourceSummary:
-        fields = dict(data)
+        fields = _machine_wide_names(data)
         fields["timeseries"] = tuple(ResourceSample.from_dict(s) for s in data["timeseries"])
         return ResourceSummary(**fields)
 
     def metrics(self) -> list[tuple[str, float, str]]:
-        """(name, value, unit) for SLA rules and reports; units from ns bytes per_s count ratio fraction."""
+        """(name, value, unit) for SLA rules and reports (units: model.METRIC_UNITS). Disk bytes
+        are the process tree's own; network bytes are the whole machine's, and say so."""
         return [
             ("cpu_avg", self.cpu_avg, "fraction"),
             ("cpu_max", self.cpu_max, "fraction"),
@@ -141,12 +148,12 @@ class ResourceSummary:
             ("max_rss", float(self.peak_rss), "bytes"),
             ("disk_read_bytes", float(self.read_bytes), "bytes"),
             ("disk_write_bytes", float(self.write_bytes), "bytes"),
-            ("disk_read_rate", self.read_rate, "per_s"),
-            ("disk_write_rate", self.write_rate, "per_s"),
-            ("net_sent_bytes", float(self.net_sent_bytes), "bytes"),
-            ("net_recv_bytes", float(self.net_recv_bytes), "bytes"),
-            ("net_sent_rate", self.net_sent_rate, "per_s"),
-            ("net_recv_rate", self.net_recv_rate, "per_s"),
+            ("disk_read_rate", self.read_rate, "bytes_per_s"),
+            ("disk_write_rate", self.write_rate, "bytes_per_s"),
+            ("machine_net_sent_bytes", float(self.machine_net_sent_bytes), "bytes"),
+            ("machine_net_recv_bytes", float(self.machine_net_recv_bytes), "bytes"),
+            ("machine_net_sent_rate", self.machine_net_sent_rate, "bytes_per_s"),
+            ("machine_net_recv_rate", self.machine_net_recv_rate, "bytes_per_s"),
             ("ctx_switches", float(self.ctx_switches), "count"),
             ("threads_max", float(self.threads_max), "count"),
         ]
@@ -272,7 +279,8 @@ class ResourceSampler:
             cpu_total_percent=core_percent / self._logical_cores,
             system_cpu_percent=min(100.0, max(0.0, system_percent)),
             rss_bytes=tree.rss_bytes, read_bytes=tree.read_bytes, write_bytes=tree.write_bytes,
-            net_sent_bytes=max(0, net_sent - self._net0[0]), net_recv_bytes=max(0, net_recv - self._net0[1]),
+            machine_net_sent_bytes=max(0, net_sent - self._net0[0]),
+            machine_net_recv_bytes=max(0, net_recv - self._net0[1]),
             ctx_switches=tree.ctx_switches, threads=tree.threads, processes=tree.processes))
         if (self._rss_limit is not None and self._limit_exceeded is None
                 and tree.rss_bytes > self._rss_limit):
@@ -317,8 +325,9 @@ def summarise(samples: Sequence[ResourceSample], *, interval_seconds: float, tre
         peak_rss=peak_rss, peak_rss_source=peak_source,
         read_bytes=last.read_bytes, write_bytes=last.write_bytes,
         read_rate=per_second(last.read_bytes), write_rate=per_second(last.write_bytes),
-        net_sent_bytes=last.net_sent_bytes, net_recv_bytes=last.net_recv_bytes,
-        net_sent_rate=per_second(last.net_sent_bytes), net_recv_rate=per_second(last.net_recv_bytes),
+        machine_net_sent_bytes=last.machine_net_sent_bytes, machine_net_recv_bytes=last.machine_net_recv_bytes,
+        machine_net_sent_rate=per_second(last.machine_net_sent_bytes),
+        machine_net_recv_rate=per_second(last.machine_net_recv_bytes),
         ctx_switches=last.ctx_switches, threads_max=max(s.threads for s in samples),
         sampler_cpu_seconds=sampler_cpu_seconds, sampler_cpu_fraction=per_second(sampler_cpu_seconds),
         timeseries=tuple(samples))

@@ -8,6 +8,7 @@ included, is a JSON document.
 
 Schema history (``schema_info.schema_version``); each step is a migration below:
   1  runs, results (with metrics, sweep points, baseline, labels), iterations, sla_verdicts
+  2  results.measurement_errors: figures found impossible when the result was made
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from perfbench.errors import StoreError
-from perfbench.model import BenchmarkResult, Failure, IterationRecord, Measurement, Metric, SweepPoint
+from perfbench.model import (BenchmarkResult, Failure, IterationRecord, Measurement, MeasurementError, Metric,
+                             SweepPoint)
 from perfbench.sla import Verdict
 
 DEFAULT_STORE_PATH = Path(".perfbench") / "results.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -89,6 +91,9 @@ _MIGRATIONS: dict[int, str] = {
         message TEXT NOT NULL,
         limit_value REAL
     );
+    """,
+    2: """
+    ALTER TABLE results ADD COLUMN measurement_errors TEXT NOT NULL DEFAULT '[]';  -- JSON [{check, figures, message}]
     """,
 }
 
@@ -201,7 +206,7 @@ class SqliteStore:
                 "UPDATE results SET status = ?, failure_kind = ?, failure_message = ?, failure_detail = ?, "
                 "n = ?, mean = ?, median = ?, stdev = ?, min = ?, max = ?, p90 = ?, p95 = ?, p99 = ?, p999 = ?, "
                 "mad = ?, cv = ?, ci_low = ?, ci_high = ?, measurement = ?, metrics = ?, sweep = ?, baseline = ?, "
-                "labels = ?, recorded_at = ? WHERE id = ?",
+                "labels = ?, measurement_errors = ?, recorded_at = ? WHERE id = ?",
                 (status, f.kind if f else None, f.message if f else None, f.detail if f else None,
                  *((stats.n, stats.mean, stats.median, stats.stdev, stats.min, stats.max, stats.p90,
                     stats.p95, stats.p99, stats.p999, stats.mad, stats.cv, stats.ci_low, stats.ci_high)
@@ -210,7 +215,8 @@ class SqliteStore:
                  json.dumps([metric.to_dict() for metric in result.metrics]),
                  json.dumps([point.to_dict() for point in result.sweep]),
                  json.dumps(result.baseline.to_dict()) if result.baseline else None,
-                 json.dumps(dict(result.labels)), _now(), result_id))
+                 json.dumps(dict(result.labels)),
+                 json.dumps([error.to_dict() for error in result.measurement_errors]), _now(), result_id))
 
     def interrupt_result(self, result_id: int, message: str) -> None:
         """Marks a benchmark cut short by Ctrl-C; its finished iterations stay."""
@@ -255,9 +261,9 @@ class SqliteStore:
 
     def _iter_results(self, where: str, args: tuple[Any, ...]) -> Iterator[StoredResult]:
         query = ("SELECT id, run_id, lane, benchmark, kind, params, failure_kind, failure_message, failure_detail, "
-                 "measurement, metrics, sweep, baseline, labels, recorded_at FROM results " + where)
+                 "measurement, metrics, sweep, baseline, labels, measurement_errors, recorded_at FROM results " + where)
         for (result_id, run_id, lane, benchmark, kind, params, fkind, fmessage, fdetail, measurement, metrics,
-             sweep, baseline, labels, recorded) in self._db.execute(query, args).fetchall():
+             sweep, baseline, labels, errors, recorded) in self._db.execute(query, args).fetchall():
             iterations = tuple(IterationRecord.from_dict(json.loads(row[0])) for row in self._db.execute(
                 "SELECT record FROM iterations WHERE result_id = ? ORDER BY idx", (result_id,)))
             if measurement is None and fkind is None:
@@ -269,7 +275,8 @@ class SqliteStore:
                 metrics=tuple(Metric(**m) for m in json.loads(metrics)),
                 sweep=tuple(SweepPoint.from_dict(p) for p in json.loads(sweep)),
                 baseline=Measurement.from_dict(json.loads(baseline)) if baseline else None,
-                labels=json.loads(labels), iterations=iterations)
+                labels=json.loads(labels), iterations=iterations,
+                measurement_errors=tuple(MeasurementError.from_dict(e) for e in json.loads(errors)))
             yield StoredResult(run_id=run_id, result=result, recorded_at=recorded or "")
 
     def close(self) -> None:
