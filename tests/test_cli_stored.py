@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dataclasses
+
+import numpy as np
 import pytest
 
 from conftest import assert_one_line_error
+from perfbench.analysis.plausibility import find_measurement_errors
+from perfbench.model import BenchmarkResult, Measurement, Metric
+from perfbench.store import SqliteStore
 
 PROJECT = """
 import perfbench
@@ -58,10 +64,55 @@ def test_analyze_prints_statistics_lanes_and_resources(stored_project, run_cli) 
         assert fragment in completed.stdout
 
 
-def test_optimize_runs_on_the_stored_run(stored_project, run_cli) -> None:
+def advice(stdout: str) -> dict[str, str]:
+    """optimize's output, one entry per recommendation: its heading line -> its whole block."""
+    blocks = [block.strip() for block in stdout.split("\n\n")[1:]]
+    return {block.splitlines()[0]: block for block in blocks if block}
+
+
+def test_optimize_starts_from_the_violated_rules(stored_project, run_cli) -> None:
     completed = run_cli("optimize")
     assert completed.returncode == 0, completed.stderr
-    assert "recommendation" in completed.stdout
+    found = advice(completed.stdout)
+    headings = list(found)
+    assert headings[0].startswith("P1  SLA 'median < 1ns' violated (error)")
+    assert headings[1].startswith("P2  SLA 'median < 1ns' violated (warning)")
+    assert "b/errs: median = " in found[headings[0]] and "to meet the limit" in found[headings[0]]
+    assert "a/warns" in found[headings[1]]
+    violations = "\n".join(block for heading, block in found.items() if "violated" in heading)
+    assert "passes" not in violations  # its rule passed
+
+
+def stored(tmp_path: Path, results: list[BenchmarkResult]) -> Path:
+    path = tmp_path / "constructed.db"
+    with SqliteStore(path) as store:
+        run_id = store.begin_run({}, "constructed")
+        for result in results:
+            store.finish_result(store.begin_result(run_id, result.lane, result.benchmark, result.kind, {}), result)
+        store.finish_run(run_id, "complete")
+    return path
+
+
+def constructed(name: str, samples: np.ndarray, metrics: tuple[Metric, ...] = ()) -> BenchmarkResult:
+    m = Measurement(samples_ns=samples, iterations_per_sample=1, overhead_ns=0.0, overhead_subtracted=False,
+                    clock="clock_monotonic", ticks_per_ns=1.0)
+    result = BenchmarkResult(lane="c", benchmark=name, kind="workload", measurement=m, metrics=metrics)
+    return dataclasses.replace(result, measurement_errors=find_measurement_errors(result, cpus=2))
+
+
+def test_optimize_merges_the_same_advice_and_reports_impossible_figures(tmp_path: Path, run_cli) -> None:
+    rng = np.random.default_rng(3)
+    noisy = [constructed(f"noisy_{i}", rng.normal(1e6, 3e5, 400).clip(1e5)) for i in range(3)]
+    steady = constructed("steady", rng.normal(1e6, 1e3, 400))
+    impossible = constructed("pool", rng.normal(1e6, 1e3, 400), (Metric("efficiency", 1.22, "ratio", 1.15, 1.3),))
+    completed = run_cli("optimize", "--store", str(stored(tmp_path, [*noisy, steady, impossible])))
+    assert completed.returncode == 0, completed.stderr
+    found = advice(completed.stdout)
+    (noise,) = [block for heading, block in found.items() if "Noisy measurements" in heading]
+    assert "(3 benchmarks" in noise and all(f"noisy_{i}" in noise for i in range(3))
+    (errors,) = [block for heading, block in found.items() if "Impossible figures" in heading]
+    assert "c/pool: efficiency 1.22" in errors
+    assert "steady" not in completed.stdout  # nothing to advise on a steady, possible result
 
 
 def test_commands_without_a_store_give_exit_2(run_cli) -> None:
