@@ -75,10 +75,10 @@ def test_optimize_starts_from_the_violated_rules(stored_project, run_cli) -> Non
     assert completed.returncode == 0, completed.stderr
     found = advice(completed.stdout)
     headings = list(found)
-    assert headings[0].startswith("P1  SLA 'median < 1ns' violated (error)")
-    assert headings[1].startswith("P2  SLA 'median < 1ns' violated (warning)")
-    assert "b/errs: median = " in found[headings[0]] and "to meet the limit" in found[headings[0]]
-    assert "a/warns" in found[headings[1]]
+    assert headings[0].startswith("P1  SLA rules violated (error, critical)  (1 benchmark")
+    assert headings[1].startswith("P2  SLA rules violated (warning)  (1 benchmark")
+    assert "b/errs: 'median < 1ns': median = " in found[headings[0]] and "beyond the limit" in found[headings[0]]
+    assert "a/warns: 'median < 1ns'" in found[headings[1]]
     violations = "\n".join(block for heading, block in found.items() if "violated" in heading)
     assert "passes" not in violations  # its rule passed
 

@@ -145,8 +145,16 @@ def test_what_failed_comes_first() -> None:
     noisy = result(np.random.default_rng(1).normal(100e6, 25e6, 50).clip(1e6))
     recs = recommend([near, noisy], [rule("p95 < 2s").evaluate(near), warning, unsure, error])
     assert [(r.rule, r.priority) for r in recs][:3] == [("sla-violated", 1), ("sla-violated", 2), ("sla-unsure", 2)]
-    assert recs[0].findings[0].estimate == "280 ms (280 %) to move to meet the limit"
+    assert recs[0].findings[0].estimate == "280 ms (280 %) beyond the limit"
+    assert recs[0].title == "SLA rules violated (error, critical)" and evidence(recs[0]).startswith("'p95 < 100ms': ")
     assert "straddles" in evidence(recs[2])
+
+
+def test_violations_of_any_rule_with_the_same_severity_are_one_item_showing_each() -> None:
+    slow = result(np.full(200, 380e6))
+    verdicts = [rule(expression, severity="warning").evaluate(slow) for expression in ("p95 < 100ms", "p99 < 1ms")]
+    (rec,) = recommend([slow], verdicts)
+    assert rec.priority == 2 and [f.evidence.split(":")[0] for f in rec.findings] == ["'p95 < 100ms'", "'p99 < 1ms'"]
 
 
 def test_impossible_figures_are_advice_to_measure_again_not_about_the_code() -> None:

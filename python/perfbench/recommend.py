@@ -70,6 +70,7 @@ def _one(benchmark: str, rule: str, title: str, priority: int, effort: str, step
 # ----------------------------------------------------------------- what failed
 
 
+_RANK_OF_SEVERITY = {"warning": 1, "error": 2, "critical": 3}
 _VIOLATION_STEPS = ("Profile the benchmark against the last run that passed (the store keeps the history)",
                     "Check the rule's threshold still matches what the product needs")
 _UNSURE_STEPS = ("Settle it with more samples (a longer --budget) or more worker processes (--processes)",
@@ -82,18 +83,18 @@ def _violated(verdict: Verdict) -> Recommendation | None:
     gap = None
     if verdict.measured is not None and verdict.limit:
         missing = abs(verdict.measured - verdict.limit)
-        gap = (f"{format_value(missing, verdict.unit)} ({100 * missing / abs(verdict.limit):.0f} %) "
-               "to move to meet the limit")
-    priority = 1 if verdict.severity in ("error", "critical") else 2
-    return _one(verdict.benchmark, "sla-violated", f"SLA '{verdict.rule}' violated ({verdict.severity})", priority,
-                "medium", _VIOLATION_STEPS, verdict.message, gap, weight=4 - priority)
+        gap = f"{format_value(missing, verdict.unit)} ({100 * missing / abs(verdict.limit):.0f} %) beyond the limit"
+    failing = verdict.severity in ("error", "critical")
+    title = "SLA rules violated" + (" (error, critical)" if failing else " (warning)")
+    return _one(verdict.benchmark, "sla-violated", title, 1 if failing else 2, "medium", _VIOLATION_STEPS,
+                f"'{verdict.rule}': {verdict.message}", gap, weight=_RANK_OF_SEVERITY.get(verdict.severity, 0))
 
 
 def _unsure(verdict: Verdict) -> Recommendation | None:
     if verdict.status != "unsure":
         return None
-    return _one(verdict.benchmark, "sla-unsure", f"SLA '{verdict.rule}' is unsure: the interval straddles the limit",
-                2, "low", _UNSURE_STEPS, verdict.message)
+    return _one(verdict.benchmark, "sla-unsure", "SLA rules unsure: the interval straddles the limit", 2, "low",
+                _UNSURE_STEPS, f"'{verdict.rule}': {verdict.message}")
 
 
 def _measurement_errors(result: BenchmarkResult) -> Recommendation | None:
@@ -127,7 +128,7 @@ def _noisy(result: BenchmarkResult) -> Recommendation | None:
         return None
     s = m.stats
     bulk = MAD_TO_STDEV * s.mad / s.median if s.median > 0 else None
-    estimate = f"CV ~{_percent(bulk)} without the interference (the undisturbed samples' spread)" if bulk else None
+    estimate = f"CV ~{_percent(bulk)} undisturbed (1.48 MAD / median)" if bulk is not None else None
     return _one(result.key, "high-cv", "Noisy measurements: isolate or pin the CPUs", 2 if s.cv > 2 * HIGH_CV else 3,
                 "low", ("Pin the benchmark to a quiet core (taskset -c N, or isolcpus/cset shield)",
                         "Set the CPU governor to 'performance' and disable turbo for the run",
@@ -206,6 +207,9 @@ def _contention(result: BenchmarkResult) -> Recommendation | None:
     estimate = None
     if speedup is not None and speedup.value > 0 and cpus is not None and isinstance(workers, (int, float)):
         usable = min(float(workers), cpus.value)
+        busy = result.metric("cpu_use")
+        if busy is not None and busy.value < 0.8 * usable:  # the machine, not the pool, held it back
+            detail += f"; it kept {busy.value:.2f} of {usable:g} cores busy: other work had the rest"
         if usable > speedup.value:
             estimate = f"up to +{100 * (usable / speedup.value - 1):.0f} % throughput with {usable:g} cores kept busy"
     return _one(result.key, "contention", "Low parallel efficiency: workers contend or outnumber cores", 3, "high",
