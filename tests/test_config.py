@@ -56,7 +56,7 @@ def test_an_empty_file_gives_the_documented_defaults(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, ""))
     assert config == Config(
         path=tmp_path / "perfbench.toml", base_dir=tmp_path, benchmarks_dir=tmp_path / "benchmarks", store=None,
-        output_dir=None, lanes={}, commands=(), defaults=LaneConfig(name="", cwd=tmp_path),
+        output_dir=None, fail_on_unsure=False, lanes={}, commands=(), defaults=LaneConfig(name="", cwd=tmp_path),
     )
     lane = config.lane("undeclared")
     assert (lane.name, lane.iterations, lane.warmup, lane.timeout_seconds, lane.budget_seconds,
@@ -174,7 +174,7 @@ def test_the_readme_ci_pipeline_parses_into_the_expected_dataclasses() -> None:
                     ("mean < 20m", "p95 < 1500s", "p99 < 1800s", "max_rss < 2GB", "cpu_avg < 70%"))
     assert config == Config(
         path=DATA / "ci_pipeline.toml", base_dir=DATA, benchmarks_dir=DATA / "benchmarks",
-        store=DATA / ".perfbench" / "ci.db", output_dir=DATA / "reports" / "ci",
+        store=DATA / ".perfbench" / "ci.db", output_dir=DATA / "reports" / "ci", fail_on_unsure=False,
         lanes={"docs": docs, "standard": standard, "heavy": heavy},
         commands=(
             CommandBenchmark(name="docs-build", lane="docs", command="make docs", setup="make clean-docs",
