@@ -56,7 +56,7 @@ def test_an_empty_file_gives_the_documented_defaults(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, ""))
     assert config == Config(
         path=tmp_path / "perfbench.toml", base_dir=tmp_path, benchmarks_dir=tmp_path / "benchmarks", store=None,
-        output_dir=None, lanes={}, commands=(), defaults=LaneConfig(name="", cwd=tmp_path),
+        output_dir=None, fail_on_unsure=False, lanes={}, commands=(), defaults=LaneConfig(name="", cwd=tmp_path),
     )
     lane = config.lane("undeclared")
     assert (lane.name, lane.iterations, lane.warmup, lane.timeout_seconds, lane.budget_seconds,
@@ -145,14 +145,14 @@ def test_sla_forms_rule_severity_and_tiers(tmp_path: Path) -> None:
           { rule = "p99 < 500s", severity = "critical" },
           { target = "p95 < 400s", acceptable = "p95 < 450s", critical = "p95 < 500s", name = "p95 budget" },
           { rule = "throughput > 10/s", severity = "warning", name = "keeps up" },
-          "latency_p99.9 < 2ms",
+          "p99.9 < 2ms",
           "ticks_p99 <= 8",
         ]
     """))
     assert config.lanes["docs"].sla == (
         rule("mean < 5m"), rule("p99 < 500s", severity="critical"),
         tiers(target="p95 < 400s", acceptable="p95 < 450s", critical="p95 < 500s", name="p95 budget"),
-        rule("throughput > 10/s", severity="warning", name="keeps up"), rule("latency_p99.9 < 2ms"),
+        rule("throughput > 10/s", severity="warning", name="keeps up"), rule("p99.9 < 2ms"),
         rule("ticks_p99 <= 8"),
     )
 
@@ -174,7 +174,7 @@ def test_the_readme_ci_pipeline_parses_into_the_expected_dataclasses() -> None:
                     ("mean < 20m", "p95 < 1500s", "p99 < 1800s", "max_rss < 2GB", "cpu_avg < 70%"))
     assert config == Config(
         path=DATA / "ci_pipeline.toml", base_dir=DATA, benchmarks_dir=DATA / "benchmarks",
-        store=DATA / ".perfbench" / "ci.db", output_dir=DATA / "reports" / "ci",
+        store=DATA / ".perfbench" / "ci.db", output_dir=DATA / "reports" / "ci", fail_on_unsure=False,
         lanes={"docs": docs, "standard": standard, "heavy": heavy},
         commands=(
             CommandBenchmark(name="docs-build", lane="docs", command="make docs", setup="make clean-docs",
@@ -377,8 +377,7 @@ def test_tiers_on_different_metrics_are_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("tiers_text", "key", "problem"), [
     ('target = "p95 < 400s", acceptable = "p95 < 350s"', "lanes.docs.sla[0]", "tiers must loosen"),
     ('target = "p95 < 400s", critical = "p95 > 500s"', "lanes.docs.sla[0].critical", "must bound p95 the same way"),
-    ('target = "queue < 400s", critical = "queue < 5GB"', "lanes.docs.sla[0].critical", "the same way"),
-], ids=["tighter-than-target", "other-direction", "other-kind"])
+], ids=["tighter-than-target", "other-direction"])
 def test_tiers_must_loosen_the_same_way(tmp_path: Path, tiers_text: str, key: str, problem: str) -> None:
     error = error_for(tmp_path, f'[lanes.docs]\nsla = [{{ {tiers_text} }}]\n')
     assert_error(error, key, problem)
@@ -400,9 +399,29 @@ def test_runner_metrics_need_a_threshold_in_their_unit(tmp_path: Path, expressio
     assert_error(error, "lanes.docs.sla[0]", accepted)
 
 
-def test_workload_metrics_are_free_form(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, '[lanes.api]\nsla = ["error_rate < 1%", "queue.depth <= 40"]\n'))
-    assert [r.metrics for r in config.lanes["api"].sla] == [("error_rate",), ("queue.depth",)]
+@pytest.mark.parametrize(("expression", "hint"), [
+    ("medain < 1s", "did you mean 'median'?"), ("max_rs < 1GB", "did you mean 'max_rss'?"),
+    ("queue.depth <= 40", "no metric named 'queue.depth'"),
+], ids=["medain", "max_rs", "unknown"])
+def test_an_unknown_metric_is_refused_where_it_is_written(tmp_path: Path, expression: str, hint: str) -> None:
+    # a project's benchmarks (Python functions, commands) report a known set of figures:
+    # any other name is a typo, refused before anything runs
+    error = error_for(tmp_path, f'[lanes.api]\nsla = ["error_rate < 1%", "{expression}"]\n')
+    assert_error(error, "lanes.api.sla[1]", hint)
+
+
+def test_a_typo_in_an_sla_metric_exits_2_before_anything_runs(run_cli, tmp_path: Path) -> None:
+    write(tmp_path, '[lanes.docs]\nsla = ["medain < 1s"]\n[[benchmark]]\nname = "b"\nlane = "docs"\n'
+                    'command = "touch ran"\n')
+    assert_one_line_error(run_cli("run"), "perfbench.toml", "lanes.docs.sla[0]", "did you mean 'median'?")
+    assert not (tmp_path / "ran").exists()
+
+
+def test_a_typo_in_a_decorator_sla_metric_exits_2_naming_the_function(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "bench_typo.py").write_text(
+        "import perfbench\n\n@perfbench.benchmark(sla=['p99 < 1ms', 'medain < 1s'])\ndef fast():\n    pass\n")
+    assert_one_line_error(run_cli("run"), "bench_typo.py", "@benchmark fast.sla[1]", "did you mean 'median'?")
 
 
 @pytest.mark.parametrize(("where", "key"), [

@@ -17,7 +17,7 @@ def test_model_statistics_verdicts_and_store_import_without_the_core(tmp_path) -
         from perfbench.analysis.stats import summarize
         from perfbench.sla import rule
         from perfbench.store import SqliteStore
-        m = pool_measurements([Measurement(samples_ns=[1.0, 2.0, 3.0], iterations_per_sample=1, overhead_ns=0.0,
+        m = pool_measurements([Measurement(samples_ns=[1.0, 2.0, 3.0] * 5, iterations_per_sample=1, overhead_ns=0.0,
                                            overhead_subtracted=False, clock="steady_clock", ticks_per_ns=1.0)] * 2)
         result = BenchmarkResult(lane="l", benchmark="b", kind="python", measurement=m)
         verdict = rule("median < 1s").evaluate(result)
@@ -25,4 +25,4 @@ def test_model_statistics_verdicts_and_store_import_without_the_core(tmp_path) -
     """)
     completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.split() == ["6", "pass", "True"]
+    assert completed.stdout.split() == ["30", "pass", "True"]

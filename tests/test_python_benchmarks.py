@@ -61,7 +61,9 @@ def test_an_import_error_names_the_file(write_module, tmp_path: Path) -> None:
 
 
 def test_a_bad_sla_rule_fails_where_it_is_written() -> None:
-    with pytest.raises(ValueError, match="parsecs"):
+    from perfbench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="@benchmark .*sla\\[0\\].*parsecs"):
         perfbench.benchmark(sla=["p99 < 2 parsecs"])(lambda: None)
 
 

@@ -9,13 +9,14 @@ from perfbench.model import BenchmarkResult, Failure, Measurement, Metric
 from perfbench.sla import RuleError, Threshold, evaluate_all, format_value, rule, tiers, worst_severity
 
 
-def result_with(samples: list[float] | np.ndarray, metrics: tuple[Metric, ...] = (), clock: str = "tsc") -> BenchmarkResult:
+def result_with(samples: list[float] | np.ndarray, metrics: tuple[Metric, ...] = (), clock: str = "tsc",
+                segments: list[tuple[int, int]] | None = None) -> BenchmarkResult:
     m = Measurement(samples_ns=np.asarray(samples, dtype=float), iterations_per_sample=1, overhead_ns=0.0,
-                    overhead_subtracted=True, clock=clock, ticks_per_ns=2.0)
+                    overhead_subtracted=True, clock=clock, ticks_per_ns=2.0, segments=segments)
     return BenchmarkResult(lane="lane", benchmark="bench", kind="workload", measurement=m, metrics=metrics)
 
 
-MILLIS = result_with(np.full(200, 20e6))  # 200 samples of 20 ms
+MILLIS = result_with(np.full(300, 20e6))  # 300 samples of 20 ms: enough for an interval of p99
 
 
 @pytest.mark.parametrize(("text", "kind", "value"), [
@@ -54,7 +55,7 @@ def test_a_violated_rule_carries_its_severity(severity: str) -> None:
 ], ids=["meets-target", "within-acceptable", "within-critical", "beyond-critical"])
 def test_tiers(p99_ms: float, expected: tuple[str, str | None]) -> None:
     tiered = tiers(target="p99 < 10ms", acceptable="p99 < 50ms", critical="p99 < 100ms")
-    verdict = tiered.evaluate(result_with(np.full(150, p99_ms * 1e6)))
+    verdict = tiered.evaluate(result_with(np.full(300, p99_ms * 1e6)))
     assert (verdict.status, verdict.severity) == expected
 
 
@@ -70,10 +71,72 @@ def test_percentiles_from_too_few_samples_are_refused_not_passed() -> None:
     verdict = rule("p99 < 1s").evaluate(few)
     assert verdict.status == "insufficient" and verdict.label == "INSUFFICIENT SAMPLES"
     assert "100" in verdict.message
-    assert rule("p99 < 1s").evaluate(result_with(np.full(100, 1e3))).status == "pass"
+    # one process: an interval of p99 needs 3 batches of 100 samples
+    verdict = rule("p99 < 1s").evaluate(result_with(np.full(299, 1e3)))
+    assert verdict.status == "insufficient" and "300" in verdict.message
+    assert rule("p99 < 1s").evaluate(result_with(np.full(300, 1e3))).status == "pass"
     assert rule("p99.9 < 1s").evaluate(result_with(np.full(999, 1e3))).status == "insufficient"
-    assert rule("p99.9 < 1s").evaluate(result_with(np.full(1000, 1e3))).status == "pass"
-    assert rule("median < 1s").evaluate(result_with([1e3])).status == "pass"
+    assert rule("p99.9 < 1s").evaluate(result_with(np.full(3000, 1e3))).status == "pass"
+    assert rule("median < 1s").evaluate(result_with([1e3] * 15)).status == "pass"  # 3 batches of 5
+    assert rule("median < 1s").evaluate(result_with([1e3] * 14)).status == "insufficient"
+    single = rule("median < 1s").evaluate(result_with([1e3], segments=[(0, 1)]))
+    assert single.status == "insufficient" and "one run" in single.message
+
+
+def test_a_tight_interval_clearly_meeting_the_rule_passes_and_one_clearly_breaking_it_fails() -> None:
+    rng = np.random.default_rng(11)
+    tight = result_with(rng.normal(1e6, 1e3, 2000))  # 1 ms +- 0.1 %
+    passed = rule("median < 1.1ms").evaluate(tight)
+    assert passed.status == "pass" and passed.low < 1e6 < passed.high < 1.1e6
+    failed = rule("median < 0.9ms", severity="critical").evaluate(tight)
+    assert (failed.status, failed.severity, failed.label) == ("violated", "critical", "CRITICAL")
+    assert failed.low > 0.9e6
+
+
+def test_an_interval_straddling_the_limit_is_unsure_and_says_what_would_settle_it() -> None:
+    rng = np.random.default_rng(12)
+    offsets = [0.9, 1.0, 1.1]  # three processes that drew different layouts
+    samples = np.concatenate([1e6 * o + rng.normal(0, 1e2, 400) for o in offsets])
+    straddling = result_with(samples, segments=[(p, 400) for p in range(3)])
+    verdict = rule("median < 1.02ms").evaluate(straddling)
+    assert verdict.status == "unsure" and verdict.label == "UNSURE"
+    assert verdict.low < 1.02e6 < verdict.high
+    assert verdict.between == ("PASS", "ERROR") and verdict.severity == "error"
+    assert "processes" in verdict.settle and "between 3 processes" in verdict.noise
+    # tiers: an interval across the acceptable limit is UNSURE between WARNING and ERROR
+    tiered = tiers(target="median < 0.5ms", acceptable="median < 1.02ms", critical="median < 5ms")
+    verdict = tiered.evaluate(straddling)
+    assert (verdict.status, verdict.between, verdict.severity) == ("unsure", ("WARNING", "ERROR"), "error")
+
+
+def test_unsure_fails_a_run_only_when_asked() -> None:
+    from perfbench.sla import fails_run
+
+    rng = np.random.default_rng(12)
+    samples = np.concatenate([1e6 * o + rng.normal(0, 1e2, 400) for o in (0.9, 1.0, 1.1)])
+    unsure = rule("median < 1.02ms", severity="warning").evaluate(result_with(samples, segments=[(p, 400) for p in range(3)]))
+    assert unsure.status == "unsure"
+    assert not fails_run(unsure)
+    assert not fails_run(unsure, fail_on_unsure=True)  # its worse outcome is a warning
+    assert fails_run(unsure, fail_on="warning", fail_on_unsure=True)
+
+
+def test_correlated_samples_are_not_passed_on_a_falsely_narrow_interval() -> None:
+    # One process, its samples drifting slowly (AR(1), phi = 0.98): the true median is 1 ms,
+    # so "median < 999.95us" is broken. An i.i.d. bootstrap over these 3,000 samples gives an
+    # interval several times too narrow that lies wholly below the limit -- a false PASS;
+    # batches see the drift and say UNSURE.
+    from scipy import signal
+
+    rng = np.random.default_rng(4)
+    drift = signal.lfilter([1.0], [1.0, -0.98], rng.normal(0, 1.0, 3500))[500:]
+    samples = 1e6 + 1e3 * drift
+    verdict = rule("median < 999.95us").evaluate(result_with(samples))
+    naive = np.median(samples[np.random.default_rng(0).integers(0, samples.size, (400, samples.size))], axis=1)
+    naive_low, naive_high = np.quantile(naive, [0.025, 0.975])
+    assert naive_high < 999.95e3  # the naive interval would have passed it
+    assert (verdict.high - verdict.low) > 4 * (naive_high - naive_low)
+    assert verdict.status == "unsure" and verdict.low < 1e6 < verdict.high
 
 
 def test_histogram_percentiles_are_judged_by_their_own_count() -> None:
@@ -84,9 +147,11 @@ def test_histogram_percentiles_are_judged_by_their_own_count() -> None:
 
 
 def test_derived_metrics_ticks_cv_and_throughput() -> None:
-    r = result_with(np.full(200, 4.0))  # 4 ns at 2 ticks/ns
+    r = result_with(np.full(300, 3.5))  # 3.5 ns at 2 ticks/ns: 7 ticks, resolved to one tick
     assert rule("ticks_p99 <= 8").evaluate(r).status == "pass"
-    assert rule("ticks_p99 < 8").evaluate(r).status == "violated"
+    assert rule("ticks_p99 < 6").evaluate(r).status == "violated"
+    # 7 ticks measured to +- half a tick cannot tell "< 7" apart
+    assert rule("ticks_p99 < 7").evaluate(r).status == "unsure"
     assert rule("throughput > 200M/s").evaluate(r).status == "pass"
     assert rule("cv < 0.01").evaluate(r).status == "pass"
 

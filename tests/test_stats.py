@@ -23,7 +23,7 @@ def test_summary_matches_numpy() -> None:
     assert s.cv == pytest.approx(np.std(FIXED, ddof=1) / np.mean(FIXED))
 
 
-def test_bootstrap_interval_brackets_the_median_and_is_deterministic() -> None:
+def test_interval_brackets_the_median_and_is_deterministic() -> None:
     rng = np.random.default_rng(1)
     data = rng.lognormal(3.0, 0.2, size=500)
     s = summarize(data)
@@ -45,7 +45,8 @@ def test_a_single_sample() -> None:
     assert s.mean == s.median == s.min == s.max == s.p99 == 42.0
     assert s.stdev is None and s.cv is None
     assert s.mad == 0.0
-    assert (s.ci_low, s.ci_high) == (42.0, 42.0)
+    assert (s.ci_low, s.ci_high) == (None, None)  # one sample supports no interval, not a zero-width one
+    assert s.intervals == {} and s.noise_kind == "single"
     assert s.outliers.total == 0
 
 

@@ -174,7 +174,7 @@ def test_every_hot_path_carries_the_tick_budget() -> None:
     for name in ("workflow.split_type_compare", "workflow.join_type_compare", "workflow.task_lookup",
                  "workflow.max_ticks_validation", "workflow.task_lookup_scaling"):
         rules = by_name[name].sla
-        assert any(isinstance(r, SlaRule) and r.expression == "ticks_p99 <= 8" and r.severity == "error"
+        assert any(isinstance(r, SlaRule) and r.expression == "ticks_median <= 8" and r.severity == "error"
                    for r in rules), name
 
 

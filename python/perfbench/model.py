@@ -14,7 +14,7 @@ Format history (``SCHEMA_VERSION``):
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -39,7 +39,7 @@ class Measurement:
         "_samples_ns", "_iterations_per_sample", "_overhead_ns", "_loop_overhead_ns", "_overhead_subtracted",
         "_clock", "_ticks_per_ns", "_target_sample_ns", "_warmup_samples",
         "_calibration_rounds", "_wall_seconds", "_stopped_by_budget", "_counters",
-        "_metrics", "_stats",
+        "_metrics", "_segments", "_stats",
     )
 
     def __init__(self, *, samples_ns: np.ndarray | list[float], iterations_per_sample: int,
@@ -48,7 +48,8 @@ class Measurement:
                  target_sample_ns: float = 0.0, warmup_samples: int = 0, calibration_rounds: int = 0,
                  wall_seconds: float = 0.0, stopped_by_budget: bool = True,
                  counters: Mapping[str, Any] | None = None,
-                 metrics: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = ()) -> None:
+                 metrics: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = (),
+                 segments: Sequence[Sequence[int]] | None = None) -> None:
         samples = np.asarray(samples_ns, dtype=np.float64)
         if samples.ndim != 1 or samples.size == 0:
             raise ValueError("a measurement needs at least one sample")
@@ -74,6 +75,10 @@ class Measurement:
         setter(self, "_stopped_by_budget", bool(stopped_by_budget))
         setter(self, "_counters", MappingProxyType(dict(counters or {"available": False, "reason": "not recorded"})))
         setter(self, "_metrics", tuple(MappingProxyType(dict(m)) for m in metrics))
+        runs = tuple((int(process), int(count)) for process, count in (segments or ((0, samples.size),)))
+        if sum(count for _, count in runs) != samples.size or any(count < 1 for _, count in runs):
+            raise ValueError(f"segments {list(runs)} do not partition the {samples.size} samples")
+        setter(self, "_segments", runs)
         setter(self, "_stats", None)  # computed on first use: workers never need it
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -104,12 +109,22 @@ class Measurement:
     stopped_by_budget = property(lambda self: self._stopped_by_budget)
     counters = property(lambda self: self._counters, doc="hardware counts per iteration, or why there are none")
     metrics = property(lambda self: self._metrics, doc="figures the workload measured about itself")
+    segments = property(lambda self: self._segments,
+                        doc="(process, count) per run of samples one process took in one go, in sample order: "
+                            "what the confidence intervals treat as independent")
+
+    @property
+    def resolution_ns(self) -> float:
+        """The smallest step a sample can resolve, per iteration: one clock unit (a tick, or a
+        ns for the OS clocks) over the iterations per sample."""
+        unit_ns = 1.0 / self._ticks_per_ns if self._clock in TICK_CLOCKS else 1.0
+        return unit_ns / self._iterations_per_sample
 
     # -- statistics, in ns per iteration
     @property
     def stats(self) -> SampleStats:
         if self._stats is None:
-            object.__setattr__(self, "_stats", summarize(self._samples_ns))
+            object.__setattr__(self, "_stats", summarize(self._samples_ns, self._segments, self.resolution_ns))
         return self._stats
 
     median = property(lambda self: self.stats.median)
@@ -144,6 +159,7 @@ class Measurement:
             "stopped_by_budget": self._stopped_by_budget,
             "counters": dict(self._counters),
             "metrics": [dict(m) for m in self._metrics],
+            "segments": [list(segment) for segment in self._segments],
         }
 
     @staticmethod
@@ -206,6 +222,7 @@ class Metric:
     # figure from one observation). Verdicts read it: a rule is judged on the whole interval.
     ci_low: float | None = None
     ci_high: float | None = None
+    noise: str = ""  # how the interval was made, e.g. "between 5 iterations"
 
     def __post_init__(self) -> None:
         if self.unit not in METRIC_UNITS:
@@ -221,6 +238,8 @@ class Metric:
         data: dict[str, Any] = {"name": self.name, "value": self.value, "unit": self.unit}
         if self.ci_low is not None:
             data.update(ci_low=self.ci_low, ci_high=self.ci_high)
+        if self.noise:
+            data["noise"] = self.noise
         return data
 
 

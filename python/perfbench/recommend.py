@@ -93,8 +93,9 @@ def _violated(verdict: Verdict) -> Recommendation | None:
 def _unsure(verdict: Verdict) -> Recommendation | None:
     if verdict.status != "unsure":
         return None
+    settle = f"; to settle it: {verdict.settle}" if verdict.settle else ""
     return _one(verdict.benchmark, "sla-unsure", "SLA rules unsure: the interval straddles the limit", 2, "low",
-                _UNSURE_STEPS, f"'{verdict.rule}': {verdict.message}")
+                _UNSURE_STEPS, f"'{verdict.rule}': {verdict.message}{settle}")
 
 
 def _measurement_errors(result: BenchmarkResult) -> Recommendation | None:

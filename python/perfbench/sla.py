@@ -9,9 +9,21 @@ Severities come two ways:
   meeting the target passes; missing it but meeting *acceptable* is a warning; beyond
   acceptable but within *critical* is an error; beyond critical is critical.
 
-A verdict the data cannot support is refused: a percentile from fewer samples than it
-needs (at least one sample expected beyond it: p99 needs 100, p99.9 needs 1,000) is
-reported as "insufficient samples", never as a pass.
+Every rule is judged on the figure **and its 95 % confidence interval** (see
+``analysis/intervals.py`` for where the interval's noise comes from):
+
+* PASS -- the whole interval meets the rule;
+* the rule's severity, or the tier reached -- the whole interval breaks it;
+* UNSURE -- the interval straddles a limit; the verdict names the outcomes it lies
+  between and what would settle it (more samples, more processes, a quieter machine).
+  An UNSURE does not fail a run unless asked (``--fail-on-unsure``); it then counts as
+  the worse of its outcomes;
+* INSUFFICIENT SAMPLES -- a statistic of the samples that they cannot support with an
+  interval: a percentile needs at least one sample beyond it in each of three processes or
+  batches (p99: 3 x 100), and any percentile at least one sample beyond it overall.
+
+A figure a workload reported once, or an observed extreme (min, max), has no interval; it
+is judged on its value and the verdict says so.
 """
 
 from __future__ import annotations
@@ -20,18 +32,25 @@ import dataclasses
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from perfbench.errors import UnitError
+from perfbench.analysis import intervals
+from perfbench.analysis.interference import environment_note
 from perfbench.analysis.metrics_lookup import MetricValue, lookup_metric, percentile_of
 from perfbench.analysis.plausibility import error_for
 from perfbench.model import BenchmarkResult
 from perfbench.units import (format_byte_rate, format_duration_ns, format_size, parse_byte_rate, parse_duration,
                              parse_percent, parse_rate, parse_size)
 
-SEVERITIES = ("warning", "error", "critical")
-_RANK = {None: 0, "warning": 1, "error": 2, "critical": 3}
+SEVERITIES = ("warning", "error", "critical")  # the one severity order, mildest first
+_RANK = {None: 0, "pass": 0, "warning": 1, "error": 2, "critical": 3}
+
+
+def severity_rank(severity: str | None) -> int:
+    """0 for none, then warning < error < critical."""
+    return _RANK[severity]
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
@@ -103,21 +122,50 @@ class Verdict:
     metric: str
     measured: float | None
     unit: str | None
-    status: str  # pass | violated | insufficient | not-evaluated | invalid | measurement-error
-    severity: str | None  # warning | error | critical when violated (and for invalid rules: error)
+    status: str  # pass | violated | unsure | insufficient | not-evaluated | invalid | measurement-error
+    # violated: its severity; unsure: the worst it may be; invalid rules: error
+    severity: str | None
     message: str
     limit: float | None = None  # the threshold judged against (a tiered rule's target), base unit
+    low: float | None = None  # the measured figure's 95 % interval, when it has one
+    high: float | None = None
+    noise: str = ""  # where the interval came from, or why the figure has none
+    settle: str = ""  # for UNSURE: what would settle it
+    between: tuple[str, str] | None = None  # for UNSURE: the outcomes the interval spans, e.g. (PASS, WARNING)
+    environment: str = ""  # what in the environment may have moved this figure (load, interference)
 
     @property
     def label(self) -> str:
         if self.status == "violated":
             return self.severity.upper()  # type: ignore[union-attr]
-        return {"pass": "PASS", "insufficient": "INSUFFICIENT SAMPLES", "not-evaluated": "NOT EVALUATED",
-                "invalid": "INVALID RULE", "measurement-error": "MEASUREMENT ERROR"}[self.status]
+        return {"pass": "PASS", "unsure": "UNSURE", "insufficient": "INSUFFICIENT SAMPLES",
+                "not-evaluated": "NOT EVALUATED", "invalid": "INVALID RULE",
+                "measurement-error": "MEASUREMENT ERROR"}[self.status]
 
     @property
     def rank(self) -> int:
         return _RANK[self.severity]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        data["between"] = list(self.between) if self.between else None
+        return data
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Verdict:
+        known = {field.name for field in dataclasses.fields(Verdict)}
+        values = {key: value for key, value in data.items() if key in known}
+        if values.get("between"):
+            values["between"] = tuple(values["between"])
+        return Verdict(**values)
+
+
+def fails_run(verdict: Verdict, *, fail_on: str = "error", fail_on_unsure: bool = False) -> bool:
+    """Whether this verdict fails a run or a check: a violation (or an invalid rule) at or
+    above ``fail_on``; an UNSURE whose worse outcome is, when ``fail_on_unsure``."""
+    if verdict.status in ("violated", "invalid") or (fail_on_unsure and verdict.status == "unsure"):
+        return _RANK[verdict.severity] >= _RANK[fail_on]
+    return False
 
 
 def format_value(value: float | None, unit: str | None) -> str:
@@ -139,44 +187,145 @@ def format_value(value: float | None, unit: str | None) -> str:
     return f"{value:.4g}"
 
 
+def format_interval(value: float, low: float | None, high: float | None, unit: str | None) -> str:
+    """An interval for people: "[1.2 ms, 1.4 ms]", or "± 0.02 %" when its ends would print alike."""
+    if low is None or high is None:
+        return ""
+    shown_low, shown_high = format_value(low, unit), format_value(high, unit)
+    if shown_low == shown_high and value:
+        half = max(high - value, value - low)
+        return f"± {100 * half / abs(value):.2g} %"
+    return f"[{shown_low}, {shown_high}]"
+
+
+def _outcome_label(outcome: str) -> str:
+    return outcome.upper()
+
+
 class _RuleBase:
+    """What a plain rule and a tiered one share: each is a ladder of limits, from the
+    target (meeting it passes) outwards, each with the outcome of meeting it and an
+    outcome for beyond the last. A figure's outcome is the first rung it meets; since
+    the limits loosen outwards, the outcomes of an interval's ends bound every value in it."""
+
     name: str
 
-    def _verdict(self, result: BenchmarkResult, expression: str, metric: str, status: str,
-                 severity: str | None, message: str, value: MetricValue | None = None) -> Verdict:
-        limit = getattr(self, "threshold", None) or getattr(self, "target", None)
-        return Verdict(rule=self.name, benchmark=result.key, expression=expression, metric=metric,
-                       measured=value.value if value else None, unit=value.unit if value else None,
-                       status=status, severity=severity, message=message, limit=limit.value if limit else None)
+    def _ladder(self) -> tuple[list[tuple[Threshold, str]], str]:
+        raise NotImplementedError
 
-    def _precheck(self, result: BenchmarkResult, threshold: Threshold, expression: str
-                  ) -> tuple[MetricValue | None, Verdict | None]:
+    @property
+    def _first(self) -> Threshold:
+        return self._ladder()[0][0][0]
+
+    def _outcome(self, x: float) -> str:
+        rungs, beyond = self._ladder()
+        return next((outcome for threshold, outcome in rungs if threshold.met_by(x)), beyond)
+
+    def _verdict(self, result: BenchmarkResult, status: str, severity: str | None, message: str,
+                 value: MetricValue | None = None, **extra: Any) -> Verdict:
+        return Verdict(rule=self.name, benchmark=result.key, expression=self.expression, metric=self._first.metric,
+                       measured=value.value if value else None, unit=value.unit if value else None,
+                       status=status, severity=severity, message=message, limit=self._first.value,
+                       low=value.low if value else None, high=value.high if value else None,
+                       noise=value.noise if value else "", environment=environment_note(result), **extra)
+
+    def _precheck(self, result: BenchmarkResult) -> tuple[MetricValue | None, Verdict | None]:
+        threshold = self._first
         if result.measurement is None:
-            return None, self._verdict(result, expression, threshold.metric, "not-evaluated", None,
-                                       "the benchmark did not produce a measurement")
+            return None, self._verdict(result, "not-evaluated", None, "the benchmark did not produce a measurement")
         value = lookup_metric(result, threshold.metric)
         if value is None:
-            return None, self._verdict(result, expression, threshold.metric, "invalid", "error",
-                                       f"no metric named {threshold.metric!r} in this result")
+            return None, self._verdict(result, "invalid", "error", f"no metric named {threshold.metric!r} in this result")
         if not threshold.compatible_with(value.unit):
-            return None, self._verdict(result, expression, threshold.metric, "invalid", "error",
-                                       f"{threshold.text!r} is a {threshold.kind} but {threshold.metric} is "
-                                       f"measured in {value.unit}", value)
+            return None, self._verdict(result, "invalid", "error", f"{threshold.text!r} is a {threshold.kind} but "
+                                       f"{threshold.metric} is measured in {value.unit}", value)
         impossible = error_for(result, threshold.metric)
         if impossible is not None:
             # Never a pass nor a violation: the figure is an error of the measurement. Not
             # counted as a failed check either, like insufficient samples: re-measure.
-            return None, self._verdict(result, expression, threshold.metric, "measurement-error", None,
-                                       f"measurement error: {impossible.message}")
+            return None, self._verdict(result, "measurement-error", None, f"measurement error: {impossible.message}")
         quantile = percentile_of(threshold.metric)
         if quantile is not None and value.sample_count is not None:
             needed = math.ceil(round(1.0 / (1.0 - quantile), 6))
             if value.sample_count < needed:
                 return None, self._verdict(
-                    result, expression, threshold.metric, "insufficient", None,
-                    f"{threshold.metric} needs at least {needed} samples, this result has {value.sample_count}",
-                    value)
+                    result, "insufficient", None,
+                    f"{threshold.metric} needs at least {needed} samples, this result has {value.sample_count}", value)
+        if value.needs_interval and not value.has_interval:
+            return None, self._verdict(result, "insufficient", None, _why_no_interval(threshold.metric, value), value)
         return value, None
+
+    def evaluate(self, result: BenchmarkResult) -> Verdict:
+        value, refused = self._precheck(result)
+        if refused:
+            return refused
+        assert value is not None
+        first = self._first
+        shown = f"{first.metric} = {format_value(value.value, value.unit)}"
+        if value.has_interval:
+            shown += " " + format_interval(value.value, value.low, value.high, value.unit)
+        if not value.has_interval or first.op == "==":
+            return self._decided(result, value, self._point_outcome(value), shown)
+        low_outcome, high_outcome = self._outcome(value.low), self._outcome(value.high)  # type: ignore[arg-type]
+        if low_outcome == high_outcome:
+            return self._decided(result, value, low_outcome, shown)
+        mild, worse = sorted((low_outcome, high_outcome), key=lambda o: _RANK[o])
+        return self._verdict(result, "unsure", None if worse == "pass" else worse,
+                             f"{shown}: between {_outcome_label(mild)} and {_outcome_label(worse)}", value,
+                             settle=_what_settles(value, self._straddled(value)),
+                             between=(_outcome_label(mild), _outcome_label(worse)))
+
+    def _point_outcome(self, value: MetricValue) -> str:
+        if self._first.op == "==" and value.has_interval and value.low != value.high:
+            assert value.low is not None and value.high is not None
+            return "unsure" if value.low <= self._first.value <= value.high else self._outcome(value.value)
+        return self._outcome(value.value)
+
+    def _straddled(self, value: MetricValue) -> float:
+        """The limit the interval straddles that lies nearest to the point estimate."""
+        rungs, _ = self._ladder()
+        inside = [t.value for t, _ in rungs
+                  if min(value.low, value.high) <= t.value <= max(value.low, value.high)]  # type: ignore[type-var]
+        return min(inside or [self._first.value], key=lambda limit: abs(limit - value.value))
+
+    def _decided(self, result: BenchmarkResult, value: MetricValue, outcome: str, shown: str) -> Verdict:
+        if outcome == "unsure":  # an equality rule whose interval holds the limit and other values
+            return self._verdict(result, "unsure", self._ladder()[1], f"{shown}: the interval holds the limit and "
+                                 "values beside it", value, settle=_what_settles(value, self._first.value),
+                                 between=("PASS", _outcome_label(self._ladder()[1])))
+        if outcome == "pass":
+            return self._verdict(result, "pass", None, shown, value)
+        return self._verdict(result, "violated", outcome, f"{shown}: {self._why(outcome)}", value)
+
+    def _why(self, severity: str) -> str:
+        raise NotImplementedError
+
+
+def _why_no_interval(metric: str, value: MetricValue) -> str:
+    if value.noise_kind in ("independent", "single") and value.noise_units <= 1 and value.sample_count == 1:
+        return f"{metric} of one run has no interval: run at least 2 iterations (--iterations)"
+    statistic = {"throughput": "mean", "p50": "median", "p99.9": "p999"}.get(metric.removeprefix("ticks_"),
+                                                                            metric.removeprefix("ticks_"))
+    per_unit = intervals.STATISTICS[statistic][1] if statistic in intervals.STATISTICS else intervals.MIN_UNITS
+    return (f"{metric} needs an interval: {intervals.MIN_UNITS} processes or batches of at least {per_unit} samples "
+            f"({intervals.MIN_UNITS * per_unit} samples from one process); this result has {value.sample_count}")
+
+
+def _what_settles(value: MetricValue, limit: float) -> str:
+    """What would narrow the interval enough to leave the limit outside it: the interval's
+    half-width shrinks as one over the square root of its units (processes, batches, runs)."""
+    assert value.low is not None and value.high is not None
+    distance = abs(value.value - limit)
+    if distance == 0:
+        return "the figure sits on the limit: more data will not move it off"
+    half = (value.high - value.low) / 2.0
+    factor = max(1.0, (half / distance) ** 2)
+    if value.noise_kind == "processes":
+        return f"about {math.ceil(value.noise_units * factor)} processes (--processes), or a quieter machine"
+    if value.noise_kind == "independent":
+        return f"about {math.ceil(value.noise_units * factor)} iterations (--iterations), or a quieter machine"
+    return (f"about {factor:.0f}x the samples (--budget), or 3+ processes (--processes) for an interval that holds "
+            "across processes, or a quieter machine")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -199,18 +348,11 @@ class SlaRule(_RuleBase):
     def metrics(self) -> tuple[str, ...]:
         return (self.threshold.metric,)
 
-    def evaluate(self, result: BenchmarkResult) -> Verdict:
-        value, refused = self._precheck(result, self.threshold, self.expression)
-        if refused:
-            return refused
-        assert value is not None
-        shown = format_value(value.value, value.unit)
-        if self.threshold.met_by(value.value):
-            return self._verdict(result, self.expression, self.threshold.metric, "pass", None,
-                                 f"{self.threshold.metric} = {shown}", value)
-        return self._verdict(result, self.expression, self.threshold.metric, "violated", self.severity,
-                             f"{self.threshold.metric} = {shown}, limit {self.threshold.op} {self.threshold.text}",
-                             value)
+    def _ladder(self) -> tuple[list[tuple[Threshold, str]], str]:
+        return [(self.threshold, "pass")], self.severity
+
+    def _why(self, severity: str) -> str:
+        return f"limit {self.threshold.op} {self.threshold.text}"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -237,24 +379,22 @@ class TieredRule(_RuleBase):
     def metrics(self) -> tuple[str, ...]:
         return (self.target.metric,)
 
-    def evaluate(self, result: BenchmarkResult) -> Verdict:
-        value, refused = self._precheck(result, self.target, self.expression)
-        if refused:
-            return refused
-        assert value is not None
-        shown = f"{self.target.metric} = {format_value(value.value, value.unit)}"
-        if self.target.met_by(value.value):
-            return self._verdict(result, self.expression, self.target.metric, "pass", None, shown, value)
-        if self.acceptable is not None and self.acceptable.met_by(value.value):
-            severity, why = "warning", f"misses the target {self.target.op} {self.target.text}, within acceptable"
-        elif self.critical is not None and self.critical.met_by(value.value):
-            severity, why = "error", "beyond acceptable, within the critical limit"
-        elif self.critical is not None:
-            severity, why = "critical", f"beyond the critical limit {self.critical.op} {self.critical.text}"
-        else:
-            severity, why = "error", f"misses the target {self.target.op} {self.target.text}"
-        return self._verdict(result, self.expression, self.target.metric, "violated", severity,
-                             f"{shown}: {why}", value)
+    def _ladder(self) -> tuple[list[tuple[Threshold, str]], str]:
+        rungs = [(self.target, "pass")]
+        if self.acceptable is not None:
+            rungs.append((self.acceptable, "warning"))
+        if self.critical is not None:
+            rungs.append((self.critical, "error"))
+        return rungs, "critical" if self.critical is not None else "error"
+
+    def _why(self, severity: str) -> str:
+        if severity == "warning":
+            return f"misses the target {self.target.op} {self.target.text}, within acceptable"
+        if severity == "error" and self.critical is not None:
+            return "beyond acceptable, within the critical limit"
+        if severity == "critical" and self.critical is not None:
+            return f"beyond the critical limit {self.critical.op} {self.critical.text}"
+        return f"misses the target {self.target.op} {self.target.text}"
 
 
 Rule = SlaRule | TieredRule
@@ -275,10 +415,13 @@ def evaluate_all(pairs: Iterable[tuple[BenchmarkResult, Sequence[Rule]]]) -> lis
     return [r.evaluate(result) for result, rules in pairs for r in rules]
 
 
-def worst_severity(verdicts: Iterable[Verdict]) -> str | None:
+def worst_severity(verdicts: Iterable[Verdict], *, include_unsure: bool = False) -> str | None:
+    """The worst severity among violations (and invalid rules), and UNSURE verdicts' worse
+    outcomes when ``include_unsure``."""
     worst: str | None = None
     for verdict in verdicts:
-        if verdict.status in ("violated", "invalid") and _RANK[verdict.severity] > _RANK[worst]:
+        counted = verdict.status in ("violated", "invalid") or (include_unsure and verdict.status == "unsure")
+        if counted and _RANK[verdict.severity] > _RANK[worst]:
             worst = verdict.severity
     return worst
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from perfbench.analysis.derived_metrics import baseline_metrics, sweep_metrics, workload_metrics
+from perfbench.analysis.intervals import figure_over_repeats
 from perfbench.analysis.plausibility import find_measurement_errors
 from perfbench.model import (BenchmarkResult, Failure, IterationRecord, Measurement, Metric, SweepPoint,
                              pool_measurements)
@@ -22,15 +23,18 @@ _MAXIMUM_SUFFIXES = ("_max", "_p95", "_p99", "max_rss", "threads_max")
 
 
 def _combine_resource_metrics(iterations: Sequence[IterationRecord]) -> list[Metric]:
-    by_name: dict[str, list[Metric]] = {}
+    by_name: dict[str, list[tuple[Metric, int]]] = {}
     for record in iterations:
         for metric in record.resource_metrics:
-            by_name.setdefault(metric.name, []).append(metric)
+            by_name.setdefault(metric.name, []).append((metric, record.process))
     combined = []
-    for name, metrics in by_name.items():
-        values = [m.value for m in metrics]
-        value = max(values) if name.endswith(_MAXIMUM_SUFFIXES) else float(np.mean(values))
-        combined.append(Metric(name, value, metrics[0].unit))
+    for name, found in by_name.items():
+        values = [m.value for m, _ in found]
+        if name.endswith(_MAXIMUM_SUFFIXES):  # the worst iteration: an observed extreme, no interval
+            combined.append(Metric(name, max(values), found[0][0].unit))
+            continue
+        value, bounds, noise = figure_over_repeats(values, [process for _, process in found])
+        combined.append(Metric(name, value, found[0][0].unit, *(bounds or (None, None)), noise=noise))
     return combined
 
 
@@ -48,7 +52,8 @@ def _rss_growth(iterations: Sequence[IterationRecord]) -> list[Metric]:
 def _command_measurement(ok: Sequence[IterationRecord], overhead_ns: float) -> Measurement:
     return Measurement(samples_ns=[r.wall_ns for r in ok], iterations_per_sample=1, overhead_ns=overhead_ns,
                        overhead_subtracted=False, clock="clock_monotonic", ticks_per_ns=1.0,
-                       wall_seconds=sum(r.wall_ns for r in ok) / 1e9, warmup_samples=0)
+                       wall_seconds=sum(r.wall_ns for r in ok) / 1e9, warmup_samples=0,
+                       segments=[(r.process, 1) for r in ok])
 
 
 def assemble_result(definition: BenchmarkDefinition, records: Sequence[IterationRecord], *,
@@ -82,8 +87,9 @@ def assemble_result(definition: BenchmarkDefinition, records: Sequence[Iteration
             for name, field in (("io_read_bytes", "io_read_bytes"), ("io_write_bytes", "io_write_bytes")):
                 metrics.append(Metric(name, float(np.mean([getattr(r, field) for r in ok])), "bytes"))
         else:
-            measurement = pool_measurements([r.measurement for r in ok if r.measurement is not None])
-            metrics += workload_metrics(measurement)
+            measured = [r for r in ok if r.measurement is not None]
+            measurement = pool_measurements([r.measurement for r in measured])  # type: ignore[misc]
+            metrics += workload_metrics([r.measurement for r in measured], [r.process for r in measured])  # type: ignore[misc]
         if outcome and outcome.get("sweep"):
             points = tuple(SweepPoint.from_dict(p) for p in outcome["sweep"])
             assert definition.sweep is not None

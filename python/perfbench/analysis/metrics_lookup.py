@@ -23,6 +23,19 @@ class MetricValue:
     value: float
     unit: str
     sample_count: int | None  # how many observations a percentile was taken from, if known
+    low: float | None = None  # the value's 95 % interval, when one could be estimated
+    high: float | None = None
+    noise: str = ""  # where the interval's noise came from, or why there is none
+    noise_kind: str = "single"  # processes | batches | independent | single | extreme (see analysis/intervals)
+    noise_units: int = 1  # the processes, batches or runs the interval stands on
+    # A statistic of the samples that needs an interval to be judged (a percentile, the
+    # median ...): without one the samples are too few. A figure the workload reported once,
+    # or an observed extreme, is judged on its value and says it had no interval.
+    needs_interval: bool = False
+
+    @property
+    def has_interval(self) -> bool:
+        return self.low is not None
 
 
 def percentile_of(name: str) -> float | None:
@@ -40,25 +53,47 @@ def percentile_of(name: str) -> float | None:
     return value / 100.0 if value <= 100 else None
 
 
+_EXTREMES = ("min", "max")
+
+
 def _from_stats(stats: SampleStats, name: str, unit: str) -> MetricValue | None:
     field = _STAT_FIELDS.get(name)
     if field is None:
         return None
     value = getattr(stats, field)
-    return None if value is None else MetricValue(value, unit, stats.n)
+    if value is None:
+        return None
+    if field in _EXTREMES:
+        return MetricValue(value, unit, stats.n, noise=f"the observed {field} of {stats.n} samples (no interval)",
+                           noise_kind="extreme", noise_units=stats.n)
+    bounds = stats.interval(field)
+    return MetricValue(value, unit, stats.n, *(bounds or (None, None)), noise=stats.noise,
+                       noise_kind=stats.noise_kind, noise_units=stats.noise_units, needs_interval=True)
 
 
 def lookup_metric(result: BenchmarkResult, name: str) -> MetricValue | None:
     m = result.measurement
     if m is None:
         return None
-    found = _from_stats(m.stats, name, "ns")
+    stats = m.stats
+    found = _from_stats(stats, name, "ns")
     if found:
         return found
     if name == "cv":
-        return None if m.stats.cv is None else MetricValue(m.stats.cv, "ratio", m.stats.n)
+        if stats.cv is None:
+            return None
+        return MetricValue(stats.cv, "ratio", stats.n, *(stats.interval("cv") or (None, None)), noise=stats.noise,
+                           noise_kind=stats.noise_kind, noise_units=stats.noise_units, needs_interval=True)
+    if name == "interference":  # share of samples an interrupt or preemption landed in
+        return MetricValue(stats.interference / stats.n, "fraction", stats.n, noise="a count over all samples",
+                           noise_kind="single", noise_units=stats.n)
     if name == "throughput":
-        return MetricValue(1e9 / m.stats.mean, "per_s", m.stats.n) if m.stats.mean > 0 else None
+        if stats.mean <= 0:
+            return None
+        bounds = stats.interval("mean")
+        low, high = (1e9 / bounds[1], 1e9 / bounds[0]) if bounds and bounds[0] > 0 else (None, None)
+        return MetricValue(1e9 / stats.mean, "per_s", stats.n, low, high, noise=stats.noise,
+                           noise_kind=stats.noise_kind, noise_units=stats.noise_units, needs_interval=True)
     if name.startswith("ticks_") and m.ticks is not None:
         found = _from_stats(m.ticks, name.removeprefix("ticks_"), "ticks")
         if found:
@@ -71,4 +106,9 @@ def lookup_metric(result: BenchmarkResult, name: str) -> MetricValue | None:
     if match:
         counter = result.metric(name[: match.start()] + "_count") if match.start() > 0 else None
         count = int(counter.value) if counter else None
-    return MetricValue(metric.value, metric.unit, count)
+    if metric.has_interval:
+        units = len(result.counted_iterations) or 1
+        return MetricValue(metric.value, metric.unit, count, metric.ci_low, metric.ci_high,
+                           noise=metric.noise or f"between {units} iterations", noise_kind="processes",
+                           noise_units=units)
+    return MetricValue(metric.value, metric.unit, count, noise="one observation (no interval)")

@@ -124,7 +124,8 @@ def _outside(value: float, low: float, high: float) -> bool:
 def interval_excludes_estimate(result: BenchmarkResult, cpus: int) -> Iterator[MeasurementError]:
     if result.measurement is not None:
         stats = result.measurement.stats
-        if _outside(stats.median, stats.ci_low, stats.ci_high):
+        if stats.ci_low is not None and stats.ci_high is not None and _outside(stats.median, stats.ci_low,
+                                                                              stats.ci_high):
             yield MeasurementError(
                 "interval-excludes-estimate", ("median",),
                 f"the 95 % interval of the median, {stats.ci_low:.4g} – {stats.ci_high:.4g} ns, "

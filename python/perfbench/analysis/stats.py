@@ -5,24 +5,34 @@ Choices, stated plainly:
   reported as None, not 0, and so is the CV.
 * Percentiles use numpy's default linear interpolation between order statistics.
 * MAD is the raw median absolute deviation from the median (not scaled by 1.4826).
-* The confidence interval of the median is a percentile bootstrap (2,000 resamples, or
-  fewer for very large sets so it stays under ~0.1 s) with a fixed seed, so the same data
-  always gives the same interval.
+* Every statistic that has one gets a 95 % confidence interval that is honest about where
+  the noise is: between processes, between batches of one process's time-ordered samples,
+  or a bootstrap over independent runs (``analysis/intervals.py``). ``ci_low``/``ci_high``
+  are the median's; ``intervals`` holds them all. A statistic the samples cannot support
+  an interval for has none (None), never a zero-width one.
 * Outliers are classified with Tukey's fences (mild beyond 1.5 IQR, severe beyond 3 IQR
-  from the quartiles) and counted, never dropped.
+  from the quartiles) and counted, never dropped. The high severe ones are reported as
+  **interference**: a sample that an interrupt or a preemption landed in reads several
+  times slower than its neighbours, and says more about the host than about the code.
+* ``robust_cv`` is the spread of the samples without the interference: 1.4826 x MAD /
+  median (for normal data it equals the CV). ``cv`` keeps its textbook meaning over all
+  samples, interference included.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
+from perfbench.analysis import intervals as intervals_module
+
 PERCENTILES = (50.0, 90.0, 95.0, 99.0, 99.9)
-CONFIDENCE_LEVEL = 0.95
-_BOOTSTRAP_SEED = 0x5EED
-_BOOTSTRAP_ELEMENT_BUDGET = 20_000_000  # resamples x n, bounds the bootstrap's cost
+CONFIDENCE_LEVEL = intervals_module.CONFIDENCE_LEVEL
+MAD_TO_SIGMA = 1.4826  # MAD x this estimates the standard deviation of normal data
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -52,17 +62,41 @@ class SampleStats:
     p999: float
     mad: float
     cv: float | None
-    ci_low: float
-    ci_high: float
+    ci_low: float | None  # the median's 95 % interval; None where the samples support none
+    ci_high: float | None
     outliers: OutlierCounts
+    robust_cv: float | None = None
+    # name -> (low, high) 95 % interval, for the statistics that have one (see intervals.STATISTICS)
+    intervals: Mapping[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
+    noise: str = ""  # how the intervals were made: between processes, batches, independent runs
+    noise_kind: str = "single"  # processes | batches | independent | single
+    noise_units: int = 1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "intervals", MappingProxyType(
+            {name: (float(low), float(high)) for name, (low, high) in dict(self.intervals).items()}))
+
+    @property
+    def interference(self) -> int:
+        """Samples an interrupt or preemption landed in (beyond the high severe fence)."""
+        return self.outliers.high_severe
+
+    def interval(self, name: str) -> tuple[float, float] | None:
+        """The 95 % interval of ``mean``, ``median``, ``p90`` ... ``p999``, ``stdev`` or ``cv``."""
+        return self.intervals.get(name.replace(".", ""))
+
+    _UNITLESS = ("n", "cv", "robust_cv", "outliers", "noise", "noise_kind", "noise_units")
 
     def scaled(self, factor: float) -> SampleStats:
-        """The same statistics in another unit (e.g. ns -> TSC ticks); counts unchanged."""
-        values = {}
+        """The same statistics in another unit (e.g. ns -> TSC ticks); counts and ratios unchanged."""
+        values: dict[str, Any] = {}
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if field.name in ("n", "cv", "outliers") or value is None:
+            if field.name in self._UNITLESS or value is None:
                 values[field.name] = value
+            elif field.name == "intervals":
+                values[field.name] = {k: (lo, hi) if k == "cv" else (lo * factor, hi * factor)
+                                      for k, (lo, hi) in value.items()}
             else:
                 values[field.name] = value * factor
         return SampleStats(**values)
@@ -75,16 +109,24 @@ class SampleStats:
         return getattr(self, key)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        data["outliers"] = dataclasses.asdict(self.outliers)
+        data["intervals"] = {name: list(bounds) for name, bounds in self.intervals.items()}
+        return data
 
     @staticmethod
-    def from_dict(data: dict[str, Any]) -> SampleStats:
+    def from_dict(data: Mapping[str, Any]) -> SampleStats:
         values = dict(data)
         values["outliers"] = OutlierCounts(**values["outliers"])
+        values["intervals"] = {name: tuple(bounds) for name, bounds in values.get("intervals", {}).items()}
         return SampleStats(**values)
 
 
-def summarize(samples: np.ndarray | list[float]) -> SampleStats:
+def summarize(samples: np.ndarray | list[float], segments: Sequence[tuple[int, int]] | None = None,
+              resolution: float = 0.0) -> SampleStats:
+    """Statistics of a sample set. ``segments``: (process, count) per run of samples one
+    process took in one go, in sample order (None: one process took them all);
+    ``resolution``: the smallest step one sample can resolve (no interval is narrower)."""
     data = np.asarray(samples, dtype=np.float64)
     if data.ndim != 1 or data.size == 0:
         raise ValueError("summarize needs a non-empty one-dimensional sample set")
@@ -97,32 +139,27 @@ def summarize(samples: np.ndarray | list[float]) -> SampleStats:
     stdev = float(np.std(data, ddof=1)) if n > 1 else None
     cv = stdev / abs(mean) if stdev is not None and mean != 0 else None
     mad = float(np.median(np.abs(data - median)))
-    ci_low, ci_high = bootstrap_median_ci(data)
+    robust_cv = MAD_TO_SIGMA * mad / abs(median) if median != 0 else None
+    units = intervals_module.noise_units(data, segments)
+    points = {"mean": mean, "median": median, "p90": p90, "p95": p95, "p99": p99, "p999": p999,
+              "stdev": stdev, "cv": cv}
+    found = {}
+    for name, point in points.items():
+        if point is None:
+            continue
+        bounds = intervals_module.interval(units, name, point, 0.0 if name == "cv" else resolution)
+        if bounds is not None:
+            found[name] = bounds
+    median_interval = found.get("median")
     return SampleStats(
         n=n, mean=mean, median=median, stdev=stdev,
         min=float(np.min(data)), max=float(np.max(data)),
         p50=p50, p90=p90, p95=p95, p99=p99, p999=p999,
-        mad=mad, cv=cv, ci_low=ci_low, ci_high=ci_high,
-        outliers=tukey_outliers(data),
+        mad=mad, cv=cv, ci_low=median_interval[0] if median_interval else None,
+        ci_high=median_interval[1] if median_interval else None,
+        outliers=tukey_outliers(data), robust_cv=robust_cv, intervals=found,
+        noise=intervals_module.describe(units), noise_kind=units.kind, noise_units=units.count,
     )
-
-
-def bootstrap_median_ci(data: np.ndarray, level: float = CONFIDENCE_LEVEL,
-                        resamples: int = 2000) -> tuple[float, float]:
-    n = data.size
-    if n == 1:
-        return float(data[0]), float(data[0])
-    resamples = max(200, min(resamples, _BOOTSTRAP_ELEMENT_BUDGET // n))
-    rng = np.random.default_rng(_BOOTSTRAP_SEED)
-    chunk = max(1, min(resamples, 4_000_000 // n))
-    medians = np.empty(resamples)
-    for start in range(0, resamples, chunk):
-        stop = min(resamples, start + chunk)
-        picks = rng.integers(0, n, size=(stop - start, n))
-        medians[start:stop] = np.median(data[picks], axis=1)
-    alpha = (1.0 - level) / 2.0
-    low, high = np.quantile(medians, [alpha, 1.0 - alpha])
-    return float(low), float(high)
 
 
 def tukey_outliers(data: np.ndarray) -> OutlierCounts:

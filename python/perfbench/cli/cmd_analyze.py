@@ -13,7 +13,7 @@ from perfbench.cli.measurement_errors import figure_cell, print_measurement_erro
 from perfbench.cli.project_config import config_from, store_path
 from perfbench.cli.stored_run import open_store, resolve_run, results_in_lanes
 from perfbench.model import BenchmarkResult
-from perfbench.sla import format_value
+from perfbench.sla import format_interval, format_value
 from perfbench.units import format_duration_ns
 
 # Disk bytes are the benchmark's process tree's; network bytes are the whole machine's
@@ -60,7 +60,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         stats.add_row(r.lane, r.benchmark, "ok" if r.ok else r.failure.kind, str(s.n),  # type: ignore[union-attr]
                       figure_cell(r, "mean", format_duration_ns(s.mean)),
                       figure_cell(r, "median", format_duration_ns(s.median)),
-                      figure_cell(r, "median", f"{format_duration_ns(s.ci_low)} – {format_duration_ns(s.ci_high)}"),
+                      figure_cell(r, "median", format_interval(s.median, s.ci_low, s.ci_high, "ns") or "-"),
                       figure_cell(r, "p95", format_duration_ns(s.p95)),
                       figure_cell(r, "p99", format_duration_ns(s.p99)),
                       "-" if s.cv is None else f"{100 * s.cv:.2f} %")

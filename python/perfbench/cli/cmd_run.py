@@ -23,7 +23,7 @@ from perfbench.export import EXPORTERS, ReportData
 from perfbench.model import BenchmarkResult
 from perfbench.definition.project import Overrides, Selection, select
 from perfbench.execution.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, run_benchmarks
-from perfbench.sla import evaluate_all, worst_severity
+from perfbench.sla import evaluate_all, fails_run, format_interval, worst_severity
 from perfbench.store import SqliteStore
 from perfbench.units import format_duration_ns, parse_duration
 
@@ -37,6 +37,7 @@ class RunRequest:
     store_path: Path
     output_dir: Path
     command: str
+    fail_on_unsure: bool = False
 
 
 def _duration_flag(flag: str, text: str | None) -> float | None:
@@ -67,6 +68,7 @@ def request_from(args: argparse.Namespace, config: Config | None) -> RunRequest:
         output_dir=Path(args.output_dir) if args.output_dir else (
             config.output_dir if config is not None and config.output_dir is not None else DEFAULT_OUTPUT_DIR),
         command=shlex.join(["python", "-m", "perfbench", *sys.argv[1:]]),
+        fail_on_unsure=args.fail_on_unsure or (config is not None and config.fail_on_unsure),
     )
 
 
@@ -127,30 +129,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     if failed:
         err.print(Text(f"{len(failed)} benchmark(s) failed to run", style="red") + Text(": " + ", ".join(r.key for r in failed)))
         return int(ExitCode.BENCHMARK_FAILED)
-    if worst_severity(verdicts) in ("error", "critical"):
-        err.print(f"[red]SLA check failed[/red]: worst violation is {worst_severity(verdicts)}")
+    failing = [v for v in verdicts if fails_run(v, fail_on_unsure=request.fail_on_unsure)]
+    if failing:
+        worst = worst_severity(failing, include_unsure=True)
+        unsure = sum(1 for v in failing if v.status == "unsure")
+        note = f" ({unsure} of them UNSURE, failing as asked by --fail-on-unsure)" if unsure else ""
+        err.print(f"[red]SLA check failed[/red]: {len(failing)} rule(s) at error or worse, worst {worst}{note}")
         return int(ExitCode.CHECK_FAILED)
     return int(ExitCode.OK)
 
 
+_NOISE_SHORT = {"processes": "processes", "batches": "batches", "independent": "runs", "single": "-"}
+
+
 def _print_summary(results: list[BenchmarkResult]) -> None:
-    table = Table(title="perfbench results (time per iteration)")
+    table = Table(title="perfbench results (time per iteration)",
+                  caption="interval: 95 % confidence interval of the median, from the spread between processes, "
+                          "between batches of one process's samples, or between independent runs (column 'from'); "
+                          "spread: robust CV (1.4826 MAD / median); interference: samples an interrupt or "
+                          "preemption landed in, counted, not mixed into the median")
     for column, justify in (("lane", "left"), ("benchmark", "left"), ("median", "right"),
-                            ("95% CI of median", "right"), ("p99", "right"), ("CV", "right"),
-                            ("ticks", "right"), ("samples", "right")):
+                            ("95 % interval", "right"), ("from", "left"), ("p99", "right"), ("spread", "right"),
+                            ("interference", "right"), ("ticks", "right"), ("samples", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for result in results:
         m = result.measurement
         if m is None:
             assert result.failure is not None
             table.add_row(result.lane, result.benchmark, Text(result.failure.kind, style="red"),
-                          result.failure.message, "", "", "", "")
+                          result.failure.message, "", "", "", "", "", "")
             continue
         s = m.stats
-        interval = f"{format_duration_ns(s.ci_low)} – {format_duration_ns(s.ci_high)}"
         table.add_row(result.lane, result.benchmark, figure_cell(result, "median", format_duration_ns(s.median)),
-                      figure_cell(result, "median", interval), figure_cell(result, "p99", format_duration_ns(s.p99)),
-                      "-" if s.cv is None else f"{100 * s.cv:.2f} %",
+                      figure_cell(result, "median", format_interval(s.median, s.ci_low, s.ci_high, "ns") or "-"),
+                      f"{s.noise_units} {_NOISE_SHORT[s.noise_kind]}" if s.ci_low is not None else "-",
+                      figure_cell(result, "p99", format_duration_ns(s.p99)),
+                      "-" if s.robust_cv is None else f"{100 * s.robust_cv:.2f} %",
+                      f"{100 * s.interference / s.n:.1f} %" if s.n >= 20 else "-",
                       "-" if m.ticks is None else figure_cell(result, "median", f"{m.ticks.median:.2f}"), str(s.n))
     stdout_console().print(table)
     print_measurement_errors(results)

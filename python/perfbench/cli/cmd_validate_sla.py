@@ -11,9 +11,7 @@ from perfbench.cli.project_config import config_from, store_path
 from perfbench.cli.stored_run import open_store, resolve_run, results_in_lanes
 from perfbench.errors import ExitCode
 from perfbench.definition.project import all_definitions
-from perfbench.sla import Verdict, evaluate_all
-
-_FAIL_RANK = {"warning": 1, "error": 2, "critical": 3}
+from perfbench.sla import Verdict, evaluate_all, fails_run
 
 
 def cmd_validate_sla(args: argparse.Namespace) -> int:
@@ -30,10 +28,10 @@ def cmd_validate_sla(args: argparse.Namespace) -> int:
     verdicts: list[Verdict] = evaluate_all((r, rules[r.key]) for r in results if r.key in rules)
     verdicts += [v for r in results if r.key not in rules for v in stored.get(r.key, [])]
     print_compliance_matrix(verdicts, title=f"SLO compliance of run {run.id} ({run.started_at})")
-    threshold = _FAIL_RANK[args.fail_on]
+    fail_on_unsure = args.fail_on_unsure or (config is not None and config.fail_on_unsure)
     failing = [v for v in verdicts
-               if (v.status in ("violated", "invalid") and _FAIL_RANK[v.severity] >= threshold)  # type: ignore[index]
-               or (v.status in ("insufficient", "measurement-error") and threshold == 1)]
+               if fails_run(v, fail_on=args.fail_on, fail_on_unsure=fail_on_unsure)
+               or (v.status in ("insufficient", "measurement-error") and args.fail_on == "warning")]
     err = stderr_console()
     if not verdicts:
         err.print(f"run {run.id} has no SLA rules to check")

@@ -47,6 +47,9 @@ def build_parser() -> OneLineArgumentParser:
                      help="run the built-in suite even where the project has benchmarks of its own")
     run.add_argument("--store", metavar="PATH", help="SQLite result store (default .perfbench/results.db)")
     run.add_argument("--output-dir", metavar="DIR", help="where reports go (default reports/)")
+    run.add_argument("--fail-on-unsure", action="store_true",
+                     help="an UNSURE verdict (its interval straddles a limit) fails the run as its worse outcome "
+                          "would (config: fail_on_unsure = true)")
 
     listing = commands.add_parser("list", help="show the lanes, benchmarks and SLAs that `run` would run",
                                   description="Show lanes, benchmarks, what each measures and its SLAs.")
@@ -66,6 +69,8 @@ def build_parser() -> OneLineArgumentParser:
     stored_run_arguments(validate)
     validate.add_argument("--fail-on", choices=("warning", "error", "critical"), default="error",
                           help="lowest severity that fails the check (default: error)")
+    validate.add_argument("--fail-on-unsure", action="store_true",
+                          help="an UNSURE verdict fails the check as its worse outcome would")
     analyze = commands.add_parser("analyze", help="statistics, lane comparison and resources of a stored run",
                                   description="Per-benchmark statistics, lane-to-lane comparison and the "
                                               "resource sampler's aggregates for a stored run.")

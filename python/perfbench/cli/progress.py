@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from perfbench.model import BenchmarkResult, IterationRecord
 from perfbench.execution.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, RunEvent
+from perfbench.sla import format_interval
 from perfbench.units import format_duration_ns
 
 
@@ -19,10 +20,13 @@ def describe_result(result: BenchmarkResult) -> str:
         return f"FAILED ({result.failure.kind}) {result.failure.message}"
     assert result.measurement is not None
     stats = result.measurement.stats
-    spread = f"  CV {100 * stats.cv:.2f} %" if stats.cv is not None else ""
+    interval = format_interval(stats.median, stats.ci_low, stats.ci_high, "ns")
+    spread = f"  spread {100 * stats.robust_cv:.2f} %" if stats.robust_cv is not None else ""
+    interference = f", {stats.interference} hit by interference" if stats.interference else ""
     errors = (f"  MEASUREMENT ERROR in {', '.join(e.figures[0] for e in result.measurement_errors)}"
               if result.measurement_errors else "")
-    return f"median {format_duration_ns(stats.median)}{spread}  ({stats.n} samples){errors}"
+    return (f"median {format_duration_ns(stats.median)} {interval}{spread}  ({stats.n} samples{interference})"
+            f"{errors}")
 
 
 def describe_iteration(record: IterationRecord, total: int) -> str:

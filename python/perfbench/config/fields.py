@@ -165,3 +165,9 @@ def command_line(where: Where, key: str, value: object) -> Command:
             raise where.error(f"{key}[0]", f"the program name is empty; a command is {accepted}")
         return tuple(value)
     raise where.error(key, f"expected {accepted}, got {show(value)}")
+
+
+def boolean(where: Where, key: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise where.error(key, f"expected true or false, got {show(value)}")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from perfbench.config.fields import (
-    Where, check_keys, command_line, duration, environment, key_path, memory_limit, name_of, non_empty_string,
+    Where, boolean, check_keys, command_line, duration, environment, key_path, memory_limit, name_of, non_empty_string,
     path_in, show, table_of, whole_number,
 )
 from perfbench.config.schema import (
@@ -123,7 +123,7 @@ def _benchmarks(where: Where, value: object, lanes: Mapping[str, LaneConfig],
 
 # --- the whole file ----------------------------------------------------------------------
 
-_TOP_KEYS = ("benchmarks_dir", "store", "output_dir", "defaults", "lanes", "benchmark")
+_TOP_KEYS = ("benchmarks_dir", "store", "output_dir", "fail_on_unsure", "defaults", "lanes", "benchmark")
 
 
 def parse_config(where: Where, table: dict[str, Any]) -> Config:
@@ -137,6 +137,7 @@ def parse_config(where: Where, table: dict[str, Any]) -> Config:
     store = path_in(where, "store", table["store"], base_dir, existing_dir=False) if "store" in table else None
     output_dir = (path_in(where, "output_dir", table["output_dir"], base_dir, existing_dir=False)
                   if "output_dir" in table else None)
+    fail_on_unsure = boolean(where, "fail_on_unsure", table["fail_on_unsure"]) if "fail_on_unsure" in table else False
 
     defaults_table = table_of(where, "defaults", table.get("defaults", {}), "[defaults] iterations = 5")
     defaults = _lane(where, "defaults", "", LaneConfig(name="", cwd=base_dir),
@@ -150,4 +151,5 @@ def parse_config(where: Where, table: dict[str, Any]) -> Config:
 
     commands = _benchmarks(where, table["benchmark"], lanes, base_dir) if "benchmark" in table else ()
     return Config(path=where.file, base_dir=base_dir, benchmarks_dir=benchmarks_dir, store=store,
-                  output_dir=output_dir, lanes=frozen_mapping(lanes), commands=commands, defaults=defaults)
+                  output_dir=output_dir, fail_on_unsure=fail_on_unsure, lanes=frozen_mapping(lanes),
+                  commands=commands, defaults=defaults)

@@ -84,6 +84,7 @@ class Config:
     benchmarks_dir: Path  # where bench_*.py files with @perfbench.benchmark are discovered
     store: Path | None  # None: the CLI's default (or --store)
     output_dir: Path | None  # None: the CLI's default (or --output-dir)
+    fail_on_unsure: bool  # an UNSURE verdict fails the run (as its worse outcome), as --fail-on-unsure does
     lanes: Mapping[str, LaneConfig]
     commands: tuple[CommandBenchmark, ...]
     defaults: LaneConfig  # what a lane not declared here runs with (name "")

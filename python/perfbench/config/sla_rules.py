@@ -1,10 +1,12 @@
 """SLA rules as a config writes them, into Rule objects.
 
-Three forms: ``"mean < 5m"`` (severity error); ``{ rule = "p99 < 500s", severity =
-"critical" }``; and tiers ``{ target = .., acceptable = .., critical = .. }``. Beyond what
-``perfbench.sla`` checks, a rule on a metric the runner reports itself must be written in
-that metric's unit, a percentile must name a quantile strictly between 0 and 100, and tiers
-must bound the same metric the same way, loosening from target to critical.
+The one parser of SLA rules as users write them, in a config file or in
+``@perfbench.benchmark(sla=...)``. Three forms: ``"mean < 5m"`` (severity error);
+``{ rule = "p99 < 500s", severity = "critical" }``; and tiers ``{ target = .., acceptable
+= .., critical = .. }``. Beyond what ``perfbench.sla`` checks, the metric must be one the
+runner reports (``analysis/metric_names``; a typo gets a did-you-mean), the threshold must
+be written in that metric's unit, a percentile must name a quantile strictly between 0 and
+100, and tiers must bound the same metric the same way, loosening from target to critical.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from perfbench.config.fields import Where, check_keys, key_path, non_empty_string, show
-from perfbench.analysis.metrics_lookup import TIME_STATISTICS, percentile_of
+from perfbench.analysis import metric_names
+from perfbench.analysis.metrics_lookup import percentile_of
 from perfbench.sla import SEVERITIES, Rule, RuleError, SlaRule, Threshold, TieredRule
 from perfbench.units import BYTE_RATE_HELP, DURATION_HELP, SIZE_HELP
 
@@ -24,26 +27,10 @@ _TIER_KEYS = ("target", "acceptable", "critical", "name")
 _SLA_HELP = ('an array of rules: "mean < 5m", { rule = "p99 < 500s", severity = "critical" } or '
              '{ target = "p95 < 400s", acceptable = "p95 < 450s", critical = "p95 < 500s" }')
 
-# Metrics the runner itself reports for every benchmark, with their units: a threshold
-# must be written in a compatible unit (``mean < 5`` is refused: 5 what?). Other names
-# are a workload's own metrics and are free-form.
-_RUNNER_METRICS: dict[str, str] = {
-    **{name: "ns" for name in TIME_STATISTICS},
-    "cv": "ratio", "throughput": "per_s", "max_rss": "bytes", "cpu_avg": "fraction",
-}
-_UNIT_HELP = {"ns": DURATION_HELP, "bytes": SIZE_HELP, "per_s": "a rate such as 10/s", "bytes_per_s": BYTE_RATE_HELP,
-              "fraction": "a percentage such as 30%", "ratio": "a number or a percentage",
-              "ticks": "a number of ticks such as 8"}
+_UNIT_HELP = {"ns": DURATION_HELP, "bytes": SIZE_HELP, "per_s": "a rate such as 10/s",
+              "bytes_per_s": BYTE_RATE_HELP, "fraction": "a percentage such as 30%",
+              "ratio": "a number or a percentage", "ticks": "a number of ticks such as 8", "count": "a number"}
 _PERCENTILE_LIKE = re.compile(r"(?:^|_)p[0-9][^_]*$")
-
-
-def _runner_unit(metric: str) -> str | None:
-    if metric.startswith("ticks_"):
-        stat = metric.removeprefix("ticks_")
-        return "ticks" if stat in TIME_STATISTICS or _PERCENTILE_LIKE.match(stat) else None
-    if metric in _RUNNER_METRICS or re.match(r"^p[0-9]", metric):
-        return _RUNNER_METRICS.get(metric, "ns")
-    return None
 
 
 def _threshold(where: Where, key: str, expression: object) -> Threshold:
@@ -59,8 +46,15 @@ def _threshold(where: Where, key: str, expression: object) -> Threshold:
         if quantile is None or not 0.0 < quantile < 1.0:
             raise where.error(key, f"{metric!r} is not a percentile; write p50, p90, p95, p99, p99.9 or p999 "
                                    "(min and max for the extremes)")
-    unit = _runner_unit(metric)
-    if unit is not None and not threshold.compatible_with(unit):
+    unit = metric_names.unit_of(metric)
+    if unit is None:
+        close = metric_names.did_you_mean(metric)
+        hint = f"did you mean {close!r}? " if close else ""
+        raise where.error(key, f"{expression!r}: no metric named {metric!r}; {hint}known: the statistics "
+                               f"({', '.join(metric_names.TIME_STATISTICS)}, any pNN, ticks_*), cv, throughput, "
+                               "error_rate, the resource figures (cpu_avg, max_rss, ...) and those of baselines "
+                               "and sweeps (see the README's SLA metrics)")
+    if not threshold.compatible_with(unit):
         raise where.error(key, f"{expression!r}: {metric} is compared with {_UNIT_HELP[unit]}, "
                                f"not a {threshold.kind} ({threshold.text!r})")
     return threshold

@@ -12,10 +12,14 @@ the runner times each parameter combination with the C++ loop in a worker proces
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
-from perfbench.sla import Rule, rule_from_spec, rule_to_spec
+from perfbench.config.fields import Where
+from perfbench.config.sla_rules import sla_rules
+from perfbench.sla import Rule, rule_to_spec
 
 F = TypeVar("F", bound=Callable[..., Any])
 ATTRIBUTE = "__perfbench__"
@@ -37,6 +41,17 @@ class BenchmarkMarker:
                 "description": self.description}
 
 
+def _rules(function: Callable[..., Any], sla: Sequence[str | dict[str, Any] | Rule]) -> tuple[Rule, ...]:
+    """The rules as a config file's are read -- the same parser, with the same metric-name,
+    unit and tier checks -- named by where the decorator is written; Rule objects built in
+    code are taken as they are."""
+    source = inspect.getsourcefile(function) or "<unknown file>"
+    where = Where(Path(source), f"@benchmark {function.__qualname__}")
+    written = [entry for entry in sla if isinstance(entry, (str, dict))]
+    parsed = iter(sla_rules(where, "sla", written)) if written else iter(())
+    return tuple(next(parsed) if isinstance(entry, (str, dict)) else entry for entry in sla)
+
+
 def benchmark(fn: F | None = None, *, lane: str = "default", params: Mapping[str, Sequence[Any]] | None = None,
               sla: Sequence[str | dict[str, Any] | Rule] = (), setup: Callable[[], Any] | None = None,
               name: str | None = None, budget: str | None = None,
@@ -53,7 +68,7 @@ def benchmark(fn: F | None = None, *, lane: str = "default", params: Mapping[str
                 raise ValueError(f"@benchmark {function.__qualname__}: params[{key!r}] is empty")
         if setup is not None and "." in setup.__qualname__:
             raise ValueError(f"@benchmark {function.__qualname__}: setup must be a module-level function")
-        rules = tuple(r if not isinstance(r, (str, dict)) else rule_from_spec(r) for r in sla)
+        rules = _rules(function, sla)
         marker = BenchmarkMarker(name=name or function.__name__, lane=lane, params=grid, sla=rules,
                                  setup=setup.__name__ if setup else None, budget=budget,
                                  description=description or (function.__doc__ or "").strip().split("\n")[0])

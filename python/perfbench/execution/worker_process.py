@@ -93,7 +93,7 @@ class WorkerRun:
 
     def _spawn(self) -> tuple[subprocess.Popen[bytes], _EventPipe]:
         job_path = self.workdir / "job.json"
-        job_path.write_text(json.dumps(self.definition.job(self.counted, self.sampling)))
+        job_path.write_text(json.dumps({**self.definition.job(self.counted, self.sampling), "process": self.process}))
         read_fd, write_fd = os.pipe()
         env = {**os.environ, **clock_calibration_for_workers(), **self.definition.env}
         with open(self.workdir / "stdout.txt", "wb") as stdout, open(self.workdir / "stderr.txt", "wb") as stderr:

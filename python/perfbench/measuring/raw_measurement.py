@@ -35,6 +35,8 @@ def time_workload(name: str, params: Mapping[str, float] | None, options: Sampli
         raise DefinitionError(f"workload {name!r}: {error}") from None
 
 
-def to_wire(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """A result of time_callable / time_workload with its samples as a list of floats."""
-    return {**raw, "samples_ns": memoryview(raw["samples_ns"]).tolist()}
+def to_wire(raw: Mapping[str, Any], process: int = 0) -> dict[str, Any]:
+    """A result of time_callable / time_workload with its samples as a list of floats, taken
+    in one go by worker process number ``process`` of its benchmark."""
+    samples = memoryview(raw["samples_ns"]).tolist()
+    return {**raw, "samples_ns": samples, "segments": [[process, len(samples)]]}

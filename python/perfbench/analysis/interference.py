@@ -1,0 +1,33 @@
+"""What in the environment may have moved a benchmark's figures, said next to its verdicts.
+
+Two signs, both measured while the benchmark ran:
+
+* **interference** -- the share of its samples that an interrupt or a preemption landed in
+  (beyond the severe outlier fence, Q3 + 3 IQR: such a sample reads several times slower
+  than its neighbours). From 1 % on, the host was busy enough to matter; percentiles and
+  means read the host as much as the code.
+* **other processes' CPU** -- the machine's busy share minus the benchmark's own tree's,
+  from the resource sampler. From 25 % of the machine on (half a core of two), something
+  else competed for the cores the benchmark ran on.
+"""
+
+from __future__ import annotations
+
+from perfbench.model import BenchmarkResult
+
+INTERFERENCE_NOTE_FROM = 0.01  # share of samples
+OTHER_CPU_NOTE_FROM = 0.25  # share of the machine
+
+
+def environment_note(result: BenchmarkResult) -> str:
+    """One line on what disturbed this benchmark's measurement, or "" if nothing did."""
+    notes = []
+    m = result.measurement
+    if m is not None and m.stats.n >= 20:
+        share = m.stats.interference / m.stats.n
+        if share >= INTERFERENCE_NOTE_FROM:
+            notes.append(f"{100 * share:.1f} % of samples hit by interrupts or preemption")
+    machine, own = result.metric("system_cpu_avg"), result.metric("cpu_avg")
+    if machine is not None and own is not None and machine.value - own.value >= OTHER_CPU_NOTE_FROM:
+        notes.append(f"other processes used {100 * (machine.value - own.value):.0f} % of the machine")
+    return "; ".join(notes)
