@@ -118,3 +118,17 @@ def test_optimize_merges_the_same_advice_and_reports_impossible_figures(tmp_path
 def test_commands_without_a_store_give_exit_2(run_cli) -> None:
     for command in ("validate-sla", "analyze", "optimize"):
         assert_one_line_error(run_cli(command), "no result store")
+
+
+def test_analyze_shows_an_impossible_figure_as_an_error(tmp_path: Path, run_cli) -> None:
+    steady = np.random.default_rng(4).normal(1e6, 1e3, 400)
+    impossible = constructed("sampled", steady, (Metric("cpu_avg", 0.475, "fraction"),
+                                                 Metric("cpu_max", 0.449, "fraction")))
+    possible = constructed("fine", steady, (Metric("cpu_avg", 0.30, "fraction"), Metric("cpu_max", 0.40, "fraction")))
+    completed = run_cli("analyze", "--store", str(stored(tmp_path, [impossible, possible])))
+    assert completed.returncode == 0, completed.stderr
+    (sampled_row,) = [line for line in completed.stdout.splitlines() if "c/sampled" in line and "│" in line]
+    assert "44.9 %" not in sampled_row and "47.5 %" not in sampled_row and sampled_row.count("error") == 2
+    (fine_row,) = [line for line in completed.stdout.splitlines() if "c/fine" in line and "│" in line]
+    assert "30 %" in fine_row and "40 %" in fine_row
+    assert "c/sampled: cpu_max 0.449 is below cpu_avg 0.475" in completed.stdout
