@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.util
 import json
 import math
 import os
@@ -38,29 +37,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from perfbench.definition.user_modules import load_user_object
 from perfbench.measuring.raw_measurement import time_callable, time_workload, to_wire
 from perfbench.measuring.wire_pooling import pool_wire
 from perfbench.measuring.sampling import SamplingOptions, pins_iterations_per_sample
 
 BASELINE_ROUNDS = 4
-
-
-def _load_python_function(target: dict[str, Any], name: str) -> Any:
-    path = Path(target["path"])
-    module_name = f"perfbench_user_{path.stem}"
-    module = sys.modules.get(module_name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot import {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        sys.path.insert(0, str(path.parent))
-        spec.loader.exec_module(module)
-    obj: Any = module
-    for part in name.split("."):
-        obj = getattr(obj, part)
-    return obj
 
 
 Measurer = Callable[[dict[str, Any], SamplingOptions], dict[str, Any]]  # -> a wire-format measurement
@@ -72,10 +54,10 @@ def _measurer(target: dict[str, Any]) -> tuple[Measurer, float | None]:
     if target["kind"] == "workload":
         return (lambda params, options: to_wire(time_workload(target["workload"], params, options))), None
     if target["kind"] == "python":
-        fn = _load_python_function(target, target["function"])
+        fn = load_user_object(target["path"], target["function"])
         setup_ns = None
         if target.get("setup"):
-            setup = _load_python_function(target, target["setup"])
+            setup = load_user_object(target["path"], target["setup"])
             began = time.perf_counter_ns()
             setup()
             setup_ns = float(time.perf_counter_ns() - began)
