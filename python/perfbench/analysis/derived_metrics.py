@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from perfbench.analysis.group_spread import interval_around
+from perfbench.analysis.scaling import GrowthFit, fit_growth
 from perfbench.model import Measurement, Metric, SweepPoint
-from perfbench.analysis.scaling import fit_growth
 
 
 def workload_metrics(measurement: Measurement) -> list[Metric]:
@@ -22,21 +23,61 @@ def _sweep_cost(point: SweepPoint, fit_on: str) -> float:
     raise ValueError(f"sweep fit_on={fit_on!r}: the workload reported no metric of that name")
 
 
-def sweep_metrics(points: Sequence[SweepPoint], fit_on: str, param: str) -> tuple[list[Metric], dict[str, str]]:
-    """Exponent and r² of the growth of ``fit_on`` with the swept parameter, and its BigO."""
-    fit = fit_growth([p.value for p in points], [_sweep_cost(p, fit_on) for p in points])
-    metrics = [Metric("exponent", fit.exponent, "ratio"), Metric("r_squared", fit.r_squared, "ratio")]
-    labels = {"big_o": fit.big_o, "growth_of": fit_on, "sweep_param": param,
+def _fit(points: Sequence[SweepPoint], fit_on: str) -> GrowthFit:
+    return fit_growth([p.value for p in points], [_sweep_cost(p, fit_on) for p in points])
+
+
+def _with_interval(name: str, value: float, unit: str, interval: tuple[float, float] | None,
+                   bounds: tuple[float, float] = (-float("inf"), float("inf"))) -> Metric:
+    if interval is None:
+        return Metric(name, value, unit)
+    return Metric(name, value, unit, ci_low=max(bounds[0], interval[0]), ci_high=min(bounds[1], interval[1]))
+
+
+def sweep_metrics(points: Sequence[SweepPoint], fit_on: str, param: str,
+                  repeated: Sequence[Sequence[SweepPoint]] = (), repeated_by: str = "",
+                  ) -> tuple[list[Metric], dict[str, str]]:
+    """Exponent and r² of the growth of ``fit_on`` with the swept parameter, with their 95 %
+    intervals, and its BigO. ``points`` are pooled over all counted iterations; ``repeated``
+    holds the same sweep per independent repetition (``repeated_by``: "processes" or
+    "iterations"), whose spread gives the intervals when there are two or more; else the
+    exponent's interval is the regression's (see scaling.py) and r² has none."""
+    fit = _fit(points, fit_on)
+    fits = [_fit(group, fit_on) for group in repeated] if len(repeated) > 1 else []
+    if fits:
+        exponent_ci = interval_around(fit.exponent, [f.exponent for f in fits])
+        r_squared_ci = interval_around(fit.r_squared, [f.r_squared for f in fits])
+        source = f"spread between {len(fits)} {repeated_by}"
+    else:
+        exponent_ci, r_squared_ci = fit.exponent_interval(), None
+        source = "regression standard error" if exponent_ci else "none (two sizes, one repetition)"
+    metrics = [_with_interval("exponent", fit.exponent, "ratio", exponent_ci),
+               _with_interval("r_squared", fit.r_squared, "ratio", r_squared_ci, bounds=(0.0, 1.0))]
+    labels = {"big_o": fit.big_o, "growth_of": fit_on, "sweep_param": param, "exponent_interval": source,
               "verdict": "linear or better" if fit.linear_or_better() else "worse than linear"}
     return metrics, labels
 
 
-def baseline_metrics(measured: Measurement, baseline: Measurement) -> list[Metric]:
-    """Side-by-side comparison on medians (robust to the odd preempted sample)."""
-    ratio = measured.median / baseline.median if baseline.median > 0 else float("inf")
+def _ratio(measured: Measurement, baseline: Measurement) -> float:
+    return measured.median / baseline.median if baseline.median > 0 else float("inf")
+
+
+def baseline_metrics(measured: Measurement, baseline: Measurement,
+                     repeated: Sequence[tuple[Measurement, Measurement]] = ()) -> list[Metric]:
+    """Side-by-side comparison on medians (robust to the odd preempted sample), both sides
+    pooled over the same iterations. ``repeated`` holds (target, baseline) per independent
+    repetition; with two or more, their ratios' spread gives the 95 % intervals."""
+    ratio = _ratio(measured, baseline)
+    interval = interval_around(ratio, [_ratio(m, b) for m, b in repeated]) if len(repeated) > 1 else None
+    if interval is not None and interval[0] <= 0:
+        interval = (0.0, interval[1])  # a ratio of durations is positive; the speed-up's top is then unbounded
+    speedup_interval = None
+    if interval is not None:
+        speedup_interval = (1.0 / interval[1], 1.0 / interval[0] if interval[0] > 0 else float("inf"))
     return [
         Metric("baseline_median", baseline.median, "ns"),
-        Metric("ratio", ratio, "ratio"),
-        Metric("overhead", ratio - 1.0, "fraction"),
-        Metric("speedup", 1.0 / ratio if ratio > 0 else float("inf"), "ratio"),
+        _with_interval("ratio", ratio, "ratio", interval),
+        _with_interval("overhead", ratio - 1.0, "fraction",
+                       None if interval is None else (interval[0] - 1.0, interval[1] - 1.0)),
+        _with_interval("speedup", 1.0 / ratio if ratio > 0 else float("inf"), "ratio", speedup_interval),
     ]

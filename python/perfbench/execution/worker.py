@@ -7,7 +7,7 @@ the benchmark):
 
     {"event": "ready", "setup_ns": ...}                    after imports and setup
     {"event": "start", "index": i, "warmup": bool}         an iteration begins
-    {"event": "end", "index": i, "outcome": {...}}          it finished: measurement (+ sweep / baseline)
+    {"event": "end", "index": i, "outcome": {...}}          it finished: measurement (+ baseline), or sweep
     {"event": "error", "type": ..., "message": ..., "traceback": ...}   it raised; the worker exits 1
 
 The runner times each iteration out on its own and watches the process tree's resources
@@ -92,7 +92,7 @@ def run_iteration(job: dict[str, Any], measure: Measurer, baseline: Measurer | N
         sweep = job["sweep"]
         points = [{"value": value, "measurement": measure({**params, sweep["param"]: value}, options)}
                   for value in sweep["values"]]
-        return {"measurement": points[-1]["measurement"], "sweep": points}
+        return {"sweep": points}  # the largest size's point is the iteration's measurement
     if baseline is not None:
         measured, base = _alternate(measure, params, baseline, dict(job["baseline"]["params"]), options)
         return {"measurement": measured, "baseline": base}
