@@ -175,7 +175,7 @@ class Failure:
         return dataclasses.asdict(self)
 
 
-METRIC_UNITS = ("ns", "bytes", "per_s", "ticks", "count", "ratio", "fraction")
+METRIC_UNITS = ("ns", "bytes", "per_s", "bytes_per_s", "ticks", "count", "ratio", "fraction")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

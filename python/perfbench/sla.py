@@ -26,7 +26,8 @@ from typing import Any
 from perfbench.errors import UnitError
 from perfbench.analysis.metrics_lookup import MetricValue, lookup_metric, percentile_of
 from perfbench.model import BenchmarkResult
-from perfbench.units import format_duration_ns, format_size, parse_duration, parse_percent, parse_rate, parse_size
+from perfbench.units import (format_duration_ns, format_size, parse_byte_rate, parse_duration, parse_percent,
+                             parse_rate, parse_size)
 
 SEVERITIES = ("warning", "error", "critical")
 _RANK = {None: 0, "warning": 1, "error": 2, "critical": 3}
@@ -42,6 +43,7 @@ _QUANTITY_PARSERS: tuple[tuple[str, Callable[[str], float], tuple[str, ...]], ..
     ("duration", lambda t: parse_duration(t) * 1e9, ("ns",)),  # stored in ns
     ("size", parse_size, ("bytes",)),
     ("rate", parse_rate, ("per_s",)),
+    ("byte rate", parse_byte_rate, ("bytes_per_s",)),
     ("percent", parse_percent, ("fraction", "ratio")),
 )
 _NUMBER_UNITS = ("ratio", "count", "ticks", "fraction")
@@ -77,7 +79,7 @@ class Threshold:
             except UnitError:
                 continue
         raise RuleError(f"{expression!r}: threshold {text!r} is not a number, duration (2ms), size (512MB), "
-                        "rate (10/s) or percentage (30%)")
+                        "rate (10/s), byte rate (1GB/s) or percentage (30%)")
 
     @property
     def expression(self) -> str:
@@ -124,6 +126,8 @@ def format_value(value: float | None, unit: str | None) -> str:
         return format_duration_ns(value)
     if unit == "bytes":
         return format_size(value)
+    if unit == "bytes_per_s":
+        return format_size(value) + "/s"
     if unit == "per_s":
         for limit, divisor, prefix in ((1e4, 1.0, ""), (1e6, 1e3, "k"), (1e9, 1e6, "M")):
             if abs(value) < limit:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from perfbench.analysis.derived_metrics import baseline_metrics, sweep_metrics, workload_metrics
+from perfbench.analysis.derived_metrics import (baseline_metrics, sweep_metrics, throughput_metrics,
+                                                workload_metrics)
 from perfbench.analysis.group_spread import repetitions
 from perfbench.model import (BenchmarkResult, Failure, IterationRecord, Measurement, Metric, SweepPoint,
                              pool_measurements)
@@ -88,6 +89,15 @@ def _baseline_figures(ok: Sequence[IterationRecord]) -> tuple[Measurement | None
     return pooled[1], baseline_metrics(*pooled, repeated=repeated)
 
 
+def _throughput_figures(definition: BenchmarkDefinition, measurement: Measurement,
+                        ok: Sequence[IterationRecord]) -> list[Metric]:
+    if not definition.work_per_call:
+        return []
+    _, groups = repetitions(ok)
+    repeated = [pool_measurements([r.measurement for r in group if r.measurement is not None]) for group in groups]
+    return throughput_metrics(measurement, definition.work_per_call, repeated)
+
+
 def assemble_result(definition: BenchmarkDefinition, records: Sequence[IterationRecord], *,
                     setup_ns: float | None = None, spawn_overhead_ns: float = 0.0,
                     interrupted: bool = False) -> BenchmarkResult:
@@ -121,6 +131,7 @@ def assemble_result(definition: BenchmarkDefinition, records: Sequence[Iteration
         else:
             measurement = pool_measurements([r.measurement for r in ok if r.measurement is not None])
             metrics += workload_metrics(measurement)
+            metrics += _throughput_figures(definition, measurement, ok)
         if definition.sweep is not None:
             try:
                 points, fit, labels = _sweep_figures(definition, ok)

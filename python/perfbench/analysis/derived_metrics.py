@@ -3,7 +3,8 @@ measured: the workload's own metrics, a sweep's growth fit, a comparison with a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 
 from perfbench.analysis.group_spread import interval_around
 from perfbench.analysis.scaling import GrowthFit, fit_growth
@@ -56,6 +57,24 @@ def sweep_metrics(points: Sequence[SweepPoint], fit_on: str, param: str,
     labels = {"big_o": fit.big_o, "growth_of": fit_on, "sweep_param": param, "exponent_interval": source,
               "verdict": "linear or better" if fit.linear_or_better() else "worse than linear"}
     return metrics, labels
+
+
+# The unit of each throughput metric "<unit>_per_s" (model.METRIC_UNITS).
+THROUGHPUT_UNITS = {"items": "per_s", "bytes": "bytes_per_s"}
+
+
+def throughput_metrics(measured: Measurement, work_per_call: Mapping[str, float],
+                       repeated: Sequence[Measurement] = ()) -> list[Metric]:
+    """``items_per_s`` / ``bytes_per_s``: the work of one call over its mean time (the mean,
+    as for ``throughput``: total work over total time). ``repeated`` holds the measurement
+    of each independent repetition; with two or more, their spread gives the interval."""
+    metrics = []
+    for unit, amount in work_per_call.items():
+        rate = amount * 1e9 / measured.mean if measured.mean > 0 else float("inf")
+        repeated_rates = [amount * 1e9 / m.mean for m in repeated if m.mean > 0]
+        interval = interval_around(rate, repeated_rates) if len(repeated) > 1 else None
+        metrics.append(_with_interval(f"{unit}_per_s", rate, THROUGHPUT_UNITS[unit], interval, bounds=(0.0, math.inf)))
+    return metrics
 
 
 def _ratio(measured: Measurement, baseline: Measurement) -> float:

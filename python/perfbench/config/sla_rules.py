@@ -17,7 +17,7 @@ from typing import Any
 from perfbench.config.fields import Where, check_keys, key_path, non_empty_string, show
 from perfbench.analysis.metrics_lookup import TIME_STATISTICS, percentile_of
 from perfbench.sla import SEVERITIES, Rule, RuleError, SlaRule, Threshold, TieredRule
-from perfbench.units import DURATION_HELP, SIZE_HELP
+from perfbench.units import BYTE_RATE_HELP, DURATION_HELP, RATE_HELP, SIZE_HELP
 
 _RULE_KEYS = ("rule", "severity", "name")
 _TIER_KEYS = ("target", "acceptable", "critical", "name")
@@ -30,8 +30,18 @@ _SLA_HELP = ('an array of rules: "mean < 5m", { rule = "p99 < 500s", severity = 
 _RUNNER_METRICS: dict[str, str] = {
     **{name: "ns" for name in TIME_STATISTICS},
     "cv": "ratio", "throughput": "per_s", "max_rss": "bytes", "cpu_avg": "fraction",
+    # a sweep's growth fit (a Python benchmark's numeric parameter, or a built-in sweep)
+    "exponent": "ratio", "r_squared": "ratio",
+    # the work per call a Python benchmark declares (items=..., bytes=...) over time per call
+    "items_per_s": "per_s", "bytes_per_s": "bytes_per_s",
+    # what one call of a Python benchmark allocates (the worker's allocation-counting pass)
+    "alloc_bytes_per_op": "bytes", "alloc_blocks_per_op": "count",
+    # hardware counters per call (perf_event_open), where the machine has them
+    "instructions_per_op": "count", "cycles_per_op": "count", "branch_misses_per_op": "count",
+    "instructions_per_cycle": "ratio",
 }
-_UNIT_HELP = {"ns": DURATION_HELP, "bytes": SIZE_HELP, "per_s": "a rate such as 10/s",
+_UNIT_HELP = {"ns": DURATION_HELP, "bytes": SIZE_HELP, "per_s": RATE_HELP, "bytes_per_s": BYTE_RATE_HELP,
+              "count": "a number such as 3",
               "fraction": "a percentage such as 30%", "ratio": "a number or a percentage",
               "ticks": "a number of ticks such as 8"}
 _PERCENTILE_LIKE = re.compile(r"(?:^|_)p[0-9][^_]*$")
