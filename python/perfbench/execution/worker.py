@@ -26,7 +26,6 @@ affects both sides alike).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import math
 import os
@@ -38,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from perfbench.definition.user_modules import load_user_object
-from perfbench.measuring.raw_measurement import time_callable, time_workload, to_wire
+from perfbench.measuring.call_binding import bind_parameters
+from perfbench.measuring.raw_measurement import allocations_per_call, time_callable, time_workload, to_wire
 from perfbench.measuring.wire_pooling import pool_wire
 from perfbench.measuring.sampling import SamplingOptions, pins_iterations_per_sample
 
@@ -61,9 +61,16 @@ def _measurer(target: dict[str, Any]) -> tuple[Measurer, float | None]:
             began = time.perf_counter_ns()
             setup()
             setup_ns = float(time.perf_counter_ns() - began)
-        # functools.partial calls through C, so parameters add no Python frame per call.
-        return (lambda params, options: to_wire(time_callable(
-            functools.partial(fn, **params) if params else fn, (), options))), setup_ns
+
+        def measure(params: dict[str, Any], options: SamplingOptions) -> dict[str, Any]:
+            call, args = bind_parameters(fn, params)
+            measured = to_wire(time_callable(call, args, options))
+            # after the timed samples, in a pass of its own: the counting hook never runs while timing
+            measured["metrics"] = [*measured.get("metrics", ()),
+                                   *allocations_per_call(call, args, measured["iterations_per_sample"])]
+            return measured
+
+        return measure, setup_ns
     raise ValueError(f"unknown target kind {target['kind']!r}")
 
 
