@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from perfbench.errors import UnitError
-from perfbench.analysis.metrics_lookup import MetricValue, lookup_metric, percentile_of
+from perfbench.analysis.metrics_lookup import MetricValue, lookup_metric, percentile_of, unmeasurable_reason
 from perfbench.model import BenchmarkResult
 from perfbench.units import (format_duration_ns, format_size, parse_byte_rate, parse_duration, parse_percent,
                              parse_rate, parse_size)
@@ -102,7 +102,7 @@ class Verdict:
     metric: str
     measured: float | None
     unit: str | None
-    status: str  # pass | violated | insufficient | not-evaluated | invalid
+    status: str  # pass | violated | insufficient | not-evaluated | not-measurable | invalid
     severity: str | None  # warning | error | critical when violated (and for invalid rules: error)
     message: str
     limit: float | None = None  # the threshold judged against (a tiered rule's target), base unit
@@ -112,7 +112,7 @@ class Verdict:
         if self.status == "violated":
             return self.severity.upper()  # type: ignore[union-attr]
         return {"pass": "PASS", "insufficient": "INSUFFICIENT SAMPLES", "not-evaluated": "NOT EVALUATED",
-                "invalid": "INVALID RULE"}[self.status]
+                "not-measurable": "NOT MEASURABLE", "invalid": "INVALID RULE"}[self.status]
 
     @property
     def rank(self) -> int:
@@ -154,6 +154,10 @@ class _RuleBase:
             return None, self._verdict(result, expression, threshold.metric, "not-evaluated", None,
                                        "the benchmark did not produce a measurement")
         value = lookup_metric(result, threshold.metric)
+        reason = unmeasurable_reason(result, threshold.metric) if value is None else None
+        if reason is not None:  # the machine cannot give it: neither a pass nor a broken rule
+            return None, self._verdict(result, expression, threshold.metric, "not-measurable", None,
+                                       f"{threshold.metric} is not measurable here: {reason}")
         if value is None:
             return None, self._verdict(result, expression, threshold.metric, "invalid", "error",
                                        f"no metric named {threshold.metric!r} in this result")

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from perfbench.analysis.derived_metrics import (baseline_metrics, sweep_metrics, throughput_metrics,
-                                                workload_metrics)
+from perfbench.analysis.derived_metrics import (baseline_metrics, hardware_counter_metrics, sweep_metrics,
+                                                throughput_metrics, workload_metrics)
 from perfbench.analysis.group_spread import repetitions
 from perfbench.model import (BenchmarkResult, Failure, IterationRecord, Measurement, Metric, SweepPoint,
                              pool_measurements)
@@ -132,6 +132,8 @@ def assemble_result(definition: BenchmarkDefinition, records: Sequence[Iteration
             measurement = pool_measurements([r.measurement for r in ok if r.measurement is not None])
             metrics += workload_metrics(measurement)
             metrics += _throughput_figures(definition, measurement, ok)
+            metrics += hardware_counter_metrics([[r.measurement for r in group if r.measurement is not None]
+                                                 for group in repetitions(ok)[1]])
         if definition.sweep is not None:
             try:
                 points, fit, labels = _sweep_figures(definition, ok)

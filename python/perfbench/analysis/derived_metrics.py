@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from perfbench.analysis.group_spread import interval_around
+from perfbench.analysis.metrics_lookup import HARDWARE_COUNTER_METRICS, INSTRUCTIONS_PER_CYCLE
 from perfbench.analysis.scaling import GrowthFit, fit_growth
 from perfbench.model import Measurement, Metric, SweepPoint
 
@@ -57,6 +58,37 @@ def sweep_metrics(points: Sequence[SweepPoint], fit_on: str, param: str,
     labels = {"big_o": fit.big_o, "growth_of": fit_on, "sweep_param": param, "exponent_interval": source,
               "verdict": "linear or better" if fit.linear_or_better() else "worse than linear"}
     return metrics, labels
+
+
+def hardware_counter_metrics(repeated: Sequence[Sequence[Measurement]]) -> list[Metric]:
+    """Instructions, cycles and branch misses per call, and instructions per cycle: the mean
+    over every measurement that counted them (grouped by independent repetition; with two
+    or more groups, their spread gives the intervals). None where the machine has no counts:
+    an SLA rule on them then reads NOT MEASURABLE, with the reason."""
+    counted = [[m.counters for m in group if m.counters.get("available")] for group in repeated]
+    counted = [group for group in counted if group]
+    if not counted:
+        return []
+
+    def mean_of(counters: Sequence[Mapping[str, float]], key: str) -> float:
+        return sum(float(c[key]) for c in counters) / len(counters)
+
+    everything = [c for group in counted for c in group]
+    metrics = []
+    for name, key in HARDWARE_COUNTER_METRICS.items():
+        value = mean_of(everything, key)
+        interval = interval_around(value, [mean_of(g, key) for g in counted]) if len(counted) > 1 else None
+        metrics.append(_with_interval(name, value, "count", interval, bounds=(0.0, math.inf)))
+
+    def ipc(counters: Sequence[Mapping[str, float]]) -> float:
+        cycles = mean_of(counters, "cycles")
+        return mean_of(counters, "instructions") / cycles if cycles > 0 else math.nan
+
+    value = ipc(everything)
+    if math.isfinite(value):
+        interval = interval_around(value, [ipc(g) for g in counted]) if len(counted) > 1 else None
+        metrics.append(_with_interval(INSTRUCTIONS_PER_CYCLE, value, "ratio", interval, bounds=(0.0, math.inf)))
+    return metrics
 
 
 # The unit of each throughput metric "<unit>_per_s" (model.METRIC_UNITS).

@@ -23,7 +23,8 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats as scipy_stats
+
+from perfbench.analysis.group_spread import t_quantile
 
 CANDIDATES: dict[str, object] = {
     "O(1)": lambda n: np.ones_like(n),
@@ -48,7 +49,7 @@ class GrowthFit:
         """The regression's t interval of the exponent (None with two points: no residual)."""
         if self.exponent_stderr is None or self.degrees_of_freedom < 1:
             return None
-        half = float(scipy_stats.t.ppf(0.5 + level / 2.0, self.degrees_of_freedom)) * self.exponent_stderr
+        half = t_quantile(level, self.degrees_of_freedom) * self.exponent_stderr
         return self.exponent - half, self.exponent + half
 
     def linear_or_better(self, tolerance: float = 0.15) -> bool:

@@ -41,6 +41,7 @@ def _print_metric_table(console: Console, results: list[BenchmarkResult], title:
     present = [(name, heading) for name, heading in columns if any(r.metric(name) for r in results)]
     if not present:
         return
+    label = label if label and any(r.labels.get(label) for r in results) else None
     table = Table(title=title)
     table.add_column("benchmark")
     if label:

@@ -11,7 +11,7 @@ from perfbench.cli.console import stdout_console
 from perfbench.sla import Verdict, format_value
 
 _STYLE = {"PASS": "green", "WARNING": "yellow", "ERROR": "red", "CRITICAL": "bold red",
-          "INSUFFICIENT SAMPLES": "magenta", "NOT EVALUATED": "dim", "INVALID RULE": "red"}
+          "INSUFFICIENT SAMPLES": "magenta", "NOT EVALUATED": "dim", "NOT MEASURABLE": "dim", "INVALID RULE": "red"}
 
 
 def print_compliance_matrix(verdicts: Sequence[Verdict], title: str = "SLO compliance") -> None:
