@@ -79,3 +79,12 @@ def test_a_benchmark_reports_and_judges_its_allocations(write_module, run_cli, t
     assert found["alloc_blocks_per_op"] == (2.0, "count")
     assert verdicts == {"alloc_bytes_per_op < 5KB": "pass", "alloc_blocks_per_op <= 2": "pass",
                         "alloc_bytes_per_op < 1KB": "violated"}
+
+
+def test_keywords_after_positional_arguments_bind_positionally() -> None:
+    def scaled(data: list[int], factor: int, *, offset: int = 0) -> None:
+        pass
+
+    assert bind_parameters(scaled, {"factor": 3}, ([1],)) == (scaled, ([1], 3))
+    call, args = bind_parameters(scaled, {"offset": 1}, ([1], 3))
+    assert isinstance(call, functools.partial) and call.keywords == {"offset": 1} and args == ([1], 3)

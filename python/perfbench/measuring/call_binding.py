@@ -17,14 +17,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 
-def bind_parameters(fn: Callable[..., Any], params: Mapping[str, Any]) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-    """(callable, positional arguments) that call ``fn(**params)``."""
+def bind_parameters(fn: Callable[..., Any], params: Mapping[str, Any],
+                    args: tuple[Any, ...] = ()) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """(callable, positional arguments) that call ``fn(*args, **params)``."""
     if not params:
-        return fn, ()
+        return fn, tuple(args)
     code = getattr(fn, "__code__", None)
     if code is not None and not hasattr(fn, "__self__"):  # a bound method's first name is its self
-        positional = code.co_varnames[:code.co_argcount]
-        leading = positional[:len(params)]
+        following = code.co_varnames[len(args):code.co_argcount]
+        leading = following[:len(params)]
         if set(leading) == set(params):
-            return fn, tuple(params[name] for name in leading)
-    return functools.partial(fn, **params), ()
+            return fn, (*args, *(params[name] for name in leading))
+    return functools.partial(fn, **params), tuple(args)

@@ -6,11 +6,11 @@ vectorcall made from C++, so no Python-level loop adds to what is measured.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from perfbench import _core
+from perfbench.measuring.call_binding import bind_parameters
 from perfbench.model import Measurement
 from perfbench.measuring.raw_measurement import time_callable, time_workload
 from perfbench.measuring.sampling import SamplingOptions
@@ -22,8 +22,9 @@ def measure(fn: Callable[..., Any], *args: Any, budget: str | float | None = Non
             subtract_overhead: bool = True, hardware_counters: bool = True, **kwargs: Any) -> Measurement:
     """Time ``fn(*args, **kwargs)``.
 
-    Keyword arguments other than the options below are passed to ``fn`` (bound once with
-    ``functools.partial``, which calls through C: no Python frame is added per call). A
+    Keyword arguments other than the options below are passed to ``fn``, bound once
+    (positionally where its signature allows, else with ``functools.partial``; see
+    measuring/call_binding.py): no Python frame is added per call. A
     keyword named like an option is taken as the option; to pass such a keyword to ``fn``,
     bind it yourself: ``measure(functools.partial(fn, budget=3))``.
 
@@ -36,7 +37,7 @@ def measure(fn: Callable[..., Any], *args: Any, budget: str | float | None = Non
     options = SamplingOptions.from_user(
         budget=budget, min_sample_time=min_sample_time, warmup=warmup, max_samples=max_samples,
         iterations=iterations, subtract_overhead=subtract_overhead, hardware_counters=hardware_counters)
-    return measure_callable(functools.partial(fn, **kwargs) if kwargs else fn, args, options)
+    return measure_callable(*bind_parameters(fn, kwargs, args), options)
 
 
 def measure_callable(fn: Callable[..., Any], args: tuple[Any, ...], options: SamplingOptions) -> Measurement:
