@@ -120,3 +120,11 @@ def test_a_user_sweep_runs_end_to_end(write_module, run_cli, tmp_path: Path) -> 
     with open(next((tmp_path / "reports").glob("*-metrics.csv")), newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert {"items_per_s", "bytes_per_s", "exponent"} <= {row["metric"] for row in rows}
+
+
+def test_list_says_what_is_swept_and_the_work_per_call(write_module, run_cli) -> None:
+    write_module("benchmarks/bench_copy.py", END_TO_END)
+    completed = run_cli("list")
+    assert completed.returncode == 0, completed.stderr
+    assert "sweep over n: 1024, 4096, 16384, 65536" in completed.stdout
+    assert "65536 items per call" in completed.stdout and "65536 bytes per call" in completed.stdout
