@@ -94,7 +94,8 @@ def _throughput_figures(definition: BenchmarkDefinition, measurement: Measuremen
     if not definition.work_per_call:
         return []
     _, groups = repetitions(ok)
-    repeated = [pool_measurements([r.measurement for r in group if r.measurement is not None]) for group in groups]
+    repeated = [pool_measurements(measured) for group in groups
+                if (measured := [r.measurement for r in group if r.measurement is not None])]
     return throughput_metrics(measurement, definition.work_per_call, repeated)
 
 

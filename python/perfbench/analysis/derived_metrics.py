@@ -1,5 +1,7 @@
 """Figures a result carries beyond its timing statistics, derived from what the worker
-measured: the workload's own metrics, a sweep's growth fit, a comparison with a baseline."""
+measured: the workload's own metrics, a sweep's growth fit, a comparison with a baseline,
+throughput in the benchmark's own units, hardware counts per call. Each gets a 95 %
+interval where independent repetitions make one honest (analysis/group_spread.py)."""
 
 from __future__ import annotations
 
@@ -45,8 +47,9 @@ def sweep_metrics(points: Sequence[SweepPoint], fit_on: str, param: str,
     "iterations"), whose spread gives the intervals when there are two or more; else the
     exponent's interval is the regression's (see scaling.py) and r² has none."""
     fit = _fit(points, fit_on)
-    fits = [_fit(group, fit_on) for group in repeated] if len(repeated) > 1 else []
-    if fits:
+    # a repetition that lacks a size (cut short) is no repetition of the same sweep
+    fits = [_fit(group, fit_on) for group in repeated if len(group) == len(points)]
+    if len(fits) > 1:
         exponent_ci = interval_around(fit.exponent, [f.exponent for f in fits])
         r_squared_ci = interval_around(fit.r_squared, [f.r_squared for f in fits])
         source = f"spread between {len(fits)} {repeated_by}"
