@@ -34,6 +34,10 @@ def cmd_list(args: argparse.Namespace) -> int:
             iterations = f"{d.iterations}" + (f" in {d.processes} processes" if d.processes > 1 else "")
             if d.warmup_iterations:
                 iterations += f" (+{d.warmup_iterations} warm-up" + (" each)" if d.processes > 1 else ")")
-            table.add_row(d.name, d.kind, d.description, iterations, slas or "-")
+            measures = [d.description] if d.description else []
+            if d.sweep is not None:
+                measures.append(f"sweep over {d.sweep.param}: {', '.join(f'{v:g}' for v in d.sweep.values)}")
+            measures += [f"{amount:g} {unit} per call" for unit, amount in d.work_per_call.items()]
+            table.add_row(d.name, d.kind, "\n".join(measures), iterations, slas or "-")
         console.print(table)
     return 0

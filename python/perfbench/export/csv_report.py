@@ -6,7 +6,9 @@ statistics, so a spreadsheet shows it rather than silently missing it.
 
 A second file, ``...-metrics.csv``, holds every other figure in long form (one row per
 benchmark x metric: workload figures, resource aggregates, growth fits, baseline ratios,
-sweep points), since those differ from benchmark to benchmark.
+throughput in the benchmark's own units, allocations and hardware counts per call, sweep
+points), with the 95 % interval where one is known, since those differ from benchmark to
+benchmark.
 """
 
 from __future__ import annotations
@@ -58,12 +60,14 @@ def rows_for(run_id: int, result: BenchmarkResult) -> list[dict[str, object]]:
     return rows
 
 
-METRIC_COLUMNS = ("run_id", "lane", "benchmark", "metric", "value", "unit", "sweep_param", "sweep_value")
+METRIC_COLUMNS = ("run_id", "lane", "benchmark", "metric", "value", "unit", "ci95_low", "ci95_high", "sweep_param",
+                  "sweep_value")
 
 
 def metric_rows_for(run_id: int, result: BenchmarkResult, sweep_param: str | None) -> list[dict[str, object]]:
     base = {"run_id": run_id, "lane": result.lane, "benchmark": result.benchmark}
-    rows = [{**base, "metric": m.name, "value": m.value, "unit": m.unit} for m in result.metrics]
+    rows = [{**base, "metric": m.name, "value": m.value, "unit": m.unit, "ci95_low": m.ci_low, "ci95_high": m.ci_high}
+            for m in result.metrics]
     for point in result.sweep:
         figures = [("median", point.measurement.median, "ns")]
         figures += [(m["name"], m["value"], m["unit"]) for m in point.measurement.metrics]

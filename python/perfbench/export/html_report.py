@@ -21,6 +21,8 @@ _environment.filters["duration"] = format_duration_ns
 _environment.filters["percent"] = lambda v: "-" if v is None else f"{100 * v:.2f} %"
 _environment.filters["metric"] = lambda m: format_value(m.value, m.unit)
 _environment.filters["metric_value"] = format_value
+_environment.filters["metric_interval"] = lambda m: (
+    f"{format_value(m.ci_low, m.unit)} – {format_value(m.ci_high, m.unit)}" if m.has_interval else "-")
 
 
 class HtmlExporter:
