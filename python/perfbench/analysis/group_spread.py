@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from perfbench.analysis.stats import CONFIDENCE_LEVEL
+from perfbench.analysis.intervals import CONFIDENCE_LEVEL, t_quantile
 from perfbench.model import IterationRecord
 
 R = TypeVar("R", bound=IterationRecord)
@@ -34,13 +34,6 @@ def repetitions(records: Sequence[R]) -> tuple[str, list[list[R]]]:
     if len(processes) > 1:
         return "processes", [[r for r in records if r.process == p] for p in processes]
     return "iterations", [[record] for record in records]
-
-
-def t_quantile(level: float, degrees_of_freedom: int) -> float:
-    """The two-sided Student t quantile for ``level`` (0.95 -> t(0.975, dof))."""
-    from scipy.special import stdtrit  # imported when needed: scipy costs ~0.4 s to import
-
-    return float(stdtrit(degrees_of_freedom, 0.5 + level / 2.0))
 
 
 def t_half_width(values: Sequence[float], level: float = CONFIDENCE_LEVEL) -> float | None:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from perfbench.analysis.group_spread import t_quantile
+from perfbench.analysis.intervals import t_quantile
 
 CANDIDATES: dict[str, object] = {
     "O(1)": lambda n: np.ones_like(n),
