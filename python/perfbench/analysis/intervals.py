@@ -31,6 +31,7 @@ verdict on it says so. No interval is narrower than the resolution of one sample
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Sequence
 
@@ -126,6 +127,7 @@ def _batches(samples: np.ndarray, min_size: int) -> list[np.ndarray]:
     return list(np.array_split(samples, count))
 
 
+@functools.lru_cache(maxsize=256)
 def t_quantile(level: float, degrees_of_freedom: int) -> float:
     """The two-sided Student t quantile for ``level`` (0.95 -> t(0.975, dof))."""
     from scipy.special import stdtrit  # imported when needed: scipy.stats costs ~0.4 s to import
