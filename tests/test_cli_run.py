@@ -64,7 +64,7 @@ def test_results_are_in_the_sqlite_store(quick_run) -> None:
 
 def test_csv_parses_with_one_row_per_benchmark_and_statistic_set(quick_run) -> None:
     workdir, _ = quick_run
-    (path,) = [p for p in (workdir / "out").glob("*.csv") if not p.stem.endswith("-metrics")]
+    (path,) = [p for p in (workdir / "out").glob("*.csv") if not p.stem.endswith(("-metrics", "-sla"))]
     raw = path.read_bytes()
     assert b"\r\n" in raw  # RFC 4180 line ends
     with open(path, newline="") as handle:
@@ -85,6 +85,24 @@ def test_metrics_csv_holds_the_figures_beyond_timing(quick_run) -> None:
     throughput = [r for r in rows if r["benchmark"] == "messages.throughput" and r["metric"] == "throughput_msgs_per_s"]
     assert throughput and float(throughput[0]["value"]) > 0 and throughput[0]["unit"] == "per_s"
     assert any(r["sweep_value"] for r in rows)  # sweep points, one row per point and figure
+
+
+def test_the_sla_csv_holds_every_verdict_with_its_interval(quick_run) -> None:
+    workdir, _ = quick_run
+    (path,) = (workdir / "out").glob("*-sla.csv")
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with sqlite3.connect(workdir / "results" / "db.sqlite") as db:
+        stored = db.execute("SELECT COUNT(*) FROM sla_verdicts").fetchone()[0]
+    assert len(rows) == stored > 0
+    judged = [row for row in rows if row["status"] in ("pass", "violated", "unsure")]
+    assert judged
+    for row in judged:
+        if row["ci95_low"]:  # a figure with an interval: the interval holds it
+            assert float(row["ci95_low"]) <= float(row["measured"]) <= float(row["ci95_high"]), row
+            assert row["interval_from"]
+        if row["status"] == "unsure":
+            assert row["settle"] and row["between"] and row["ci95_low"]
 
 
 def test_html_summary_exists(quick_run) -> None:

@@ -393,6 +393,9 @@ def test_percentile_like_metric_names_must_parse(tmp_path: Path, metric: str) ->
 @pytest.mark.parametrize(("expression", "accepted"), [
     ("mean < 5", "a duration such as"), ("max_rss < 30%", "a size such as"), ("cpu_avg < 2s", "a percentage"),
     ("throughput > 5MB", "a rate such as 10/s"), ("ticks_p99 < 8ns", "a number of ticks"),
+    ("items_per_s > 1GB/s", "a rate such as 10/s"), ("bytes_per_s > 1M/s", "a byte rate such as 100MB/s"),
+    ("alloc_bytes_per_op < 1000", "a size such as"), ("alloc_blocks_per_op < 1KB", "a number such as 3"),
+    ("exponent < 1s", "a number or a percentage"), ("instructions_per_op < 2ms", "a number such as 3"),
 ])
 def test_runner_metrics_need_a_threshold_in_their_unit(tmp_path: Path, expression: str, accepted: str) -> None:
     error = error_for(tmp_path, f'[lanes.docs]\nsla = ["{expression}"]\n')

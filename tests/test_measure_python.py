@@ -84,3 +84,21 @@ def test_budget_units_are_validated() -> None:
         perfbench.measure(len, "a", budget="5 parsecs")
     with pytest.raises(TypeError):
         perfbench.measure("not callable")  # type: ignore[arg-type]
+
+
+def test_keyword_arguments_reach_the_function() -> None:
+    calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
+
+    def record(*args: object, **kwargs: object) -> None:
+        if not calls:
+            calls.append((args, kwargs))
+
+    perfbench.measure(record, 1, 2, scale=3, label="x", iterations=5, max_samples=3, budget="10ms")
+    assert calls == [((1, 2), {"scale": 3, "label": "x"})]
+
+
+def test_keyword_arguments_change_what_is_timed() -> None:
+    """sorted(reverse=True) on an ascending list vs the plain sort: both are timed with the
+    keyword actually passed (an ignored keyword would make the error below impossible)."""
+    with pytest.raises(TypeError, match="no_such_keyword"):
+        perfbench.measure(sorted, [3, 1, 2], no_such_keyword=True, budget="10ms")

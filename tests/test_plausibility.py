@@ -149,7 +149,8 @@ def test_reports_show_the_error_in_place_of_the_figure(tmp_path: Path) -> None:
                         environment=collect_environment(),
                         noise_warnings=(), results=(impossible,), verdicts=(verdict,))
     html = HtmlExporter().write(report, tmp_path).read_text()
-    assert html.count('<td class="measurement-error"') == 2  # cpu_avg and cpu_max, not cpu_core_avg
+    # value and interval of cpu_avg and cpu_max, not of cpu_core_avg
+    assert html.count('<td class="measurement-error"') == 4
     assert "cpu_max 0.449 is below cpu_avg 0.475" in html and "MEASUREMENT ERROR" in html
     CsvExporter().write(report, tmp_path)
     with open(tmp_path / "perfbench-run-1-metrics.csv", newline="") as handle:

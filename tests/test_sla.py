@@ -23,6 +23,9 @@ MILLIS = result_with(np.full(300, 20e6))  # 300 samples of 20 ms: enough for an 
     ("p99 < 2ms", "duration", 2e6), ("mean < 5m", "duration", 300e9), ("max_rss < 512MB", "size", 512e6),
     ("cpu_avg < 30%", "percent", 0.3), ("throughput > 10/s", "rate", 10.0), ("error_rate < 1%", "percent", 0.01),
     ("ticks_p99 <= 8", "number", 8.0), ("p99.9 < 250ns", "duration", 250.0),
+    ("items_per_s > 1M/s", "rate", 1e6), ("items_per_s > 2G/s", "rate", 2e9),
+    ("bytes_per_s > 1GB/s", "byte rate", 1e9), ("bytes_per_s >= 512MiB/s", "byte rate", 512 * 1024**2),
+    ("bytes_per_s > 60MB/m", "byte rate", 1e6), ("alloc_bytes_per_op < 1KB", "size", 1e3),
     ("disk_write_rate < 10MB/s", "byte rate", 10e6), ("machine_net_recv_rate < 1GiB/m", "byte rate", 2**30 / 60),
 ])
 def test_expressions_parse_into_base_units(text: str, kind: str, value: float) -> None:

@@ -64,3 +64,38 @@ def test_a_sweep_on_a_metric_the_workload_does_not_report_is_an_analysis_failure
 def test_sweep_values_must_increase() -> None:
     with pytest.raises(ValueError):
         Sweep(param="n", values=(10, 5))
+
+
+# Exactly 6 samples of 1 call each per measurement (the budget is never what stops it).
+EXACT = SamplingOptions(budget_seconds=5.0, warmup_seconds=0.0, iterations=1, min_samples=3, max_samples=6)
+
+
+def test_real_workers_carry_sweep_points_in_every_iteration(write_module) -> None:
+    path = write_module("bench_pool_sweep.py", SOURCE)
+    definition = BenchmarkDefinition(
+        name="total", lane="sweeps", target=PythonTarget(str(path), "total"), sampling=EXACT,
+        sweep=Sweep(param="n", values=(1000, 4000, 16000)), iterations=4, processes=2, warmup_iterations=1)
+    (result,) = results_of(run_benchmarks([definition]))
+    assert result.ok, result.failure
+    counted = result.counted_iterations
+    assert [r.process for r in counted] == [0, 0, 1, 1]
+    assert all(len(r.sweep) == 3 and r.measurement is r.sweep[-1].measurement for r in counted)
+    assert [p.measurement.stats.n for p in result.sweep] == [4 * 6] * 3
+    assert result.measurement.stats.n == 4 * 6
+    assert result.metric("exponent").has_interval
+
+
+def test_real_workers_carry_the_baseline_in_every_iteration(write_module) -> None:
+    path = write_module("bench_pool_pair.py", SOURCE)
+    definition = BenchmarkDefinition(
+        name="twice", lane="pairs", target=PythonTarget(str(path), "total_twice", params={"n": 2000}),
+        baseline=PythonTarget(str(path), "total", params={"n": 2000}), sampling=EXACT, iterations=4, processes=2)
+    (result,) = results_of(run_benchmarks([definition]))
+    assert result.ok, result.failure
+    assert all(r.baseline is not None for r in result.counted_iterations)
+    # BASELINE_ROUNDS alternating rounds of max(min_samples 3, ceil(6 / rounds)) = 3 samples per side,
+    # per iteration; every round's samples are one segment, so the rounds pair up for the ratio
+    from perfbench.execution.worker import BASELINE_ROUNDS
+    assert result.baseline.stats.n == result.measurement.stats.n == 4 * BASELINE_ROUNDS * 3
+    assert len(result.measurement.segments) == len(result.baseline.segments) == 4 * BASELINE_ROUNDS
+    assert result.metric("ratio").has_interval

@@ -182,7 +182,8 @@ def test_quick_definitions_run_and_every_rule_can_judge(quick_results) -> None:
         for verdict in evaluate_all([(result, definition.sla)]):
             # thresholds are far from this machine's figures, but a busy machine is not a
             # test's business: only that each rule found its metric with enough samples
-            assert verdict.status in ("pass", "violated"), (definition.name, verdict.message)
+            # judged -- passed, broken, or UNSURE on an honest interval -- never refused or invalid
+            assert verdict.status in ("pass", "violated", "unsure"), (definition.name, verdict.message)
             if "once and in order" in verdict.rule or "intact" in verdict.rule:
                 assert verdict.status == "pass", (definition.name, verdict.message)
 

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "conversions.hpp"
+#include "perfbench/python_allocations.hpp"
 #include "perfbench/python_callable.hpp"
 #include "registrations.hpp"
 
@@ -30,6 +31,19 @@ void register_timing(py::module_& m) {
         PythonEmptyBatch empty;
         return to_python(collect_samples(body, empty, sampling_plan_from(plan)));
     }, py::arg("callable"), py::arg("args"), py::arg("plan"));
+
+    // What `calls` calls allocate in total: {"blocks": ..., "bytes": ...}; a raised error propagates.
+    m.def("count_python_allocations", [](py::object callable, py::tuple args, std::uint64_t calls) {
+        std::vector<PyObject*> borrowed;
+        borrowed.reserve(args.size());
+        for (const auto& a : args) borrowed.push_back(a.ptr());
+        PythonAllocations counted;
+        if (!count_python_allocations(callable.ptr(), borrowed, calls, counted)) throw py::error_already_set();
+        py::dict out;
+        out["blocks"] = counted.blocks;
+        out["bytes"] = counted.bytes;
+        return out;
+    }, py::arg("callable"), py::arg("args"), py::arg("calls"));
 }
 
 }  // namespace perfbench::bindings

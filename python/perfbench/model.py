@@ -7,8 +7,12 @@ Format history (``SCHEMA_VERSION``):
   1  Measurement, BenchmarkResult (metrics, sweep points, baseline, labels, iterations),
      IterationRecord (its ``resources`` is ResourceSummary.to_dict(), time series included),
      Failure.
-  2  BenchmarkResult.measurement_errors: figures found impossible where the result was made
-     (MeasurementError); absent in version 1 data, read as none.
+  2  IterationRecord carries what its iteration measured beyond the samples: ``sweep`` (its
+     points; ``measurement`` is then the largest size's point, stored once, in ``sweep``) and
+     ``baseline`` (the measurement taken side by side). Records of format 1 read as records
+     without them.
+  3  BenchmarkResult.measurement_errors: figures found impossible where the result was made
+     (MeasurementError); absent in older data, read as none.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import numpy as np
 from perfbench.measuring.wire_pooling import pool_wire
 from perfbench.analysis.stats import SampleStats, summarize
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TICK_CLOCKS = ("tsc", "cntvct_el0")
 
@@ -273,6 +277,9 @@ class IterationRecord:
     io_read_bytes: int | None = None  # commands: rusage block counts x 512
     io_write_bytes: int | None = None
     measurement: Measurement | None = None  # micro-benchmarks: this round's samples
+    # A sweep's points, measured in this iteration (``measurement`` is then the largest size's).
+    sweep: tuple[SweepPoint, ...] = ()
+    baseline: Measurement | None = None  # the baseline measured alternately with the target
     resources: Mapping[str, Any] | None = None  # ResourceSummary.to_dict(), time series included
     resource_metrics: tuple[Metric, ...] = ()  # that summary's figures (cpu_avg, max_rss, ...)
     stderr_tail: str = ""
@@ -281,6 +288,14 @@ class IterationRecord:
     # iteration itself (each runs as a new process). The process is the unit of noise: what a
     # process draws once (address-space layout, pages, hash seed) moves all of its samples.
     process: int = 0
+
+    def __post_init__(self) -> None:
+        if self.sweep:
+            largest = self.sweep[-1].measurement
+            if self.measurement is None:
+                object.__setattr__(self, "measurement", largest)
+            elif self.measurement is not largest:
+                raise ValueError("a sweep iteration's measurement is its largest size's point")
 
     @property
     def ok(self) -> bool:
@@ -295,7 +310,10 @@ class IterationRecord:
             "failure": self.failure.to_dict() if self.failure else None,
             "cpu_user_seconds": self.cpu_user_seconds, "cpu_system_seconds": self.cpu_system_seconds,
             "exit_code": self.exit_code, "io_read_bytes": self.io_read_bytes, "io_write_bytes": self.io_write_bytes,
-            "measurement": self.measurement.to_dict() if self.measurement else None,
+            # a sweep's measurement is its largest point: stored once, in "sweep"
+            "measurement": self.measurement.to_dict() if self.measurement and not self.sweep else None,
+            "sweep": [point.to_dict() for point in self.sweep],
+            "baseline": self.baseline.to_dict() if self.baseline else None,
             "resources": dict(self.resources) if self.resources else None,
             "resource_metrics": [m.to_dict() for m in self.resource_metrics],
             "stderr_tail": self.stderr_tail,
@@ -311,6 +329,8 @@ class IterationRecord:
             exit_code=data.get("exit_code"), io_read_bytes=data.get("io_read_bytes"),
             io_write_bytes=data.get("io_write_bytes"),
             measurement=Measurement.from_dict(data["measurement"]) if data.get("measurement") else None,
+            sweep=tuple(SweepPoint.from_dict(p) for p in data.get("sweep", ())),
+            baseline=Measurement.from_dict(data["baseline"]) if data.get("baseline") else None,
             resources=data.get("resources"),
             resource_metrics=tuple(Metric(**m) for m in data.get("resource_metrics", ())),
             stderr_tail=data.get("stderr_tail", ""), process=data.get("process", 0))

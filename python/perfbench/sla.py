@@ -38,11 +38,11 @@ from typing import Any
 from perfbench.errors import UnitError
 from perfbench.analysis import intervals
 from perfbench.analysis.interference import environment_note
-from perfbench.analysis.metrics_lookup import MetricValue, lookup_metric, percentile_of
+from perfbench.analysis.metrics_lookup import MetricValue, lookup_metric, percentile_of, unmeasurable_reason
 from perfbench.analysis.plausibility import error_for
 from perfbench.model import BenchmarkResult
-from perfbench.units import (format_byte_rate, format_duration_ns, format_size, parse_byte_rate, parse_duration,
-                             parse_percent, parse_rate, parse_size)
+from perfbench.units import (format_duration_ns, format_size, parse_byte_rate, parse_duration, parse_percent,
+                             parse_rate, parse_size)
 
 SEVERITIES = ("warning", "error", "critical")  # the one severity order, mildest first
 _RANK = {None: 0, "pass": 0, "warning": 1, "error": 2, "critical": 3}
@@ -99,7 +99,7 @@ class Threshold:
             except UnitError:
                 continue
         raise RuleError(f"{expression!r}: threshold {text!r} is not a number, duration (2ms), size (512MB), "
-                        "rate (10/s), byte rate (10MB/s) or percentage (30%)")
+                        "rate (10/s), byte rate (1GB/s) or percentage (30%)")
 
     @property
     def expression(self) -> str:
@@ -122,7 +122,8 @@ class Verdict:
     metric: str
     measured: float | None
     unit: str | None
-    status: str  # pass | violated | unsure | insufficient | not-evaluated | invalid | measurement-error
+    # pass | violated | unsure | insufficient | not-evaluated | not-measurable | invalid | measurement-error
+    status: str
     # violated: its severity; unsure: the worst it may be; invalid rules: error
     severity: str | None
     message: str
@@ -139,8 +140,8 @@ class Verdict:
         if self.status == "violated":
             return self.severity.upper()  # type: ignore[union-attr]
         return {"pass": "PASS", "unsure": "UNSURE", "insufficient": "INSUFFICIENT SAMPLES",
-                "not-evaluated": "NOT EVALUATED", "invalid": "INVALID RULE",
-                "measurement-error": "MEASUREMENT ERROR"}[self.status]
+                "not-evaluated": "NOT EVALUATED", "not-measurable": "NOT MEASURABLE",
+                "invalid": "INVALID RULE", "measurement-error": "MEASUREMENT ERROR"}[self.status]
 
     @property
     def rank(self) -> int:
@@ -176,7 +177,7 @@ def format_value(value: float | None, unit: str | None) -> str:
     if unit == "bytes":
         return format_size(value)
     if unit == "bytes_per_s":
-        return format_byte_rate(value)
+        return format_size(value) + "/s"
     if unit == "per_s":
         for limit, divisor, prefix in ((1e4, 1.0, ""), (1e6, 1e3, "k"), (1e9, 1e6, "M")):
             if abs(value) < limit:
@@ -234,6 +235,10 @@ class _RuleBase:
         if result.measurement is None:
             return None, self._verdict(result, "not-evaluated", None, "the benchmark did not produce a measurement")
         value = lookup_metric(result, threshold.metric)
+        reason = unmeasurable_reason(result, threshold.metric) if value is None else None
+        if reason is not None:  # the machine cannot give it: neither a pass nor a broken rule
+            return None, self._verdict(result, "not-measurable", None,
+                                       f"{threshold.metric} is not measurable here: {reason}")
         if value is None:
             return None, self._verdict(result, "invalid", "error", f"no metric named {threshold.metric!r} in this result")
         if not threshold.compatible_with(value.unit):

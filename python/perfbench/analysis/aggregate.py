@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
-from perfbench.analysis.derived_metrics import baseline_metrics, sweep_metrics, workload_metrics
+from perfbench.analysis.derived_metrics import (baseline_metrics, hardware_counter_metrics, sweep_metrics,
+                                                throughput_metrics, workload_metrics)
+from perfbench.analysis.group_spread import repetitions
 from perfbench.analysis.intervals import figure_over_repeats
 from perfbench.analysis.plausibility import find_measurement_errors
 from perfbench.model import (BenchmarkResult, Failure, IterationRecord, Measurement, Metric, SweepPoint,
@@ -56,9 +57,47 @@ def _command_measurement(ok: Sequence[IterationRecord], overhead_ns: float) -> M
                        segments=[(r.process, 1) for r in ok])
 
 
+def pooled_sweep(records: Sequence[IterationRecord]) -> tuple[SweepPoint, ...]:
+    """Each size's samples from every record, pooled as the target's samples are (a record
+    without the size adds nothing to it)."""
+    values = list(dict.fromkeys(point.value for record in records for point in record.sweep))
+    return tuple(SweepPoint(value, pool_measurements([p.measurement for r in records for p in r.sweep
+                                                      if p.value == value]))
+                 for value in values)
+
+
+def pooled_baseline(records: Sequence[IterationRecord]) -> tuple[Measurement, Measurement] | None:
+    """(target, baseline), each pooled over the records that measured both side by side."""
+    pairs = [(r.measurement, r.baseline) for r in records if r.measurement is not None and r.baseline is not None]
+    if not pairs:
+        return None
+    return pool_measurements([m for m, _ in pairs]), pool_measurements([b for _, b in pairs])
+
+
+def _sweep_figures(definition: BenchmarkDefinition, ok: Sequence[IterationRecord]
+                   ) -> tuple[tuple[SweepPoint, ...], list[Metric], dict[str, str]]:
+    """The sweep pooled over every counted iteration, its growth fit and labels; the fit's
+    intervals come from the spread between the repetitions (processes, else iterations)."""
+    assert definition.sweep is not None
+    points = pooled_sweep(ok)
+    if not points:
+        return (), [], {}
+    repeated_by, groups = repetitions(ok)
+    metrics, labels = sweep_metrics(points, definition.sweep.fit_on, definition.sweep.param,
+                                    repeated=[pooled_sweep(group) for group in groups], repeated_by=repeated_by)
+    return points, metrics, labels
+
+
+def _baseline_figures(ok: Sequence[IterationRecord]) -> tuple[Measurement | None, list[Metric]]:
+    pooled = pooled_baseline(ok)
+    if pooled is None:
+        return None, []
+    return pooled[1], baseline_metrics(*pooled)
+
+
 def assemble_result(definition: BenchmarkDefinition, records: Sequence[IterationRecord], *,
-                    setup_ns: float | None = None, outcome: Mapping[str, Any] | None = None,
-                    spawn_overhead_ns: float = 0.0, interrupted: bool = False) -> BenchmarkResult:
+                    setup_ns: float | None = None, spawn_overhead_ns: float = 0.0,
+                    interrupted: bool = False) -> BenchmarkResult:
     counted = [r for r in records if not r.warmup]
     ok = [r for r in counted if r.ok]
     failures = [r for r in records if not r.ok]
@@ -90,17 +129,19 @@ def assemble_result(definition: BenchmarkDefinition, records: Sequence[Iteration
             measured = [r for r in ok if r.measurement is not None]
             measurement = pool_measurements([r.measurement for r in measured])  # type: ignore[misc]
             metrics += workload_metrics([r.measurement for r in measured], [r.process for r in measured])  # type: ignore[misc]
-        if outcome and outcome.get("sweep"):
-            points = tuple(SweepPoint.from_dict(p) for p in outcome["sweep"])
-            assert definition.sweep is not None
+            metrics += throughput_metrics(measurement, definition.work_per_call)
+            metrics += hardware_counter_metrics([[r.measurement for r in group if r.measurement is not None]
+                                                 for group in repetitions(ok)[1]])
+        if definition.sweep is not None:
             try:
-                fit, labels = sweep_metrics(points, definition.sweep.fit_on, definition.sweep.param)
+                points, fit, labels = _sweep_figures(definition, ok)
                 metrics += fit
             except ValueError as error:  # e.g. fit_on names a metric the workload never reported
+                points = pooled_sweep(ok)
                 failure = failure or Failure("analysis", f"measured, but the sweep cannot be fitted: {error}")
-        if outcome and outcome.get("baseline"):
-            baseline = Measurement.from_dict(outcome["baseline"])
-            metrics += baseline_metrics(measurement, baseline)
+        if definition.baseline is not None:
+            baseline, compared = _baseline_figures(ok)
+            metrics += compared
         metrics += _combine_resource_metrics(ok)
         metrics += _rss_growth(ok)
     if counted:

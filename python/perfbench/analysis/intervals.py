@@ -31,11 +31,11 @@ verdict on it says so. No interval is narrower than the resolution of one sample
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 CONFIDENCE_LEVEL = 0.95
 MIN_UNITS = 3
@@ -127,12 +127,20 @@ def _batches(samples: np.ndarray, min_size: int) -> list[np.ndarray]:
     return list(np.array_split(samples, count))
 
 
-def _t_interval(point: float, unit_values: np.ndarray, min_units: int = MIN_UNITS) -> tuple[float, float] | None:
+@functools.lru_cache(maxsize=256)
+def t_quantile(level: float, degrees_of_freedom: int) -> float:
+    """The two-sided Student t quantile for ``level`` (0.95 -> t(0.975, dof))."""
+    from scipy.special import stdtrit  # imported when needed: scipy.stats costs ~0.4 s to import
+
+    return float(stdtrit(degrees_of_freedom, 0.5 + level / 2.0))
+
+
+def t_interval(point: float, unit_values: np.ndarray, min_units: int = MIN_UNITS) -> tuple[float, float] | None:
     values = unit_values[np.isfinite(unit_values)]
     k = values.size
     if k < min_units:
         return None
-    half = float(scipy_stats.t.ppf(0.5 + CONFIDENCE_LEVEL / 2, k - 1) * np.std(values, ddof=1) / math.sqrt(k))
+    half = t_quantile(CONFIDENCE_LEVEL, k - 1) * float(np.std(values, ddof=1)) / math.sqrt(k)
     return point - half, point + half
 
 
@@ -166,7 +174,7 @@ def interval(units: NoiseUnits, name: str, point: float, resolution: float = 0.0
     if units.kind == "independent":
         values = np.concatenate(units.groups)
         if name in ("mean", "median"):  # Student-t over the runs: honest down to two of them
-            found = _t_interval(point, values, min_units=2)
+            found = t_interval(point, values, min_units=2)
         else:
             found = _bootstrap(values, fn, name) if values.size >= max(min_size, MIN_UNITS) else None
     else:
@@ -174,7 +182,7 @@ def interval(units: NoiseUnits, name: str, point: float, resolution: float = 0.0
             groups = [g for g in units.groups if g.size >= min_size]
         else:
             groups = _batches(units.groups[0], min_size)
-        found = _t_interval(point, np.array([fn(g) for g in groups])) if len(groups) >= MIN_UNITS else None
+        found = t_interval(point, np.array([fn(g) for g in groups])) if len(groups) >= MIN_UNITS else None
     if found is None:
         return None
     low, high = min(found[0], point), max(found[1], point)  # never excludes its own point estimate
@@ -205,7 +213,7 @@ def figure_over_repeats(values: Sequence[float], processes: Sequence[int]) -> tu
     point = float(np.mean(data))
     distinct = len(set(processes))
     where = "one process" if distinct == 1 else f"{distinct} processes"
-    found = _t_interval(point, data, min_units=2 if distinct == data.size else MIN_UNITS)
+    found = t_interval(point, data, min_units=2 if distinct == data.size else MIN_UNITS)
     if found is not None and data.min() >= 0:  # a figure never seen below zero (a time, a size) stays there
         found = (max(found[0], 0.0), found[1])
     if found is None:

@@ -45,8 +45,15 @@ KNOWN: dict[str, str] = {
     "cpu_user_time": "ns", "cpu_system_time": "ns", "io_read_bytes": "bytes", "io_write_bytes": "bytes",
     # a side-by-side baseline
     "baseline_median": "ns", "ratio": "ratio", "overhead": "fraction", "speedup": "ratio",
-    # a sweep's growth fit
+    # a sweep's growth fit (a Python benchmark's numeric parameter, or a built-in sweep)
     "exponent": "ratio", "r_squared": "ratio",
+    # the work per call a Python benchmark declares (items=..., bytes=...) over time per call
+    "items_per_s": "per_s", "bytes_per_s": "bytes_per_s",
+    # what one call of a Python benchmark allocates (the worker's allocation-counting pass)
+    "alloc_bytes_per_op": "bytes", "alloc_blocks_per_op": "count",
+    # hardware counters per call (perf_event_open), where the machine has them
+    "instructions_per_op": "count", "cycles_per_op": "count", "branch_misses_per_op": "count",
+    "instructions_per_cycle": "ratio",
 }
 
 

@@ -17,6 +17,12 @@ _PERCENTILE = re.compile(r"(?:^|_)p(?P<digits>[0-9]+(?:\.[0-9]+)?)$")
 
 TIME_STATISTICS = tuple(_STAT_FIELDS)
 
+# Per-call counts from the core's perf_event_open group (cpp/src/hardware_counters.cpp), each
+# from the measurement's counter of that name, and their ratio.
+HARDWARE_COUNTER_METRICS = {"instructions_per_op": "instructions", "cycles_per_op": "cycles",
+                            "branch_misses_per_op": "branch_misses"}
+INSTRUCTIONS_PER_CYCLE = "instructions_per_cycle"
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class MetricValue:
@@ -69,6 +75,17 @@ def _from_stats(stats: SampleStats, name: str, unit: str) -> MetricValue | None:
     bounds = stats.interval(field)
     return MetricValue(value, unit, stats.n, *(bounds or (None, None)), noise=stats.noise,
                        noise_kind=stats.noise_kind, noise_units=stats.noise_units, needs_interval=True)
+
+
+def unmeasurable_reason(result: BenchmarkResult, name: str) -> str | None:
+    """Why ``name`` could not be measured for this result, when it is a figure this machine
+    cannot give (hardware counters without a PMU or permission), else None."""
+    if name not in HARDWARE_COUNTER_METRICS and name != INSTRUCTIONS_PER_CYCLE:
+        return None
+    counters = result.measurement.counters if result.measurement is not None else {}
+    if counters.get("available"):
+        return None
+    return str(counters.get("reason") or "the benchmark's measurement recorded no hardware counts")
 
 
 def lookup_metric(result: BenchmarkResult, name: str) -> MetricValue | None:

@@ -8,6 +8,12 @@ Two views of the same sweep, because each answers a different question:
   (relative error at every size). Google Benchmark minimises absolute error instead,
   which lets the largest size decide alone: a sweep whose exponent was 0.84 came out
   "O(n^2)" that way because of one noisy top point.
+
+The exponent's own interval, from one set of points, is the regression's: its standard
+error with a t quantile on n - 2 degrees of freedom. It measures how far the points stray
+from a straight line in log-log, so it also widens when the growth is not a power law
+(n log n bends). When the sweep was repeated (iterations, processes), the spread between
+the repetitions' exponents is the better interval (analysis/group_spread.py).
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+
+from perfbench.analysis.intervals import t_quantile
 
 CANDIDATES: dict[str, object] = {
     "O(1)": lambda n: np.ones_like(n),
@@ -34,6 +42,15 @@ class GrowthFit:
     r_squared: float
     big_o: str
     big_o_rms: float  # RMS of the chosen class's fit in log space (~ relative error)
+    exponent_stderr: float | None = None  # the regression's standard error (None with two points)
+    degrees_of_freedom: int = 0  # points - 2
+
+    def exponent_interval(self, level: float = 0.95) -> tuple[float, float] | None:
+        """The regression's t interval of the exponent (None with two points: no residual)."""
+        if self.exponent_stderr is None or self.degrees_of_freedom < 1:
+            return None
+        half = t_quantile(level, self.degrees_of_freedom) * self.exponent_stderr
+        return self.exponent - half, self.exponent + half
 
     def linear_or_better(self, tolerance: float = 0.15) -> bool:
         return self.exponent <= 1.0 + tolerance
@@ -54,6 +71,9 @@ def fit_growth(sizes: Sequence[float], costs: Sequence[float]) -> GrowthFit:
     residual = float(np.sum((log_y - predicted) ** 2))
     total = float(np.sum((log_y - log_y.mean()) ** 2))
     r_squared = 1.0 - residual / total if total > 0 else 1.0
+    spread = float(np.sum((log_n - log_n.mean()) ** 2))
+    dof = int(n.size) - 2
+    stderr = math.sqrt(residual / dof / spread) if dof > 0 else None
 
     best_name, best_rms = "", math.inf
     for name, f in CANDIDATES.items():
@@ -62,4 +82,5 @@ def fit_growth(sizes: Sequence[float], costs: Sequence[float]) -> GrowthFit:
         rms = float(np.sqrt(np.mean((log_y - log_basis - offset) ** 2)))
         if rms < best_rms - 1e-12:
             best_name, best_rms = name, rms
-    return GrowthFit(exponent=float(exponent), r_squared=r_squared, big_o=best_name, big_o_rms=best_rms)
+    return GrowthFit(exponent=float(exponent), r_squared=r_squared, big_o=best_name, big_o_rms=best_rms,
+                     exponent_stderr=stderr, degrees_of_freedom=max(dof, 0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 import pandas as pd
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -12,7 +13,7 @@ from perfbench.cli.console import stdout_console
 from perfbench.cli.measurement_errors import figure_cell, print_measurement_errors
 from perfbench.cli.project_config import config_from, store_path
 from perfbench.cli.stored_run import open_store, resolve_run, results_in_lanes
-from perfbench.model import BenchmarkResult
+from perfbench.model import BenchmarkResult, Metric
 from perfbench.sla import format_interval, format_value
 from perfbench.units import format_duration_ns
 
@@ -22,6 +23,39 @@ RESOURCE_COLUMNS = (("cpu_avg", "CPU avg"), ("cpu_max", "CPU max"), ("cpu_core_a
                     ("max_rss", "peak RSS"), ("disk_read_bytes", "disk read"), ("disk_write_bytes", "disk write"),
                     ("machine_net_sent_bytes", "machine net sent"), ("machine_net_recv_bytes", "machine net recv"),
                     ("ctx_switches", "ctx sw"), ("threads_max", "threads"), ("sampler_cpu", "sampler CPU"))
+
+# A sweep's growth, work per call over time, what a call allocates, hardware counts per call.
+FIGURE_COLUMNS = (("exponent", "growth exponent"), ("r_squared", "r²"), ("items_per_s", "items/s"),
+                  ("bytes_per_s", "bytes/s"), ("alloc_bytes_per_op", "allocated / call"),
+                  ("alloc_blocks_per_op", "blocks / call"), ("instructions_per_op", "instructions / call"),
+                  ("cycles_per_op", "cycles / call"), ("instructions_per_cycle", "IPC"))
+
+
+def _shown(metric: Metric) -> str:
+    value = format_value(metric.value, metric.unit)
+    if not metric.has_interval:
+        return value
+    return f"{value} [{format_value(metric.ci_low, metric.unit)} – {format_value(metric.ci_high, metric.unit)}]"
+
+
+def _print_metric_table(console: Console, results: list[BenchmarkResult], title: str,
+                        columns: tuple[tuple[str, str], ...], label: str | None = None) -> None:
+    """One row per benchmark that has any of the metrics, one column per metric present."""
+    present = [(name, heading) for name, heading in columns if any(r.metric(name) for r in results)]
+    if not present:
+        return
+    label = label if label and any(r.labels.get(label) for r in results) else None
+    table = Table(title=title)
+    table.add_column("benchmark")
+    if label:
+        table.add_column(label)
+    for _, heading in present:
+        table.add_column(heading, justify="right")
+    for r in results:
+        if any(r.metric(name) for name, _ in present):
+            cells = [figure_cell(r, name, _shown(m)) if (m := r.metric(name)) else "-" for name, _ in present]
+            table.add_row(r.key, *([r.labels.get(label, "-")] if label else []), *cells)
+    console.print(table)
 
 
 def _frame(results: list[BenchmarkResult]) -> pd.DataFrame:
@@ -89,17 +123,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                     same.add_row(str(name), row.lane, format_duration_ns(row["median"]), f"{row['median'] / first:.3f}×")
             console.print(same)
 
-    present = [(name, label) for name, label in RESOURCE_COLUMNS if name in frame]
-    if present:
-        units = {m.name: m.unit for r in results for m in r.metrics}
-        resources = Table(title="resources (sampler aggregates over the counted iterations)")
-        resources.add_column("benchmark")
-        for _, label in present:
-            resources.add_column(label, justify="right")
-        for r in results:
-            resources.add_row(r.key, *[figure_cell(r, name, format_value(m.value, units[name]))
-                                      if (m := r.metric(name)) else "-" for name, _ in present])
-        console.print(resources)
+    _print_metric_table(console, results, "figures beyond time per iteration (95 % interval in brackets)",
+                        FIGURE_COLUMNS, label="big_o")
+    _print_metric_table(console, results, "resources (sampler aggregates over the counted iterations)",
+                        RESOURCE_COLUMNS)
     print_measurement_errors(results)
 
     failures = [r for r in results if r.failure is not None]

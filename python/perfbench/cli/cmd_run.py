@@ -17,7 +17,7 @@ from perfbench.cli.measurement_errors import figure_cell, print_measurement_erro
 from perfbench.cli.progress import progress_for
 from perfbench.cli.project_config import config_from, store_path
 from perfbench.config import Config
-from perfbench.resources.environment import collect_environment, noise_warnings
+from perfbench.resources.environment import collect_environment, noise_warnings, unmeasurable_notes
 from perfbench.errors import ExitCode, UnitError, UsageError
 from perfbench.export import EXPORTERS, ReportData
 from perfbench.model import BenchmarkResult
@@ -85,6 +85,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         warnings = noise_warnings(environment)
         for warning in warnings:
             err.print(Text("warning: ", style="yellow") + Text(warning), highlight=False)
+        for note in unmeasurable_notes(environment):
+            err.print(Text("note: ", style="cyan") + Text(note), highlight=False)
         run_id = store.begin_run(environment, request.command)
         result_id: int | None = None
         total_iterations = sum(d.total_iterations for d in definitions)

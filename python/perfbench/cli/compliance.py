@@ -13,7 +13,7 @@ from perfbench.cli.console import stdout_console
 from perfbench.sla import Verdict, format_interval, format_value
 
 _STYLE = {"PASS": "green", "WARNING": "yellow", "ERROR": "red", "CRITICAL": "bold red", "UNSURE": "cyan",
-          "INSUFFICIENT SAMPLES": "magenta", "NOT EVALUATED": "dim", "INVALID RULE": "red",
+          "INSUFFICIENT SAMPLES": "magenta", "NOT EVALUATED": "dim", "NOT MEASURABLE": "dim", "INVALID RULE": "red",
           "MEASUREMENT ERROR": "bold red"}
 NOISY_MARK = "*"
 

@@ -20,16 +20,16 @@ from perfbench.config.fields import Where, check_keys, key_path, non_empty_strin
 from perfbench.analysis import metric_names
 from perfbench.analysis.metrics_lookup import percentile_of
 from perfbench.sla import SEVERITIES, Rule, RuleError, SlaRule, Threshold, TieredRule
-from perfbench.units import BYTE_RATE_HELP, DURATION_HELP, SIZE_HELP
+from perfbench.units import BYTE_RATE_HELP, DURATION_HELP, RATE_HELP, SIZE_HELP
 
 _RULE_KEYS = ("rule", "severity", "name")
 _TIER_KEYS = ("target", "acceptable", "critical", "name")
 _SLA_HELP = ('an array of rules: "mean < 5m", { rule = "p99 < 500s", severity = "critical" } or '
              '{ target = "p95 < 400s", acceptable = "p95 < 450s", critical = "p95 < 500s" }')
 
-_UNIT_HELP = {"ns": DURATION_HELP, "bytes": SIZE_HELP, "per_s": "a rate such as 10/s",
-              "bytes_per_s": BYTE_RATE_HELP, "fraction": "a percentage such as 30%",
-              "ratio": "a number or a percentage", "ticks": "a number of ticks such as 8", "count": "a number"}
+_UNIT_HELP = {"ns": DURATION_HELP, "bytes": SIZE_HELP, "per_s": RATE_HELP, "bytes_per_s": BYTE_RATE_HELP,
+              "fraction": "a percentage such as 30%", "ratio": "a number or a percentage",
+              "ticks": "a number of ticks such as 8", "count": "a number such as 3"}
 _PERCENTILE_LIKE = re.compile(r"(?:^|_)p[0-9][^_]*$")
 
 

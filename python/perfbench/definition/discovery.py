@@ -7,7 +7,6 @@ naming the file, and a crash in user code at import time cannot take the runner 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -15,28 +14,18 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from perfbench.definition.user_modules import load_user_module
 from perfbench.errors import DefinitionError
 
 PATTERN = "bench_*.py"
 DISCOVERY_TIMEOUT_SECONDS = 120.0
 
 
-def _import(path: Path) -> Any:
-    module_name = f"perfbench_user_{path.stem}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    sys.path.insert(0, str(path.parent))
-    spec.loader.exec_module(module)
-    return module
-
-
 def _describe(directory: Path) -> dict[str, Any]:
     found = []
     for path in sorted(directory.glob(PATTERN)):
         try:
-            module = _import(path)
+            module = load_user_module(path)
         except BaseException as error:  # noqa: BLE001 - reported to the parent, which exits 2
             return {"error": {"path": str(path), "message": f"{type(error).__name__}: {error}",
                               "traceback": traceback.format_exc()}}

@@ -22,7 +22,7 @@ from perfbench.definition.discovery import discover
 from perfbench.errors import UsageError
 from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import rule_from_spec
-from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, PythonTarget
+from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, PythonTarget, Sweep
 from perfbench.units import parse_duration
 
 DEFAULT_BENCHMARKS_DIR = Path("benchmarks")
@@ -55,11 +55,26 @@ def _lane_settings(lane: LaneConfig) -> dict[str, Any]:
             "memory_limit_bytes": lane.memory_limit_bytes}
 
 
+def _work_per_call(spec: dict[str, Any], params: dict[str, Any], sweep: Sweep | None) -> dict[str, float]:
+    """Each unit's work per call as a number: given, or the value of the parameter it names
+    (a swept parameter's largest value: the result's measurement is the largest size's)."""
+    work = {}
+    for unit, amount in spec.get("work_per_call", {}).items():
+        if isinstance(amount, str):
+            amount = sweep.values[-1] if sweep is not None and amount == sweep.param else params[amount]
+        work[unit] = float(amount)
+    return work
+
+
 def _python_definitions(found: Sequence[dict[str, Any]], lane_of: Any) -> list[BenchmarkDefinition]:
+    """One definition per combination of the parameters, the swept one (if any) aside: it
+    becomes the definition's sweep, over its values in increasing order."""
     definitions = []
     for spec in found:
         lane: LaneConfig = lane_of(spec["lane"])
-        grid = spec["params"]
+        swept = spec.get("sweep")
+        grid = {key: values for key, values in spec["params"].items() if key != swept}
+        sweep = Sweep(param=swept, values=tuple(sorted(spec["params"][swept]))) if swept else None
         combinations = [dict(zip(grid, values)) for values in itertools.product(*grid.values())] if grid else [{}]
         budget = parse_duration(spec["budget"]) if spec["budget"] else lane.budget_seconds
         for params in combinations:
@@ -67,7 +82,8 @@ def _python_definitions(found: Sequence[dict[str, Any]], lane_of: Any) -> list[B
             definitions.append(BenchmarkDefinition(
                 name=spec["name"] + suffix, lane=spec["lane"], description=spec["description"],
                 target=PythonTarget(spec["path"], spec["function"], params=params, setup=spec["setup"]),
-                sampling=SamplingOptions(budget_seconds=budget),
+                sampling=SamplingOptions(budget_seconds=budget), sweep=sweep,
+                work_per_call=_work_per_call(spec, params, sweep),
                 sla=lane.sla + tuple(rule_from_spec(r) for r in spec["sla"]),
                 env=lane.env, cwd=str(lane.cwd), processes=lane.processes, **_lane_settings(lane)))
     return definitions

@@ -110,6 +110,9 @@ class BenchmarkDefinition:
     sweep: Sweep | None = None
     # Measured alternately with the target in the same worker: the ratio is what counts.
     baseline: Target | None = None
+    # The work one call does in the user's units ("items", "bytes"): each gives a throughput
+    # metric "<unit>_per_s" (for a sweep, at the largest size, whose measurement the result is).
+    work_per_call: Mapping[str, float] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         if self.sweep is not None and self.baseline is not None:
@@ -121,6 +124,8 @@ class BenchmarkDefinition:
                              f"got {self.processes}")
         if self.kind == "command" and self.processes != 1:
             raise ValueError(f"{self.key}: a command runs every iteration as a new process; processes must be 1")
+        if any(not amount > 0 for amount in self.work_per_call.values()):
+            raise ValueError(f"{self.key}: work per call must be positive, got {dict(self.work_per_call)}")
         if self.kind == "command" and (self.sweep is not None or self.baseline is not None):
             raise ValueError(f"{self.key}: commands take neither a sweep nor a baseline")
 

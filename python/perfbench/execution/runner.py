@@ -81,7 +81,7 @@ def _pinned_sampling(definition: BenchmarkDefinition, records: Sequence[Iteratio
 
 def _run_worker(definition: BenchmarkDefinition, workdir: Path, index: int, total: int) -> Iterator[RunEvent]:
     records: list[IterationRecord] = []
-    setup_ns = outcome = None
+    setup_ns = None
     for process, counted in enumerate(definition.process_shares()):
         worker = WorkerRun(definition, workdir, counted=counted, first_index=len(records), process=process,
                            sampling=_pinned_sampling(definition, records))
@@ -89,10 +89,9 @@ def _run_worker(definition: BenchmarkDefinition, workdir: Path, index: int, tota
             records.append(record)
             yield IterationFinished(definition, record)
         setup_ns = worker.setup_ns if setup_ns is None else setup_ns
-        outcome = worker.last_outcome or outcome
         if any(not record.ok for record in records):
             break  # a failed process ends the benchmark, as a failed iteration does within one
-    result = assemble_result(definition, records, setup_ns=setup_ns, outcome=outcome)
+    result = assemble_result(definition, records, setup_ns=setup_ns)
     yield BenchmarkFinished(definition, result, index, total)
 
 

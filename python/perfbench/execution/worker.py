@@ -7,7 +7,7 @@ the benchmark):
 
     {"event": "ready", "setup_ns": ...}                    after imports and setup
     {"event": "start", "index": i, "warmup": bool}         an iteration begins
-    {"event": "end", "index": i, "outcome": {...}}          it finished: measurement (+ sweep / baseline)
+    {"event": "end", "index": i, "outcome": {...}}          it finished: measurement (+ baseline), or sweep
     {"event": "error", "type": ..., "message": ..., "traceback": ...}   it raised; the worker exits 1
 
 The runner times each iteration out on its own and watches the process tree's resources
@@ -26,8 +26,6 @@ affects both sides alike).
 from __future__ import annotations
 
 import dataclasses
-import functools
-import importlib.util
 import json
 import math
 import os
@@ -38,7 +36,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from perfbench.measuring.raw_measurement import time_callable, time_workload, to_wire
+from perfbench.definition.user_modules import load_user_object
+from perfbench.measuring.call_binding import bind_parameters
+from perfbench.measuring.raw_measurement import allocations_per_call, time_callable, time_workload, to_wire
 from perfbench.measuring.wire_pooling import pool_wire
 from perfbench.measuring.sampling import SamplingOptions, pins_iterations_per_sample
 
@@ -46,24 +46,6 @@ from perfbench.measuring.sampling import SamplingOptions, pins_iterations_per_sa
 # machine conditions, and the spread of the per-round ratios is the interval of the ratio
 # (Student-t over 8 rounds: t = 2.36, where 4 rounds gave 3.18).
 BASELINE_ROUNDS = 8
-
-
-def _load_python_function(target: dict[str, Any], name: str) -> Any:
-    path = Path(target["path"])
-    module_name = f"perfbench_user_{path.stem}"
-    module = sys.modules.get(module_name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot import {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        sys.path.insert(0, str(path.parent))
-        spec.loader.exec_module(module)
-    obj: Any = module
-    for part in name.split("."):
-        obj = getattr(obj, part)
-    return obj
 
 
 Measurer = Callable[[dict[str, Any], SamplingOptions], dict[str, Any]]  # -> a wire-format measurement
@@ -77,16 +59,23 @@ def _measurer(target: dict[str, Any], process: int) -> tuple[Measurer, float | N
     if target["kind"] == "workload":
         return (lambda params, options: to_wire(time_workload(target["workload"], params, options), process)), None
     if target["kind"] == "python":
-        fn = _load_python_function(target, target["function"])
+        fn = load_user_object(target["path"], target["function"])
         setup_ns = None
         if target.get("setup"):
-            setup = _load_python_function(target, target["setup"])
+            setup = load_user_object(target["path"], target["setup"])
             began = time.perf_counter_ns()
             setup()
             setup_ns = float(time.perf_counter_ns() - began)
-        # functools.partial calls through C, so parameters add no Python frame per call.
-        return (lambda params, options: to_wire(time_callable(
-            functools.partial(fn, **params) if params else fn, (), options), process)), setup_ns
+
+        def measure(params: dict[str, Any], options: SamplingOptions) -> dict[str, Any]:
+            call, args = bind_parameters(fn, params)
+            measured = to_wire(time_callable(call, args, options), process)
+            # after the timed samples, in a pass of its own: the counting hook never runs while timing
+            measured["metrics"] = [*measured.get("metrics", ()),
+                                   *allocations_per_call(call, args, measured["iterations_per_sample"])]
+            return measured
+
+        return measure, setup_ns
     raise ValueError(f"unknown target kind {target['kind']!r}")
 
 
@@ -115,7 +104,7 @@ def run_iteration(job: dict[str, Any], measure: Measurer, baseline: Measurer | N
         sweep = job["sweep"]
         points = [{"value": value, "measurement": measure({**params, sweep["param"]: value}, options)}
                   for value in sweep["values"]]
-        return {"measurement": points[-1]["measurement"], "sweep": points}
+        return {"sweep": points}  # the largest size's point is the iteration's measurement
     if baseline is not None:
         measured, base = _alternate(measure, params, baseline, dict(job["baseline"]["params"]), options)
         return {"measurement": measured, "baseline": base}

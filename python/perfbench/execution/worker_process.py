@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from perfbench import _core
-from perfbench.model import Failure, IterationRecord, Measurement
+from perfbench.model import Failure, IterationRecord, Measurement, SweepPoint
 from perfbench.execution.process_termination import kill_tree, signal_name
 from perfbench.resources.resource_observation import IterationWatch
 from perfbench.measuring.sampling import SamplingOptions
@@ -88,8 +88,6 @@ class WorkerRun:
         self.first_index = first_index
         self.process = process  # this worker's number among the benchmark's processes
         self.setup_ns: float | None = None
-        # The last counted iteration's full outcome (sweep points, baseline), for the result.
-        self.last_outcome: dict[str, Any] | None = None
 
     def _spawn(self) -> tuple[subprocess.Popen[bytes], _EventPipe]:
         job_path = self.workdir / "job.json"
@@ -156,12 +154,7 @@ class WorkerRun:
                 if ended is None or ended["event"] != "end":
                     yield self._failed_record(index, warmup, process, ended, resources, watch)
                     return
-                outcome = ended["outcome"]
-                yield IterationRecord(index=index, process=self.process, warmup=warmup, wall_ns=wall_ns,
-                                      measurement=Measurement.from_dict(outcome["measurement"]),
-                                      resources=resources.summary, resource_metrics=resources.metrics)
-                if not warmup:
-                    self.last_outcome = outcome
+                yield self._measured_record(index, warmup, wall_ns, ended["outcome"], resources)
                 watch = None
         except BaseException:
             kill_tree(process.pid)
@@ -176,6 +169,17 @@ class WorkerRun:
                 except subprocess.TimeoutExpired:
                     kill_tree(process.pid)
                     process.wait()
+
+    def _measured_record(self, index: int, warmup: bool, wall_ns: float, outcome: dict[str, Any],
+                         resources: Any) -> IterationRecord:
+        """Everything the iteration measured, in one record: its samples, or its sweep's
+        points, and the baseline taken beside them."""
+        sweep = tuple(SweepPoint.from_dict(point) for point in outcome.get("sweep", ()))
+        return IterationRecord(
+            index=index, process=self.process, warmup=warmup, wall_ns=wall_ns,
+            measurement=None if sweep else Measurement.from_dict(outcome["measurement"]), sweep=sweep,
+            baseline=Measurement.from_dict(outcome["baseline"]) if outcome.get("baseline") else None,
+            resources=resources.summary, resource_metrics=resources.metrics)
 
     def _failed_record(self, index: int, warmup: bool, process: subprocess.Popen[bytes],
                        event: dict[str, Any] | None, resources: Any, watch: IterationWatch | None) -> IterationRecord:

@@ -4,9 +4,18 @@ The statistic sets are ``ns`` (per iteration, always) and ``ticks`` (per iterati
 cycle counter took the samples). A failed benchmark has one row with its reason and empty
 statistics, so a spreadsheet shows it rather than silently missing it.
 
+``ci95_low``/``ci95_high`` are the median's 95 % interval (``mean_ci95_*``, ``p99_ci95_*``
+the mean's and p99's; empty where the samples support none) and ``interval_from`` says
+where its noise was measured; ``interference`` counts the samples an interrupt or a
+preemption landed in.
+
 A second file, ``...-metrics.csv``, holds every other figure in long form (one row per
 benchmark x metric: workload figures, resource aggregates, growth fits, baseline ratios,
-sweep points), since those differ from benchmark to benchmark.
+throughput in the benchmark's own units, allocations and hardware counts per call, sweep
+points), with the 95 % interval where one is known, since those differ from benchmark to
+benchmark. A third, ``...-sla.csv``, is the SLO compliance matrix: one row per rule and
+benchmark, with the figure's interval, the verdict, what would settle an UNSURE one and what
+disturbed the measurement.
 
 Impossible figures are flagged, not dropped: ``measurement_errors`` on a benchmark's rows and
 ``measurement_error`` on a metric's row say why the figure is an error of the measurement.
@@ -26,7 +35,8 @@ from perfbench.analysis.stats import SampleStats
 COLUMNS = (
     "run_id", "lane", "benchmark", "kind", "params", "status", "failure_kind", "failure_message",
     "unit", "n", "mean", "median", "stdev", "min", "max", "p50", "p90", "p95", "p99", "p99.9",
-    "mad", "cv", "ci95_low", "ci95_high", "outliers_low_severe", "outliers_low_mild",
+    "mad", "cv", "robust_cv", "ci95_low", "ci95_high", "mean_ci95_low", "mean_ci95_high", "p99_ci95_low",
+    "p99_ci95_high", "interval_from", "interference", "outliers_low_severe", "outliers_low_mild",
     "outliers_high_mild", "outliers_high_severe", "iterations_per_sample", "overhead_ns",
     "overhead_subtracted", "loop_overhead_ns", "clock", "ticks_per_ns", "measurement_errors",
 )
@@ -38,7 +48,11 @@ def _stat_columns(stats: SampleStats) -> dict[str, object]:
         "n": stats.n, "mean": stats.mean, "median": stats.median, "stdev": stats.stdev, "min": stats.min,
         "max": stats.max, "p50": stats.p50, "p90": stats.p90, "p95": stats.p95, "p99": stats.p99,
         "p99.9": stats.p999, "mad": stats.mad, "cv": stats.cv, "ci95_low": stats.ci_low,
-        "ci95_high": stats.ci_high, "outliers_low_severe": o.low_severe, "outliers_low_mild": o.low_mild,
+        "ci95_high": stats.ci_high, "robust_cv": stats.robust_cv,
+        **{f"{name}_ci95_{end}": bounds[index] if bounds else None for name in ("mean", "p99")
+           for bounds in [stats.interval(name)] for index, end in enumerate(("low", "high"))},
+        "interval_from": stats.noise, "interference": stats.interference,
+        "outliers_low_severe": o.low_severe, "outliers_low_mild": o.low_mild,
         "outliers_high_mild": o.high_mild, "outliers_high_severe": o.high_severe,
     }
 
@@ -64,13 +78,13 @@ def rows_for(run_id: int, result: BenchmarkResult) -> list[dict[str, object]]:
     return rows
 
 
-METRIC_COLUMNS = ("run_id", "lane", "benchmark", "metric", "value", "unit", "sweep_param", "sweep_value",
-                  "measurement_error")
+METRIC_COLUMNS = ("run_id", "lane", "benchmark", "metric", "value", "unit", "ci95_low", "ci95_high", "sweep_param",
+                  "sweep_value", "measurement_error")
 
 
 def metric_rows_for(run_id: int, result: BenchmarkResult, sweep_param: str | None) -> list[dict[str, object]]:
     base = {"run_id": run_id, "lane": result.lane, "benchmark": result.benchmark}
-    rows = [{**base, "metric": m.name, "value": m.value, "unit": m.unit,
+    rows = [{**base, "metric": m.name, "value": m.value, "unit": m.unit, "ci95_low": m.ci_low, "ci95_high": m.ci_high,
              "measurement_error": error.message if (error := error_for(result, m.name)) else ""}
             for m in result.metrics]
     for point in result.sweep:
@@ -79,6 +93,18 @@ def metric_rows_for(run_id: int, result: BenchmarkResult, sweep_param: str | Non
         rows += [{**base, "metric": name, "value": value, "unit": unit, "sweep_param": sweep_param or "",
                   "sweep_value": point.value} for name, value, unit in figures]
     return rows
+
+
+VERDICT_COLUMNS = ("run_id", "benchmark", "rule", "expression", "metric", "measured", "unit", "ci95_low", "ci95_high",
+                   "interval_from", "status", "label", "severity", "between", "settle", "environment", "message")
+
+
+def verdict_rows_for(report: ReportData) -> list[dict[str, object]]:
+    return [{"run_id": report.run_id, "benchmark": v.benchmark, "rule": v.rule, "expression": v.expression,
+             "metric": v.metric, "measured": v.measured, "unit": v.unit, "ci95_low": v.low, "ci95_high": v.high,
+             "interval_from": v.noise, "status": v.status, "label": v.label, "severity": v.severity,
+             "between": "-".join(v.between) if v.between else "", "settle": v.settle,
+             "environment": v.environment, "message": v.message} for v in report.verdicts]
 
 
 class CsvExporter:
@@ -97,4 +123,10 @@ class CsvExporter:
             writer.writeheader()
             for result in report.results:
                 writer.writerows(metric_rows_for(report.run_id, result, result.labels.get("sweep_param")))
+        if report.verdicts:  # the SLO compliance matrix, one row per rule and benchmark
+            with open(report_file(report, output_dir, self.extension, "sla"), "w", newline="",
+                      encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=VERDICT_COLUMNS, lineterminator="\r\n", restval="")
+                writer.writeheader()
+                writer.writerows(verdict_rows_for(report))
         return path

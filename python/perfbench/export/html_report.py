@@ -8,7 +8,7 @@ import jinja2
 
 from perfbench.analysis.plausibility import error_for
 from perfbench.export.base import ReportData, report_file
-from perfbench.sla import format_value
+from perfbench.sla import format_interval, format_value
 from perfbench.units import format_duration_ns
 
 _environment = jinja2.Environment(
@@ -22,6 +22,9 @@ _environment.filters["duration"] = format_duration_ns
 _environment.filters["percent"] = lambda v: "-" if v is None else f"{100 * v:.2f} %"
 _environment.filters["metric"] = lambda m: format_value(m.value, m.unit)
 _environment.filters["metric_value"] = format_value
+_environment.filters["interval"] = lambda value, low, high, unit: format_interval(value, low, high, unit) or "-"
+_environment.filters["metric_interval"] = lambda m: (
+    f"{format_value(m.ci_low, m.unit)} – {format_value(m.ci_high, m.unit)}" if m.has_interval else "-")
 _environment.globals["error_for"] = error_for
 
 

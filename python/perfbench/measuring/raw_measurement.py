@@ -35,6 +35,18 @@ def time_workload(name: str, params: Mapping[str, float] | None, options: Sampli
         raise DefinitionError(f"workload {name!r}: {error}") from None
 
 
+def allocations_per_call(fn: Callable[..., Any], args: tuple[Any, ...], calls: int) -> list[dict[str, Any]]:
+    """What one call of ``fn(*args)`` allocates, averaged over ``calls`` calls made with the
+    core's allocation-counting hook installed (cpp/include/perfbench/python_allocations.hpp):
+    blocks and bytes requested from Python's allocators, freed or not. Objects recycled from
+    the interpreter's free lists (small tuples, lists, dicts, floats) are no new allocation
+    and are not counted."""
+    calls = max(1, int(calls))
+    counted = _core.count_python_allocations(fn, tuple(args), calls)
+    return [{"name": "alloc_bytes_per_op", "value": counted["bytes"] / calls, "unit": "bytes"},
+            {"name": "alloc_blocks_per_op", "value": counted["blocks"] / calls, "unit": "count"}]
+
+
 def to_wire(raw: Mapping[str, Any], process: int = 0) -> dict[str, Any]:
     """A result of time_callable / time_workload with its samples as a list of floats, taken
     in one go by worker process number ``process`` of its benchmark."""

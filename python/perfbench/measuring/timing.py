@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from perfbench import _core
+from perfbench.measuring.call_binding import bind_parameters
 from perfbench.model import Measurement
 from perfbench.measuring.raw_measurement import time_callable, time_workload
 from perfbench.measuring.sampling import SamplingOptions
@@ -18,8 +19,14 @@ from perfbench.measuring.sampling import SamplingOptions
 def measure(fn: Callable[..., Any], *args: Any, budget: str | float | None = None,
             min_sample_time: str | float | None = None, warmup: str | float | None = None,
             max_samples: int | None = None, iterations: int | None = None,
-            subtract_overhead: bool = True, hardware_counters: bool = True) -> Measurement:
-    """Time ``fn(*args)``.
+            subtract_overhead: bool = True, hardware_counters: bool = True, **kwargs: Any) -> Measurement:
+    """Time ``fn(*args, **kwargs)``.
+
+    Keyword arguments other than the options below are passed to ``fn``, bound once
+    (positionally where its signature allows, else with ``functools.partial``; see
+    measuring/call_binding.py): no Python frame is added per call. A
+    keyword named like an option is taken as the option; to pass such a keyword to ``fn``,
+    bind it yourself: ``measure(functools.partial(fn, budget=3))``.
 
     ``budget`` (default ``"0.5s"``) bounds calibration, warm-up and sampling together;
     ``min_sample_time`` (default ``"100us"``) is the shortest sample; ``iterations`` fixes
@@ -30,7 +37,7 @@ def measure(fn: Callable[..., Any], *args: Any, budget: str | float | None = Non
     options = SamplingOptions.from_user(
         budget=budget, min_sample_time=min_sample_time, warmup=warmup, max_samples=max_samples,
         iterations=iterations, subtract_overhead=subtract_overhead, hardware_counters=hardware_counters)
-    return measure_callable(fn, args, options)
+    return measure_callable(*bind_parameters(fn, kwargs, args), options)
 
 
 def measure_callable(fn: Callable[..., Any], args: tuple[Any, ...], options: SamplingOptions) -> Measurement:

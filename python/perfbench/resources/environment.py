@@ -139,6 +139,16 @@ def collect_environment(cwd: Path | None = None) -> dict[str, Any]:
     }
 
 
+def unmeasurable_notes(env: dict[str, Any]) -> list[str]:
+    """What this machine cannot measure and why: said once per run, not per benchmark."""
+    counters = env["hardware_counters"]
+    if counters["available"]:
+        return []
+    return [f"hardware counters are unavailable: {counters['reason']}; instructions_per_op, cycles_per_op, "
+            "branch_misses_per_op and instructions_per_cycle are not measured, and a rule on them reads "
+            "NOT MEASURABLE"]
+
+
 def noise_warnings(env: dict[str, Any]) -> list[str]:
     """Plain sentences about what in this environment makes timings noisy."""
     warnings = []
