@@ -34,6 +34,7 @@ WORKER = BENCH_DIR / "_worker.py"
 PYPERF_SCRIPT = BENCH_DIR / "_pyperf_bench.py"
 GBENCH_SOURCE = BENCH_DIR / "gbench_workloads.cpp"
 INCLUDE_DIR = REPO_ROOT / "cpp" / "include"
+PRIVATE_INCLUDE_DIR = REPO_ROOT / "cpp" / "src"  # the basic family's body structs
 
 # The C++ workloads of the panel (perfbench's built-in names = Google Benchmark names in
 # gbench_workloads.cpp), ordered from ~2 ns to ~5 ms. `empty` is kept apart: it reads ~0
@@ -82,7 +83,7 @@ def build_gbench(build_dir: Path | None = None) -> Path:
     Flags are those of perfbench's own Release build of the core (-O3 -DNDEBUG, C++20).
     """
     digest = hashlib.sha256()
-    for path in [GBENCH_SOURCE, *sorted(INCLUDE_DIR.rglob("*.hpp"))]:
+    for path in [GBENCH_SOURCE, *sorted(INCLUDE_DIR.rglob("*.hpp")), *sorted(PRIVATE_INCLUDE_DIR.rglob("*.hpp"))]:
         digest.update(path.read_bytes())
     flags = ["-O3", "-DNDEBUG", "-std=c++20"]
     digest.update(" ".join(flags).encode())
@@ -91,7 +92,7 @@ def build_gbench(build_dir: Path | None = None) -> Path:
     binary = build_dir / f"gbench_workloads-{digest.hexdigest()[:12]}"
     if not binary.exists():
         compiler = os.environ.get("CXX", "g++")
-        cmd = [compiler, *flags, f"-I{INCLUDE_DIR}", str(GBENCH_SOURCE), "-o", f"{binary}.tmp",
+        cmd = [compiler, *flags, f"-I{INCLUDE_DIR}", f"-I{PRIVATE_INCLUDE_DIR}", str(GBENCH_SOURCE), "-o", f"{binary}.tmp",
                "-lbenchmark", "-lpthread"]
         print(f"compiling: {shlex.join(cmd)}", file=sys.stderr)
         run_process(cmd, timeout=600)

@@ -5,7 +5,7 @@ same code? C++ workloads vs Google Benchmark, Python workloads vs pyperf.
 
 C++ (6 workloads, ~2 ns to ~5 ms, plus `empty`): gbench_workloads.cpp registers one Google
 Benchmark per built-in workload on the very body struct perfbench times
-(cpp/include/perfbench/workloads/basic.hpp); it is compiled here with perfbench's Release
+(cpp/src/workloads/basic/bodies.hpp); it is compiled here with perfbench's Release
 flags. Each tool runs in its own fresh process, taking turns, several times per workload;
 the table gives the median over those processes of:
   * perfbench: measure_workload(name) median (default budget 0.5 s, samples >= 100 µs,

@@ -1,11 +1,11 @@
 // Google Benchmark side of the peer comparisons (compare_agreement.py, compare_stability.py,
 // compare_clock.py). It times exactly the body structs perfbench's built-in workloads use
-// (cpp/include/perfbench/workloads/basic.hpp) and perfbench's clock reads
+// (cpp/src/workloads/basic/bodies.hpp) and perfbench's clock reads
 // (cpp/include/perfbench/clock.hpp), so any difference in the figures comes from the
 // harness (loop shape, overhead handling, statistic reported), not from the code timed.
 //
 // Built by benchmarks/_peers.py:
-//   g++ -O3 -DNDEBUG -std=c++20 -I cpp/include gbench_workloads.cpp -lbenchmark -lpthread
+//   g++ -O3 -DNDEBUG -std=c++20 -I cpp/include -I cpp/src gbench_workloads.cpp -lbenchmark -lpthread
 // (-O3 -DNDEBUG is what CMake's Release build, and so perfbench's own core, uses.)
 //
 // Benchmark names equal perfbench's workload names, so one --benchmark_filter selects the
@@ -18,7 +18,7 @@
 #include <ctime>
 
 #include "perfbench/clock.hpp"
-#include "perfbench/workloads/basic.hpp"
+#include "workloads/basic/bodies.hpp"
 
 namespace wl = perfbench::workloads;
 
@@ -34,7 +34,7 @@ void body_benchmark(benchmark::State& state) {
 }
 
 // AddChain8 keeps its chain in a local (a register), as its run_batch() does in perfbench:
-// calling the member operator() here would put the chain in memory (see basic.hpp).
+// calling the member operator() here would put the chain in memory (see basic/bodies.hpp).
 void add_chain_8(benchmark::State& state) {
     std::uint64_t v = 1;
     for (auto _ : state) wl::AddChain8::chain(v);

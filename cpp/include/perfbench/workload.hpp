@@ -103,7 +103,7 @@ private:
 
 struct WorkloadSpec {
     std::string name;         // unique, e.g. "hash_lookup_1k"
-    std::string family;       // the file it lives in, e.g. "basic"
+    std::string family;       // its folder in cpp/src/workloads/, e.g. "basic"
     std::string description;  // what one iteration does
     WorkloadParams defaults;  // parameters it accepts, with their defaults
     std::function<std::unique_ptr<Workload>(const WorkloadParams&)> make;
