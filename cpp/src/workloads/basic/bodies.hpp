@@ -18,9 +18,14 @@
 
 namespace perfbench::workloads {
 
-// Nothing: the loop alone. After overhead correction it must read ~0 ns.
+// Nothing: the loop alone. After overhead correction it must read ~0 ns, so it runs in the
+// very loop the overhead is measured with (EmptyBatch's unrolled repeat()).
 struct Empty {
     void operator()() const noexcept { asm volatile(""); }
+    template <class Repeat>
+    void run_batch(std::uint64_t n, Repeat repeat) const noexcept {
+        repeat(n, [] { asm volatile(""); });
+    }
 };
 
 // Eight dependent 64-bit adds: a latency-bound chain of 8 core cycles on any core with
