@@ -33,6 +33,11 @@ def test_verdict_follows_ratio_and_between_process_spread(ratio, spreads, verdic
     assert panel.judge(ratio, spreads) == verdict
 
 
+def test_a_peer_that_waited_for_a_cpu_is_too_noisy_however_steady():
+    assert panel.judge(0.33, [0.02, 0.03], peer_real_over_cpu=3.0) == panel.TOO_NOISY
+    assert panel.judge(1.00, [0.02, 0.03], peer_real_over_cpu=1.02) == "yes"
+
+
 def test_spread_is_range_over_minimum():
     assert panel.spread([10.0, 12.0, 11.0]) == pytest.approx(0.2)
     assert panel.spread([10.0]) is None
