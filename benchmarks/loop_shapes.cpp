@@ -9,8 +9,10 @@
 //     `for (auto _ : state)` and a body compiled alone have it.
 // The input is the same in every iteration, as in the built-in workload, so the branch
 // predictor can learn part of the sort; how much it learns depends on how many branch
-// sites the loop gives it. Thread CPU time, so time spent descheduled on a shared machine
-// does not count; the median (and range) of the rounds is printed.
+// sites the loop gives it. A fourth row sorts 64 different inputs in turn in the one-copy
+// loop: what the sort costs when there is nothing to learn. Thread CPU time, so time spent
+// descheduled on a shared machine does not count; the median (and range) of the rounds is
+// printed.
 //
 //   g++ -O3 -DNDEBUG -std=c++20 -falign-functions=64 -I cpp/include -I cpp/src
 //       benchmarks/loop_shapes.cpp -o /tmp/loop_shapes && /tmp/loop_shapes [rounds]
@@ -28,17 +30,20 @@
 
 namespace {
 
-template <std::size_t N>
+// The basic family's SortIntegers (private to it), with `Inputs` different inputs taken in turn.
+template <std::size_t N, std::size_t Inputs = 1>
 struct Sort {
     std::vector<std::uint32_t> input, work;
+    std::size_t next = 0;
     void setup() {
-        input.resize(N);
+        input.resize(N * Inputs);
         work.resize(N);
         std::uint64_t seed = 11;
         for (auto& v : input) v = static_cast<std::uint32_t>(perfbench::workloads::splitmix64(seed));
     }
     void operator()() {
-        std::copy(input.begin(), input.end(), work.begin());
+        const auto from = input.begin() + static_cast<std::ptrdiff_t>(next++ % Inputs * N);
+        std::copy(from, from + N, work.begin());
         std::sort(work.begin(), work.end());
         perfbench::do_not_optimize(work.data());
         perfbench::clobber_memory();
@@ -83,19 +88,23 @@ void compare(std::uint64_t iterations, int rounds) {
     EightCopies<Sort<N>> eight;
     perfbench::BodyWorkload<Sort<N>> now;
     OneCopyAlone<Sort<N>> alone;
+    OneCopyAlone<Sort<N, 64>> unlearnable;
     eight.body.setup();
     now.setup();
     alone.body.setup();
-    std::vector<double> a, b, c;
+    unlearnable.body.setup();
+    std::vector<double> a, b, c, d;
     for (int r = 0; r < rounds; ++r) {
         a.push_back(cpu_ns_per_iteration(eight, iterations));
         b.push_back(cpu_ns_per_iteration(now, iterations));
         c.push_back(cpu_ns_per_iteration(alone, iterations));
+        d.push_back(cpu_ns_per_iteration(unlearnable, iterations));
     }
     std::printf("copy + std::sort of %zu uint32, median of %d rounds (thread CPU time per iteration):\n", N, rounds);
     print("eight copies", a);
     print("BodyWorkload", b);
     print("one copy alone", c);
+    print("64 inputs", d);
 }
 
 }  // namespace
