@@ -34,6 +34,9 @@ WORKER = BENCH_DIR / "_worker.py"
 PYPERF_SCRIPT = BENCH_DIR / "_pyperf_bench.py"
 GBENCH_SOURCE = BENCH_DIR / "gbench_workloads.cpp"
 INCLUDE_DIR = REPO_ROOT / "cpp" / "include"
+# scikit-build-core keeps the CMake build here (pyproject.toml: build-dir = "build/{wheel_tag}"),
+# for `pip install .` and `pip install -e .` alike.
+CMAKE_BUILDS = REPO_ROOT / "build"
 
 # The C++ workloads of the panel (perfbench's built-in names = Google Benchmark names in
 # gbench_workloads.cpp), ordered from ~2 ns to ~5 ms. `empty` is kept apart: it reads ~0
@@ -76,22 +79,43 @@ def run_worker(*args: str | float) -> tuple[dict[str, Any], float]:
 
 # ------------------------------------------------------------------- Google Benchmark
 
-def build_gbench(build_dir: Path | None = None) -> Path:
-    """Compiles gbench_workloads.cpp once per content of it and of the headers it reads.
+def core_library() -> Path:
+    """The perfbench_core archive that the imported perfbench._core was linked from.
 
-    Flags are those of perfbench's own Release build of the core (-O3 -DNDEBUG, C++20).
+    Of the CMake builds in build/, it is the one whose _core module has the very bytes of the
+    imported module; the peer links that archive, so both tools run the same object code.
     """
+    from perfbench import _core
+
+    imported = Path(_core.__file__)
+    for module in sorted(CMAKE_BUILDS.glob(f"*/{imported.name}")):
+        archive = module.with_name("libperfbench_core.a")
+        if archive.is_file() and module.read_bytes() == imported.read_bytes():
+            return archive
+    raise PeerError(f"no CMake build in {CMAKE_BUILDS}/ made the imported {imported}: run "
+                    f"`pip install --no-build-isolation -e .` in {REPO_ROOT}, then run this script again")
+
+
+def build_gbench(build_dir: Path | None = None) -> Path:
+    """Links gbench_workloads.cpp against the core's compiled workloads (core_library()), once
+    per content of the harness, the archive and the public headers.
+
+    The harness itself (Google Benchmark's loop around one run() call, the clock reads) is
+    compiled with the core's Release flags (-O3 -DNDEBUG, C++20); the workloads are not
+    compiled here at all.
+    """
+    archive = core_library()
     digest = hashlib.sha256()
-    for path in [GBENCH_SOURCE, *sorted(INCLUDE_DIR.rglob("*.hpp"))]:
+    for path in [GBENCH_SOURCE, archive, *sorted(INCLUDE_DIR.rglob("*.hpp"))]:
         digest.update(path.read_bytes())
-    flags = ["-O3", "-DNDEBUG", "-std=c++20"]
+    flags = ["-O3", "-DNDEBUG", "-std=c++20", "-Wall", "-Wextra", "-Wpedantic"]
     digest.update(" ".join(flags).encode())
     build_dir = build_dir or Path(tempfile.gettempdir()) / "perfbench-peer-build"
     build_dir.mkdir(parents=True, exist_ok=True)
     binary = build_dir / f"gbench_workloads-{digest.hexdigest()[:12]}"
     if not binary.exists():
         compiler = os.environ.get("CXX", "g++")
-        cmd = [compiler, *flags, f"-I{INCLUDE_DIR}", str(GBENCH_SOURCE), "-o", f"{binary}.tmp",
+        cmd = [compiler, *flags, f"-I{INCLUDE_DIR}", str(GBENCH_SOURCE), str(archive), "-o", f"{binary}.tmp",
                "-lbenchmark", "-lpthread"]
         print(f"compiling: {shlex.join(cmd)}", file=sys.stderr)
         run_process(cmd, timeout=600)
@@ -127,6 +151,7 @@ def run_gbench(binary: Path, name: str, *, repetitions: int | None = None,
                 out[f"{entry['aggregate_name']}_cpu_ns"] = entry["cpu_time"] * unit
         else:
             iteration_runs.append({"ns": ns, "cpu_ns": entry["cpu_time"] * unit, "iterations": entry["iterations"]})
+            out.setdefault("label", entry.get("label"))  # a workload's: the C++ type whose run() was timed
     if not iteration_runs:
         raise PeerError(f"Google Benchmark produced no run for {name!r}: {shlex.join(cmd)}")
     out["runs"] = iteration_runs
@@ -156,9 +181,11 @@ def run_pyperf(workload: str, workdir: Path, extra: Sequence[str] = ()) -> dict[
     run = run_process(cmd)
     bench = pyperf.Benchmark.load(str(output))
     output.unlink()
+    # One figure per worker process (the median of its values), for the between-process spread.
+    per_process = [statistics.median(r.values) * 1e9 for r in bench.get_runs() if r.values]
     return {"median_ns": bench.median() * 1e9, "mean_ns": bench.mean() * 1e9,
             "processes": bench.get_nrun(), "values": bench.get_nvalue(), "loops": bench.get_loops(),
-            "wall_seconds": run.wall_seconds, "command": shlex.join(cmd)}
+            "per_process_ns": per_process, "wall_seconds": run.wall_seconds, "command": shlex.join(cmd)}
 
 
 _PYTEST_TEMPLATE = '''\

@@ -23,7 +23,7 @@ from perfbench.measuring.timing import check_workload, measure_workload, workloa
 from perfbench.execution.runner import results_of, run_benchmarks
 from perfbench.measuring.sampling import SamplingOptions
 
-ORDER_SOURCE = Path(__file__).resolve().parents[1] / "cpp" / "src" / "workloads" / "nodes_order.cpp"
+ORDER_SOURCE = Path(__file__).resolve().parents[1] / "cpp" / "src" / "workloads" / "nodes" / "order.cpp"
 WORKER_START_SECONDS = 0.12
 QUICK_FAMILY_BUDGET_SECONDS = 7.0
 

@@ -35,6 +35,8 @@ public:
 // 8-add chain would read 7 cycles), yet unsubtracted it is what an empty body reads.
 // Unrolled, the loop's own share falls to ~1/8 cycle (measured: 0.03-0.05 ns per iteration),
 // so it is reported and left in, and an empty body still reads ~0.
+// Only for short straight-line bodies: the body is inlined eight times, and a body with
+// data-dependent branches must keep one copy (see BodyWorkload::run in workload.hpp).
 template <class Body>
 inline void repeat(std::uint64_t n, Body&& body) {
     for (; n >= 8; n -= 8) {

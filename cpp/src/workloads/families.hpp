@@ -1,4 +1,5 @@
-// One registration function per workload family (one file each in this folder).
+// One registration function per workload family; each family is one folder beside this file
+// (basic/, runtime/, messages/, workflow/, nodes/) whose headers are private to it.
 // Explicit calls, not static registrars: a static library drops object files nothing
 // references, and with them any self-registering globals.
 #pragma once

@@ -1,6 +1,6 @@
 """Family ``workflow``: a small workflow engine's hot paths, creation, executions and scaling.
 
-The engine (``cpp/include/perfbench/workloads/workflow_*.hpp``) holds workflow specs as
+The engine (``cpp/src/workloads/workflow/``) holds workflow specs as
 dense task tables, runs cases over an in-memory state store with AND/XOR/OR splits and
 joins, and can record a telemetry span per task into a ring buffer.
 
