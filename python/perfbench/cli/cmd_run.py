@@ -1,4 +1,5 @@
-"""`run`: measure, store each iteration as it finishes, write reports, print verdicts."""
+"""`run`: build the session's request from the flags, print what the run came to, and map its
+outcome to an exit code (the session itself runs, stores, judges and writes the reports)."""
 
 from __future__ import annotations
 
@@ -14,17 +15,15 @@ from rich.text import Text
 from perfbench.cli.compliance import print_compliance_matrix
 from perfbench.cli.console import stderr_console, stdout_console
 from perfbench.cli.measurement_errors import figure_cell, print_measurement_errors
-from perfbench.cli.progress import progress_for
+from perfbench.cli.progress import BarProgress, LineProgress, progress_for
 from perfbench.cli.project_config import config_from, store_path
 from perfbench.config import Config
-from perfbench.resources.environment import collect_environment, noise_warnings, unmeasurable_notes
 from perfbench.errors import ExitCode, UnitError, UsageError
-from perfbench.export import EXPORTERS, ReportData
+from perfbench.resources.environment import unmeasurable_notes
 from perfbench.model import BenchmarkResult
 from perfbench.definition.project import Overrides, Selection, select
-from perfbench.execution.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, run_benchmarks
-from perfbench.sla import evaluate_all, fails_run, format_interval, worst_severity
-from perfbench.store import SqliteStore
+from perfbench.execution.session import RunOutcome, RunSession, RunStarted, SessionEvent, SessionRequest
+from perfbench.sla import format_interval, worst_severity
 from perfbench.units import format_duration_ns, parse_duration
 
 DEFAULT_OUTPUT_DIR = Path("reports")
@@ -76,69 +75,67 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = config_from(args)
     request = request_from(args, config)
     definitions = select(Path.cwd(), config, request.selection, request.overrides)
+    progress = _ProgressPrinter()
+    try:
+        outcome = RunSession(SessionRequest(definitions=tuple(definitions), store=request.store_path,
+                                            output_dir=request.output_dir, command=request.command,
+                                            fail_on_unsure=request.fail_on_unsure),
+                             observer=progress).run()
+    finally:
+        progress.close()
+    _print_summary(outcome.results)
+    print_compliance_matrix(outcome.verdicts)
     err = stderr_console()
-    results: list[BenchmarkResult] = []
-    interrupted = False
-    # The store is opened before anything is printed: a bad --store is one line, exit 2.
-    with SqliteStore(request.store_path) as store:
-        environment = collect_environment()
-        warnings = noise_warnings(environment)
-        for warning in warnings:
-            err.print(Text("warning: ", style="yellow") + Text(warning), highlight=False)
-        for note in unmeasurable_notes(environment):
-            err.print(Text("note: ", style="cyan") + Text(note), highlight=False)
-        run_id = store.begin_run(environment, request.command)
-        result_id: int | None = None
-        total_iterations = sum(d.total_iterations for d in definitions)
-        with progress_for(total_iterations) as progress:
-            try:
-                for event in run_benchmarks(definitions):
-                    if isinstance(event, BenchmarkStarted):
-                        d = event.definition
-                        result_id = store.begin_result(run_id, d.lane, d.name, d.kind, dict(d.target.params))
-                    elif isinstance(event, IterationFinished):
-                        assert result_id is not None
-                        store.add_iteration(result_id, event.record)
-                    elif isinstance(event, BenchmarkFinished):
-                        assert result_id is not None
-                        store.finish_result(result_id, event.result)
-                        results.append(event.result)
-                        result_id = None
-                    progress.update(event)
-            except KeyboardInterrupt:
-                interrupted = True
-                if result_id is not None:
-                    store.interrupt_result(result_id, "interrupted by Ctrl-C; finished iterations are kept")
-        failed = [r for r in results if not r.ok]
-        rules = {d.key: d.sla for d in definitions}
-        verdicts = evaluate_all((result, rules[result.key]) for result in results)
-        store.add_verdicts(run_id, verdicts)
-        status = "interrupted" if interrupted else ("failed" if failed else "complete")
-        store.finish_run(run_id, status)
-        started_at = store.run(run_id).started_at  # type: ignore[union-attr]
-
-    report = ReportData(run_id=run_id, started_at=started_at, status=status, command=request.command,
-                        environment=environment, noise_warnings=tuple(warnings), results=tuple(results),
-                        verdicts=tuple(verdicts))
-    paths = [exporter().write(report, request.output_dir) for exporter in EXPORTERS.values()]
-    _print_summary(results)
-    print_compliance_matrix(verdicts)
-    err.print(f"stored run {run_id} in {request.store_path}; reports: " + ", ".join(str(p) for p in paths),
-              highlight=False)
-    if interrupted:
-        err.print(f"interrupted: {len(results)} of {len(definitions)} benchmarks finished and were kept")
-        return int(ExitCode.INTERRUPTED)
-    if failed:
-        err.print(Text(f"{len(failed)} benchmark(s) failed to run", style="red") + Text(": " + ", ".join(r.key for r in failed)))
-        return int(ExitCode.BENCHMARK_FAILED)
-    failing = [v for v in verdicts if fails_run(v, fail_on_unsure=request.fail_on_unsure)]
-    if failing:
-        worst = worst_severity(failing, include_unsure=True)
-        unsure = sum(1 for v in failing if v.status == "unsure")
+    err.print(f"stored run {outcome.run_id} in {outcome.store}; reports: "
+              + ", ".join(str(p) for p in outcome.report_paths), highlight=False)
+    if outcome.interrupted:
+        err.print(f"interrupted: {len(outcome.finished)} of {outcome.planned} benchmarks finished; "
+                  "everything finished is kept", highlight=False)
+    elif outcome.failed:
+        err.print(Text(f"{len(outcome.failed)} benchmark(s) failed to run", style="red")
+                  + Text(": " + ", ".join(r.key for r in outcome.failed)))
+    elif outcome.failing:
+        worst = worst_severity(outcome.failing, include_unsure=True)
+        unsure = sum(1 for v in outcome.failing if v.status == "unsure")
         note = f" ({unsure} of them UNSURE, failing as asked by --fail-on-unsure)" if unsure else ""
-        err.print(f"[red]SLA check failed[/red]: {len(failing)} rule(s) at error or worse, worst {worst}{note}")
+        err.print(f"[red]SLA check failed[/red]: {len(outcome.failing)} rule(s) at error or worse, worst {worst}{note}")
+    return exit_code_of(outcome)
+
+
+def exit_code_of(outcome: RunOutcome) -> int:
+    """An interrupt first (what ran is kept, but the run is not whole), then a benchmark
+    that could not run, then the verdicts."""
+    if outcome.interrupted:
+        return int(ExitCode.INTERRUPTED)
+    if outcome.failed:
+        return int(ExitCode.BENCHMARK_FAILED)
+    if outcome.failing:
         return int(ExitCode.CHECK_FAILED)
     return int(ExitCode.OK)
+
+
+class _ProgressPrinter:
+    """The session's observer: noise warnings and notes once the run exists, then the progress
+    display (started only then, so that a bad store is one line on an otherwise empty screen)."""
+
+    def __init__(self) -> None:
+        self.progress: LineProgress | BarProgress | None = None
+
+    def __call__(self, event: SessionEvent) -> None:
+        if isinstance(event, RunStarted):
+            err = stderr_console()
+            for warning in event.noise_warnings:
+                err.print(Text("warning: ", style="yellow") + Text(warning), highlight=False)
+            for note in unmeasurable_notes(dict(event.environment)):
+                err.print(Text("note: ", style="cyan") + Text(note), highlight=False)
+            self.progress = progress_for(event.total_iterations).__enter__()
+        elif self.progress is not None:
+            self.progress.update(event)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(None, None, None)
+            self.progress = None
 
 
 _NOISE_SHORT = {"processes": "processes", "batches": "batches", "independent": "runs", "single": "-"}

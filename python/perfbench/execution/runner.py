@@ -9,9 +9,10 @@ Micro-benchmarks (built-in workloads, Python callables) run in one worker proces
 spread their counted iterations over ``processes`` fresh workers one after another;
 commands run as their own process tree, one per iteration. A crash, an exception, a
 non-zero exit, a hang (killed at the per-iteration timeout) or a memory blow-up becomes a
-failure with its reason, and the next benchmark runs. On KeyboardInterrupt the current
-process tree is killed, a ``BenchmarkFinished`` for the interrupted benchmark is *not*
-yielded, and the interrupt propagates: what was yielded before is the caller's to keep.
+failure with its reason, and the next benchmark runs.
+
+Scratch files (worker jobs, captured output) live in one temporary directory per run,
+removed when the generator ends, however it ends.
 """
 
 from __future__ import annotations
@@ -53,57 +54,91 @@ class BenchmarkFinished:
 RunEvent = BenchmarkStarted | IterationFinished | BenchmarkFinished
 
 
-def _run_command(definition: BenchmarkDefinition, workdir: Path, index: int, total: int) -> Iterator[RunEvent]:
-    assert isinstance(definition.target, CommandTarget)
-    overhead = spawn_overhead_ns()
-    records = []
-    for index in range(definition.warmup_iterations + definition.iterations):
-        record = run_command_iteration(definition, definition.target, index,
-                                       index < definition.warmup_iterations, workdir)
-        records.append(record)
-        yield IterationFinished(definition, record)
-        if record.failure is not None and record.failure.kind in ("setup", "memory"):
-            break  # the environment is broken or the command blows up: more iterations add nothing
-    yield BenchmarkFinished(definition, assemble_result(definition, records, spawn_overhead_ns=overhead), index, total)
+class _CommandBenchmark:
+    """A command: one process tree per iteration."""
+
+    def __init__(self, definition: BenchmarkDefinition, workdir: Path) -> None:
+        assert isinstance(definition.target, CommandTarget)
+        self.definition = definition
+        self.workdir = workdir
+        self.records: list[IterationRecord] = []
+        self.spawn_overhead_ns = 0.0
+
+    def iterations(self) -> Iterator[IterationRecord]:
+        definition = self.definition
+        assert isinstance(definition.target, CommandTarget)
+        self.spawn_overhead_ns = spawn_overhead_ns()
+        for position in range(definition.warmup_iterations + definition.iterations):
+            record = run_command_iteration(definition, definition.target, position,
+                                           position < definition.warmup_iterations, self.workdir)
+            self.records.append(record)
+            yield record
+            if record.failure is not None and record.failure.kind in ("setup", "memory"):
+                break  # the environment is broken or the command blows up: more iterations add nothing
+
+    def result(self, *, interrupted: bool = False) -> BenchmarkResult:
+        return assemble_result(self.definition, self.records, spawn_overhead_ns=self.spawn_overhead_ns,
+                               interrupted=interrupted)
 
 
-def _pinned_sampling(definition: BenchmarkDefinition, records: Sequence[IterationRecord]) -> SamplingOptions | None:
-    """Sampling for the next worker process: the first process's iterations per sample,
-    pinned under the same rule as within one worker."""
-    if not pins_iterations_per_sample(definition.sampling, sweep=definition.sweep is not None,
-                                      baseline=definition.baseline is not None):
+class _WorkerBenchmark:
+    """A micro-benchmark: its counted iterations spread over one or more worker processes."""
+
+    def __init__(self, definition: BenchmarkDefinition, workdir: Path) -> None:
+        self.definition = definition
+        self.workdir = workdir
+        self.records: list[IterationRecord] = []
+        self.workers: list[WorkerRun] = []
+
+    def _pinned_sampling(self) -> SamplingOptions | None:
+        """Sampling for the next worker process: the first process's iterations per sample,
+        pinned under the same rule as within one worker."""
+        definition = self.definition
+        if not pins_iterations_per_sample(definition.sampling, sweep=definition.sweep is not None,
+                                          baseline=definition.baseline is not None):
+            return None
+        for record in self.records:
+            if record.measurement is not None:
+                return dataclasses.replace(definition.sampling, iterations=record.measurement.iterations_per_sample)
         return None
-    for record in records:
-        if record.measurement is not None:
-            return dataclasses.replace(definition.sampling, iterations=record.measurement.iterations_per_sample)
-    return None
 
+    def iterations(self) -> Iterator[IterationRecord]:
+        for process, counted in enumerate(self.definition.process_shares()):
+            worker = WorkerRun(self.definition, self.workdir, counted=counted, first_index=len(self.records),
+                               process=process, sampling=self._pinned_sampling())
+            self.workers.append(worker)
+            # Closed explicitly, so that a caller abandoning this generator (an interrupt)
+            # reaches the worker's own clean-up, which kills its process tree, at once.
+            records = worker.iterations()
+            try:
+                for record in records:
+                    self.records.append(record)
+                    yield record
+            finally:
+                records.close()
+            if any(not record.ok for record in self.records):
+                break  # a failed process ends the benchmark, as a failed iteration does within one
 
-def _run_worker(definition: BenchmarkDefinition, workdir: Path, index: int, total: int) -> Iterator[RunEvent]:
-    records: list[IterationRecord] = []
-    setup_ns = None
-    for process, counted in enumerate(definition.process_shares()):
-        worker = WorkerRun(definition, workdir, counted=counted, first_index=len(records), process=process,
-                           sampling=_pinned_sampling(definition, records))
-        for record in worker.iterations():
-            records.append(record)
-            yield IterationFinished(definition, record)
-        setup_ns = worker.setup_ns if setup_ns is None else setup_ns
-        if any(not record.ok for record in records):
-            break  # a failed process ends the benchmark, as a failed iteration does within one
-    result = assemble_result(definition, records, setup_ns=setup_ns)
-    yield BenchmarkFinished(definition, result, index, total)
+    def result(self, *, interrupted: bool = False) -> BenchmarkResult:
+        setup_ns = next((w.setup_ns for w in self.workers if w.setup_ns is not None), None)  # as the first timed it
+        return assemble_result(self.definition, self.records, setup_ns=setup_ns, interrupted=interrupted)
 
 
 def run_benchmarks(definitions: Sequence[BenchmarkDefinition]) -> Iterator[RunEvent]:
     total = len(definitions)
     with tempfile.TemporaryDirectory(prefix="perfbench-run-") as scratch:
         for index, definition in enumerate(definitions):
-            yield BenchmarkStarted(definition, index, total)
             workdir = Path(scratch) / f"{index:04d}"
             workdir.mkdir()
-            run = _run_command if definition.kind == "command" else _run_worker
-            yield from run(definition, workdir, index, total)
+            benchmark = (_CommandBenchmark if definition.kind == "command" else _WorkerBenchmark)(definition, workdir)
+            yield BenchmarkStarted(definition, index, total)
+            records = benchmark.iterations()
+            try:
+                for record in records:
+                    yield IterationFinished(definition, record)
+            finally:
+                records.close()
+            yield BenchmarkFinished(definition, benchmark.result(), index, total)
 
 
 def results_of(events: Iterator[RunEvent]) -> list[BenchmarkResult]:

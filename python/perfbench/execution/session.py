@@ -1,0 +1,160 @@
+"""One run of benchmarks, start to finish, for any caller: the CLI, the pytest plugin, a
+cluster runner.
+
+``RunSession(request, observer).run()`` owns what must happen the same way whoever runs the
+benchmarks: it runs them (``runner.run_benchmarks``), stores every iteration the moment it
+finishes (so a crash loses nothing already measured), stops cleanly on an interrupt,
+judges every result against its SLA rules, writes the reports, and returns one immutable
+``RunOutcome``. It never prints: what happens goes to the observer the caller passes (the
+CLI's progress bar), and what it all came to is in the outcome, for the caller to print
+and turn into an exit code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from perfbench.definition.suite import BenchmarkDefinition
+from perfbench.execution.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, RunEvent, run_benchmarks
+from perfbench.export import EXPORTERS, ReportData
+from perfbench.model import BenchmarkResult
+from perfbench.resources.environment import collect_environment, noise_warnings
+from perfbench.sla import Verdict, evaluate_all, fails_run
+from perfbench.store import SqliteStore
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SessionRequest:
+    """What to run and where its results go; no argparse in sight."""
+
+    definitions: tuple[BenchmarkDefinition, ...]
+    store: str | os.PathLike[str]  # where every iteration is stored as it finishes
+    output_dir: Path | None = None  # where the reports go; None: no report files
+    command: str = ""  # how the run was asked for, recorded with it
+    fail_on_unsure: bool = False  # an UNSURE verdict fails the run as its worse outcome would
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RunStarted:
+    """The run exists in the store; benchmarks start next."""
+
+    run_id: int
+    store: str
+    environment: Mapping[str, Any]
+    noise_warnings: tuple[str, ...]  # what makes this machine's numbers noisy right now
+    total_iterations: int  # every iteration the run will go through, warm-ups included
+
+
+SessionEvent = RunStarted | RunEvent
+Observer = Callable[[SessionEvent], None]
+
+
+def failing_verdicts(verdicts: Sequence[Verdict], *, fail_on_unsure: bool = False) -> tuple[Verdict, ...]:
+    """The verdicts that fail the run: a violation (or an invalid rule) of severity error or
+    critical; an UNSURE one whose worse outcome is, when asked to (``--fail-on-unsure``).
+    Warnings and refusals for lack of samples do not."""
+    return tuple(v for v in verdicts if fails_run(v, fail_on_unsure=fail_on_unsure))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What a run came to: everything a caller prints or decides an exit code from."""
+
+    run_id: int
+    store: str
+    status: str  # complete | failed (a benchmark could not run) | interrupted
+    started_at: str
+    command: str
+    environment: Mapping[str, Any]
+    noise_warnings: tuple[str, ...]
+    planned: int  # benchmarks the run was asked to run
+    results: tuple[BenchmarkResult, ...]  # every benchmark that started, in run order
+    verdicts: tuple[Verdict, ...]
+    failing: tuple[Verdict, ...]  # the verdicts that fail the run (failing_verdicts)
+    report_paths: tuple[Path, ...]
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> tuple[BenchmarkResult, ...]:
+        """Benchmarks that could not run (crash, exception, timeout, ...); not those cut short
+        by an interrupt."""
+        return tuple(r for r in self.results if r.failure is not None and r.failure.kind != "interrupted")
+
+    @property
+    def finished(self) -> tuple[BenchmarkResult, ...]:
+        """Benchmarks that ran all their iterations."""
+        return tuple(r for r in self.results if r.failure is None or r.failure.kind != "interrupted")
+
+    @property
+    def check_failed(self) -> bool:
+        return bool(self.failing)
+
+
+class RunSession:
+    def __init__(self, request: SessionRequest, observer: Observer | None = None) -> None:
+        self.request = request
+        self.observer: Observer = observer or (lambda event: None)
+
+    def run(self) -> RunOutcome:
+        request = self.request
+        # The store is opened before anything runs: a bad store costs nothing measured.
+        with SqliteStore(request.store) as store:
+            environment = collect_environment()
+            warnings = tuple(noise_warnings(environment))
+            run_id = store.begin_run(environment, request.command)
+            self.observer(RunStarted(run_id, str(request.store), MappingProxyType(environment), warnings,
+                                     sum(d.total_iterations for d in request.definitions)))
+            results, interrupted = self._run_benchmarks(store, run_id)
+            verdicts = tuple(self._judge(results))
+            store.add_verdicts(run_id, verdicts)
+            failed = any(not r.ok for r in results)
+            status = "interrupted" if interrupted else ("failed" if failed else "complete")
+            store.finish_run(run_id, status)
+            started_at = store.run(run_id).started_at  # type: ignore[union-attr]
+        report = ReportData(run_id=run_id, started_at=started_at, status=status, command=request.command,
+                            environment=environment, noise_warnings=warnings, results=tuple(results),
+                            verdicts=verdicts)
+        paths = self._write_reports(report)
+        return RunOutcome(run_id=run_id, store=str(request.store), status=status, started_at=started_at,
+                          command=request.command, environment=MappingProxyType(environment),
+                          noise_warnings=warnings, planned=len(request.definitions), results=tuple(results),
+                          verdicts=verdicts, failing=failing_verdicts(verdicts, fail_on_unsure=request.fail_on_unsure),
+                          report_paths=paths, interrupted=interrupted)
+
+    def _run_benchmarks(self, store: SqliteStore, run_id: int) -> tuple[list[BenchmarkResult], bool]:
+        results: list[BenchmarkResult] = []
+        result_id: int | None = None
+        try:
+            for event in run_benchmarks(self.request.definitions):
+                if isinstance(event, BenchmarkStarted):
+                    d = event.definition
+                    result_id = store.begin_result(run_id, d.lane, d.name, d.kind, dict(d.target.params))
+                elif isinstance(event, IterationFinished):
+                    assert result_id is not None
+                    store.add_iteration(result_id, event.record)
+                elif isinstance(event, BenchmarkFinished):
+                    assert result_id is not None
+                    store.finish_result(result_id, event.result)
+                    results.append(event.result)
+                    result_id = None
+                self.observer(event)
+        except KeyboardInterrupt:
+            if result_id is not None:
+                store.interrupt_result(result_id, "interrupted by Ctrl-C; finished iterations are kept")
+            return results, True
+        return results, False
+
+    def _judge(self, results: Sequence[BenchmarkResult]) -> list[Verdict]:
+        """Every result against its benchmark's SLA rules, in one evaluation."""
+        rules = {d.key: d.sla for d in self.request.definitions}
+        return evaluate_all((result, rules[result.key]) for result in results)
+
+    def _write_reports(self, report: ReportData) -> tuple[Path, ...]:
+        if self.request.output_dir is None:
+            return ()
+        return tuple(exporter().write(report, self.request.output_dir) for exporter in EXPORTERS.values())
