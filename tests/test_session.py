@@ -4,6 +4,8 @@ outcome; the CLI only maps that outcome to what it prints and its exit code."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import signal
 import sqlite3
 from pathlib import Path
 
@@ -81,10 +83,10 @@ def _verdict(status: str, severity: str | None) -> Verdict:
                    unit="ns", status=status, severity=severity, message="")
 
 
-def _outcome(results=(), verdicts=(), interrupted=False) -> RunOutcome:
+def _outcome(results=(), verdicts=(), interrupted_by=None) -> RunOutcome:
     return RunOutcome(run_id=1, store="s.db", status="complete", started_at="", command="", environment={},
                       noise_warnings=(), planned=len(results), results=tuple(results), verdicts=tuple(verdicts),
-                      failing=failing_verdicts(verdicts), report_paths=(), interrupted=interrupted)
+                      failing=failing_verdicts(verdicts), report_paths=(), interrupted_by=interrupted_by)
 
 
 def test_the_verdicts_fail_the_run_on_an_error_or_critical_violation() -> None:
@@ -104,7 +106,8 @@ def test_the_cli_maps_the_outcome_to_an_exit_code() -> None:
     assert exit_code_of(_outcome([_result("a")], [_verdict("violated", "warning")])) == 0
     assert exit_code_of(_outcome([_result("a")], [_verdict("violated", "error")])) == 1
     assert exit_code_of(_outcome([_result("a"), crashed], [_verdict("violated", "error")])) == 3
-    assert exit_code_of(_outcome([_result("a"), crashed, cut_short], interrupted=True)) == 130
+    for signum, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)):
+        assert exit_code_of(_outcome([_result("a"), crashed, cut_short], interrupted_by=signum)) == code
     assert _outcome([_result("a"), crashed, cut_short]).failed == (crashed,)
 
 
@@ -131,3 +134,69 @@ def test_the_cli_prints_each_command_benchmark_once_with_its_position(write_modu
     assert completed.returncode == 0, completed.stderr
     assert "[1/1] a/t: median" in completed.stderr
     assert "[4/1]" not in completed.stderr and "[2/1]" not in completed.stderr
+
+
+def _interrupting(signum: int, when) -> list:
+    """An observer that sends this process `signum` when `when(event)` holds (the session
+    is then storing or reporting that event: the signal must wait for a safe point)."""
+    events: list = []
+
+    def observe(event) -> None:
+        events.append(event)
+        if when(event):
+            os.kill(os.getpid(), signum)
+
+    return observe
+
+
+def _run(tmp_path: Path, definitions, observer) -> RunOutcome:
+    return RunSession(SessionRequest(definitions=tuple(definitions), store=tmp_path / "store.db",
+                                     output_dir=tmp_path / "reports"), observer=observer).run()
+
+
+def _stored_results(tmp_path: Path) -> dict[str, tuple]:
+    with sqlite3.connect(tmp_path / "store.db") as db:
+        rows = db.execute("SELECT r.benchmark, r.status, r.n, COUNT(i.id) FROM results r "
+                          "LEFT JOIN iterations i ON i.result_id = r.id GROUP BY r.id").fetchall()
+        assert db.execute("SELECT status FROM runs").fetchall() == [("interrupted",)]
+    return {name: (status, n, iterations) for name, status, n, iterations in rows}
+
+
+def test_a_benchmark_that_ran_every_iteration_before_the_interrupt_is_stored_complete(write_module, tmp_path) -> None:
+    bench = write_module("bench_session.py", BENCHMARKS)
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    last = _interrupting(signal.SIGINT, lambda e: isinstance(e, IterationFinished) and e.record.index == 1)
+    outcome = _run(tmp_path, [python(bench, "fine", iterations=2), python(bench, "raises")], last)
+
+    assert outcome.interrupted_by == signal.SIGINT and outcome.status == "interrupted"
+    (fine,) = outcome.results  # the next benchmark never started
+    assert fine.ok and fine.measurement.stats.n == sum(i.measurement.stats.n for i in fine.iterations)
+    status, n, iterations = _stored_results(tmp_path)["fine"]
+    assert (status, n, iterations) == ("ok", fine.measurement.stats.n, 2)
+    assert {s: signal.getsignal(s) for s in handlers} == handlers  # restored after the run
+    assert all(p.is_file() for p in outcome.report_paths) and len(outcome.report_paths) == 2
+
+
+def test_an_interrupt_keeps_the_finished_iterations_with_their_statistics(write_module, tmp_path) -> None:
+    bench = write_module("bench_session.py", BENCHMARKS)
+    first = _interrupting(signal.SIGHUP, lambda e: isinstance(e, IterationFinished) and e.record.index == 0)
+    outcome = _run(tmp_path, [python(bench, "fine", iterations=3)], first)
+
+    assert outcome.interrupted_by == signal.SIGHUP
+    (fine,) = outcome.results
+    assert fine.failure.kind == "interrupted" and "after 1 of 3 iterations" in fine.failure.message
+    assert fine.measurement.stats.n == fine.iterations[0].measurement.stats.n
+    assert _stored_results(tmp_path) == {"fine": ("interrupted", fine.measurement.stats.n, 1)}
+
+
+def test_an_interrupt_as_a_benchmark_starts_reports_it_interrupted(write_module, tmp_path) -> None:
+    bench = write_module("bench_session.py", BENCHMARKS)
+    second = _interrupting(signal.SIGTERM, lambda e: isinstance(e, BenchmarkStarted) and e.index == 1)
+    outcome = _run(tmp_path, [python(bench, "fine"), python(bench, "raises")], second)
+
+    assert outcome.interrupted_by == signal.SIGTERM
+    assert [(r.benchmark, r.ok) for r in outcome.results] == [("fine", True), ("raises", False)]
+    assert outcome.results[1].failure.kind == "interrupted" and outcome.results[1].measurement is None
+    assert outcome.failed == () and [r.benchmark for r in outcome.finished] == ["fine"]
+    stored = _stored_results(tmp_path)
+    assert stored["fine"][0] == "ok" and stored["raises"] == ("interrupted", None, 0)

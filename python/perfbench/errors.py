@@ -15,7 +15,10 @@ class ExitCode(enum.IntEnum):
     CHECK_FAILED = 1  # an SLA violation of severity error/critical, or a regression
     BAD_INPUT = 2  # usage, config, unreadable store or file
     BENCHMARK_FAILED = 3  # one or more benchmarks could not run; the rest are stored
-    INTERRUPTED = 130  # Ctrl-C; everything finished before it is kept
+    # A run stopped by a signal keeps everything finished before it; 128 + the signal's number.
+    HUNG_UP = 129  # SIGHUP (the terminal closed)
+    INTERRUPTED = 130  # SIGINT (Ctrl-C)
+    TERMINATED = 143  # SIGTERM (a CI job cancelled, `timeout`)
 
 
 class PerfbenchError(Exception):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -88,9 +89,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     err = stderr_console()
     err.print(f"stored run {outcome.run_id} in {outcome.store}; reports: "
               + ", ".join(str(p) for p in outcome.report_paths), highlight=False)
-    if outcome.interrupted:
-        err.print(f"interrupted: {len(outcome.finished)} of {outcome.planned} benchmarks finished; "
-                  "everything finished is kept", highlight=False)
+    if outcome.interrupted_by is not None:
+        err.print(f"interrupted by {signal.Signals(outcome.interrupted_by).name}: {len(outcome.finished)} of "
+                  f"{outcome.planned} benchmarks finished; everything finished is kept", highlight=False)
     elif outcome.failed:
         err.print(Text(f"{len(outcome.failed)} benchmark(s) failed to run", style="red")
                   + Text(": " + ", ".join(r.key for r in outcome.failed)))
@@ -102,11 +103,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     return exit_code_of(outcome)
 
 
+_SIGNAL_EXIT_CODES = {signal.SIGINT: ExitCode.INTERRUPTED, signal.SIGTERM: ExitCode.TERMINATED,
+                      signal.SIGHUP: ExitCode.HUNG_UP}
+
+
 def exit_code_of(outcome: RunOutcome) -> int:
-    """An interrupt first (what ran is kept, but the run is not whole), then a benchmark
-    that could not run, then the verdicts."""
-    if outcome.interrupted:
-        return int(ExitCode.INTERRUPTED)
+    """An interrupt first (what ran is kept, but the run is not whole; 128 + the signal, as a
+    shell reports it), then a benchmark that could not run, then the verdicts."""
+    if outcome.interrupted_by is not None:
+        return int(_SIGNAL_EXIT_CODES[signal.Signals(outcome.interrupted_by)])
     if outcome.failed:
         return int(ExitCode.BENCHMARK_FAILED)
     if outcome.failing:

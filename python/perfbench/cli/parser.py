@@ -20,7 +20,8 @@ def build_parser() -> OneLineArgumentParser:
     parser = OneLineArgumentParser(
         prog="python -m perfbench",
         description="Precise performance benchmarks: a C++ measurement core with a Python analysis front end.",
-        epilog="exit codes: 0 ok, 1 a check failed, 2 bad input, 3 a benchmark failed to run, 130 interrupted",
+        epilog="exit codes: 0 ok, 1 a check failed, 2 bad input, 3 a benchmark failed to run, "
+               "130 / 143 / 129 interrupted by Ctrl-C / SIGTERM / SIGHUP",
     )
     parser.add_argument("--version", action="version", version=f"perfbench {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineArgumentParser)

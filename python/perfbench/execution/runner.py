@@ -11,6 +11,11 @@ commands run as their own process tree, one per iteration. A crash, an exception
 non-zero exit, a hang (killed at the per-iteration timeout) or a memory blow-up becomes a
 failure with its reason, and the next benchmark runs.
 
+An interrupt (a KeyboardInterrupt, raised in the runner or thrown into it at any event)
+kills the process tree in flight and ends the benchmark there: its ``BenchmarkFinished``
+comes next, with what finished (complete, with its statistics, if every counted iteration
+had finished), and then the interrupt propagates. Nothing started goes unreported.
+
 Scratch files (worker jobs, captured output) live in one temporary directory per run,
 removed when the generator ends, however it ends.
 """
@@ -54,7 +59,16 @@ class BenchmarkFinished:
 RunEvent = BenchmarkStarted | IterationFinished | BenchmarkFinished
 
 
-class _CommandBenchmark:
+class _Benchmark:
+    definition: BenchmarkDefinition
+    records: list[IterationRecord]
+
+    @property
+    def ran_every_iteration(self) -> bool:
+        return sum(1 for r in self.records if not r.warmup) >= self.definition.iterations
+
+
+class _CommandBenchmark(_Benchmark):
     """A command: one process tree per iteration."""
 
     def __init__(self, definition: BenchmarkDefinition, workdir: Path) -> None:
@@ -81,7 +95,7 @@ class _CommandBenchmark:
                                interrupted=interrupted)
 
 
-class _WorkerBenchmark:
+class _WorkerBenchmark(_Benchmark):
     """A micro-benchmark: its counted iterations spread over one or more worker processes."""
 
     def __init__(self, definition: BenchmarkDefinition, workdir: Path) -> None:
@@ -131,14 +145,28 @@ def run_benchmarks(definitions: Sequence[BenchmarkDefinition]) -> Iterator[RunEv
             workdir = Path(scratch) / f"{index:04d}"
             workdir.mkdir()
             benchmark = (_CommandBenchmark if definition.kind == "command" else _WorkerBenchmark)(definition, workdir)
-            yield BenchmarkStarted(definition, index, total)
             records = benchmark.iterations()
             try:
+                yield BenchmarkStarted(definition, index, total)
                 for record in records:
                     yield IterationFinished(definition, record)
+                result = benchmark.result()
+            except KeyboardInterrupt:
+                # Closing the iterations kills the process tree in flight; what finished is
+                # this benchmark's result (complete, if every counted iteration had finished).
+                records.close()
+                yield BenchmarkFinished(definition, benchmark.result(interrupted=not benchmark.ran_every_iteration),
+                                        index, total)
+                raise
             finally:
                 records.close()
-            yield BenchmarkFinished(definition, benchmark.result(), index, total)
+            try:
+                yield BenchmarkFinished(definition, result, index, total)
+            except KeyboardInterrupt:
+                # Thrown in while the caller held this result: the interrupt may have cost the
+                # caller it, so it is handed over once more (the caller keeps the first).
+                yield BenchmarkFinished(definition, result, index, total)
+                raise
 
 
 def results_of(events: Iterator[RunEvent]) -> list[BenchmarkResult]:

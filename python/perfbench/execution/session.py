@@ -3,8 +3,9 @@ cluster runner.
 
 ``RunSession(request, observer).run()`` owns what must happen the same way whoever runs the
 benchmarks: it runs them (``runner.run_benchmarks``), stores every iteration the moment it
-finishes (so a crash loses nothing already measured), stops cleanly on an interrupt,
-judges every result against its SLA rules, writes the reports, and returns one immutable
+finishes (so a crash loses nothing already measured), stops cleanly on Ctrl-C, SIGTERM or
+SIGHUP (the tree in flight killed, what finished kept, the run marked interrupted, the
+reports still written; see interrupts.py), judges every result against its SLA rules, writes the reports, and returns one immutable
 ``RunOutcome``. It never prints: what happens goes to the observer the caller passes (the
 CLI's progress bar), and what it all came to is in the outcome, for the caller to print
 and turn into an exit code.
@@ -13,13 +14,16 @@ and turn into an exit code.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
+import signal
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from perfbench.definition.suite import BenchmarkDefinition
+from perfbench.execution.interrupts import InterruptGuard, RunInterrupted
 from perfbench.execution.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, RunEvent, run_benchmarks
 from perfbench.export import EXPORTERS, ReportData
 from perfbench.model import BenchmarkResult
@@ -37,6 +41,9 @@ class SessionRequest:
     output_dir: Path | None = None  # where the reports go; None: no report files
     command: str = ""  # how the run was asked for, recorded with it
     fail_on_unsure: bool = False  # an UNSURE verdict fails the run as its worse outcome would
+    # Take Ctrl-C, SIGTERM and SIGHUP as stop requests while the run lasts (see interrupts.py);
+    # False leaves signal handling to the caller, whose KeyboardInterrupt still stops the run.
+    handle_signals: bool = True
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -77,7 +84,11 @@ class RunOutcome:
     verdicts: tuple[Verdict, ...]
     failing: tuple[Verdict, ...]  # the verdicts that fail the run (failing_verdicts)
     report_paths: tuple[Path, ...]
-    interrupted: bool = False
+    interrupted_by: int | None = None  # the signal that stopped the run (SIGINT, SIGTERM, SIGHUP)
+
+    @property
+    def interrupted(self) -> bool:
+        return self.interrupted_by is not None
 
     @property
     def failed(self) -> tuple[BenchmarkResult, ...]:
@@ -102,52 +113,32 @@ class RunSession:
 
     def run(self) -> RunOutcome:
         request = self.request
-        # The store is opened before anything runs: a bad store costs nothing measured.
-        with SqliteStore(request.store) as store:
-            environment = collect_environment()
-            warnings = tuple(noise_warnings(environment))
-            run_id = store.begin_run(environment, request.command)
-            self.observer(RunStarted(run_id, str(request.store), MappingProxyType(environment), warnings,
-                                     sum(d.total_iterations for d in request.definitions)))
-            results, interrupted = self._run_benchmarks(store, run_id)
-            verdicts = tuple(self._judge(results))
-            store.add_verdicts(run_id, verdicts)
-            failed = any(not r.ok for r in results)
-            status = "interrupted" if interrupted else ("failed" if failed else "complete")
-            store.finish_run(run_id, status)
-            started_at = store.run(run_id).started_at  # type: ignore[union-attr]
-        report = ReportData(run_id=run_id, started_at=started_at, status=status, command=request.command,
-                            environment=environment, noise_warnings=warnings, results=tuple(results),
-                            verdicts=verdicts)
-        paths = self._write_reports(report)
+        with InterruptGuard(install=request.handle_signals) as guard:
+            # The store is opened before anything runs: a bad store costs nothing measured.
+            with SqliteStore(request.store) as store:
+                environment = collect_environment()
+                warnings = tuple(noise_warnings(environment))
+                run_id = store.begin_run(environment, request.command)
+                self.observer(RunStarted(run_id, str(request.store), MappingProxyType(environment), warnings,
+                                         sum(d.total_iterations for d in request.definitions)))
+                results = _Recorder(store, run_id, self.observer).record(request.definitions, guard)
+                # A stop request after the last benchmark finished stops nothing: the run is whole.
+                interrupted_by = guard.signum
+                verdicts = tuple(self._judge(results))
+                store.add_verdicts(run_id, verdicts)
+                failed = any(not r.ok for r in results)
+                status = "interrupted" if interrupted_by is not None else ("failed" if failed else "complete")
+                store.finish_run(run_id, status)
+                started_at = store.run(run_id).started_at  # type: ignore[union-attr]
+            report = ReportData(run_id=run_id, started_at=started_at, status=status, command=request.command,
+                                environment=environment, noise_warnings=warnings, results=tuple(results),
+                                verdicts=verdicts)
+            paths = self._write_reports(report)
         return RunOutcome(run_id=run_id, store=str(request.store), status=status, started_at=started_at,
                           command=request.command, environment=MappingProxyType(environment),
                           noise_warnings=warnings, planned=len(request.definitions), results=tuple(results),
-                          verdicts=verdicts, failing=failing_verdicts(verdicts, fail_on_unsure=request.fail_on_unsure),
-                          report_paths=paths, interrupted=interrupted)
-
-    def _run_benchmarks(self, store: SqliteStore, run_id: int) -> tuple[list[BenchmarkResult], bool]:
-        results: list[BenchmarkResult] = []
-        result_id: int | None = None
-        try:
-            for event in run_benchmarks(self.request.definitions):
-                if isinstance(event, BenchmarkStarted):
-                    d = event.definition
-                    result_id = store.begin_result(run_id, d.lane, d.name, d.kind, dict(d.target.params))
-                elif isinstance(event, IterationFinished):
-                    assert result_id is not None
-                    store.add_iteration(result_id, event.record)
-                elif isinstance(event, BenchmarkFinished):
-                    assert result_id is not None
-                    store.finish_result(result_id, event.result)
-                    results.append(event.result)
-                    result_id = None
-                self.observer(event)
-        except KeyboardInterrupt:
-            if result_id is not None:
-                store.interrupt_result(result_id, "interrupted by Ctrl-C; finished iterations are kept")
-            return results, True
-        return results, False
+                          verdicts=verdicts, failing=failing_verdicts(verdicts, fail_on_unsure=request.fail_on_unsure), report_paths=paths,
+                          interrupted_by=interrupted_by)
 
     def _judge(self, results: Sequence[BenchmarkResult]) -> list[Verdict]:
         """Every result against its benchmark's SLA rules, in one evaluation."""
@@ -158,3 +149,64 @@ class RunSession:
         if self.request.output_dir is None:
             return ()
         return tuple(exporter().write(report, self.request.output_dir) for exporter in EXPORTERS.values())
+
+
+class _Recorder:
+    """Drives the runner and stores what it reports, as it reports it."""
+
+    def __init__(self, store: SqliteStore, run_id: int, observer: Observer) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.observer = observer
+        self.result_ids: dict[int, int] = {}  # benchmark index -> its row in the store
+        self.current: int | None = None  # the benchmark in flight
+        self.results: dict[int, BenchmarkResult] = {}
+
+    def record(self, definitions: Sequence[BenchmarkDefinition], guard: InterruptGuard) -> list[BenchmarkResult]:
+        """Every benchmark that started, with what it finished. On a stop request the runner
+        is stopped where it is (an interrupt thrown in at its current event), hands over the
+        benchmark in flight, and ends."""
+        events = run_benchmarks(definitions)
+        try:
+            while True:
+                try:
+                    if guard.interrupted:
+                        event = events.throw(RunInterrupted(guard.signum or signal.SIGINT))
+                    else:
+                        with guard.armed():
+                            event = next(events)
+                except StopIteration:
+                    break
+                except KeyboardInterrupt as interrupt:
+                    guard.notice(interrupt)
+                    if inspect.getgeneratorstate(events) == inspect.GEN_CLOSED:
+                        break
+                    continue  # it landed after the runner yielded: stop the runner where it is
+                try:
+                    self._store(event)
+                except KeyboardInterrupt as interrupt:  # only where the guard has no handler installed
+                    guard.notice(interrupt)
+        finally:
+            events.close()  # the scratch directory goes with it
+        return [self.results[index] for index in sorted(self.results)]
+
+    def _store(self, event: RunEvent) -> None:
+        if isinstance(event, BenchmarkStarted):
+            self.current = event.index
+            self._begin(event.index, event.definition)
+        elif isinstance(event, IterationFinished):
+            assert self.current is not None
+            self.store.add_iteration(self.result_ids[self.current], event.record)
+        elif isinstance(event, BenchmarkFinished):
+            if event.index in self.results:
+                return  # handed over again after an interrupt; the first is kept
+            # finish_result also stores any iteration of the result an interrupt kept from being stored
+            self.store.finish_result(self._begin(event.index, event.definition), event.result)
+            self.results[event.index] = event.result
+        self.observer(event)
+
+    def _begin(self, index: int, definition: BenchmarkDefinition) -> int:
+        if index not in self.result_ids:
+            self.result_ids[index] = self.store.begin_result(self.run_id, definition.lane, definition.name,
+                                                             definition.kind, dict(definition.target.params))
+        return self.result_ids[index]

@@ -143,19 +143,19 @@ class WorkerRun:
                     ended = events.next(definition.timeout_seconds)
                 except TimeoutError:
                     kill_tree(process.pid)
-                    resources = watch.stop()
+                    resources, watch = watch.stop(), None
                     yield IterationRecord(index=index, process=self.process, warmup=warmup, wall_ns=None, resources=resources.summary,
                                           resource_metrics=resources.metrics,
                                           failure=Failure("timeout", f"timed out after {definition.timeout_seconds:g} s "
                                                           "and was killed", tail(self.workdir / "stderr.txt")))
                     return
                 wall_ns = float(time.perf_counter_ns() - began)
-                resources = watch.stop()
+                # Stopped here, once: the generator may be closed at any yield below (an interrupt).
+                resources, stopped, watch = watch.stop(), watch, None
                 if ended is None or ended["event"] != "end":
-                    yield self._failed_record(index, warmup, process, ended, resources, watch)
+                    yield self._failed_record(index, warmup, process, ended, resources, stopped)
                     return
                 yield self._measured_record(index, warmup, wall_ns, ended["outcome"], resources)
-                watch = None
         except BaseException:
             kill_tree(process.pid)
             if watch is not None:

@@ -191,17 +191,24 @@ class SqliteStore:
 
     def add_iteration(self, result_id: int, record: IterationRecord) -> None:
         with self._transaction():
-            self._db.execute(
-                "INSERT INTO iterations (result_id, idx, warmup, status, wall_ns, failure_kind, record, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (result_id, record.index, int(record.warmup), "ok" if record.ok else "failed", record.wall_ns,
-                 record.failure.kind if record.failure else None, json.dumps(record.to_dict()), _now()))
+            self._insert_iteration(result_id, record)
+
+    def _insert_iteration(self, result_id: int, record: IterationRecord) -> None:
+        self._db.execute(
+            "INSERT INTO iterations (result_id, idx, warmup, status, wall_ns, failure_kind, record, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (result_id, record.index, int(record.warmup), "ok" if record.ok else "failed", record.wall_ns,
+             record.failure.kind if record.failure else None, json.dumps(record.to_dict()), _now()))
 
     def finish_result(self, result_id: int, result: BenchmarkResult) -> None:
         m, f = result.measurement, result.failure
         stats = m.stats if m else None
         status = "ok" if result.ok else ("interrupted" if f and f.kind == "interrupted" else "failed")
         with self._transaction():
+            stored = {idx for (idx,) in self._db.execute("SELECT idx FROM iterations WHERE result_id = ?",
+                                                          (result_id,))}
+            for record in result.iterations:  # those an interrupt kept from being stored as they finished
+                if record.index not in stored:
+                    self._insert_iteration(result_id, record)
             self._db.execute(
                 "UPDATE results SET status = ?, failure_kind = ?, failure_message = ?, failure_detail = ?, "
                 "n = ?, mean = ?, median = ?, stdev = ?, min = ?, max = ?, p90 = ?, p95 = ?, p99 = ?, p999 = ?, "
