@@ -10,10 +10,9 @@ throughput, a latency percentile, a growth exponent, ...) and the verdict perfbe
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from perfbench.sla import format_value
-from perfbench.store import SqliteStore
+from perfbench.store import open_store
 
 # (lane/benchmark, figure, label): figure is a statistic of the time per iteration, "ticks_p99",
 # or a metric name.
@@ -75,7 +74,7 @@ def main() -> None:
     parser.add_argument("store", nargs="?", default=".perfbench/results.db")
     parser.add_argument("--run", type=int, help="run id (default: the latest)")
     args = parser.parse_args()
-    with SqliteStore(Path(args.store)) as store:
+    with open_store(args.store, create=False) as store:
         run_id = args.run or store.latest_run_id()
         results = {stored.result.key: stored.result for stored in store.results(run_id)}
         verdicts: dict[str, list] = {}

@@ -48,7 +48,7 @@ def cpu_hog(enabled: bool) -> Iterator[None]:
 
 
 def one_run(extra: list[str]) -> dict:
-    from perfbench.store import SqliteStore
+    from perfbench.store import open_store
 
     with tempfile.TemporaryDirectory(prefix="perfbench-verdicts-") as workdir:
         began = time.monotonic()
@@ -58,7 +58,7 @@ def one_run(extra: list[str]) -> dict:
         store_path = Path(workdir) / ".perfbench" / "results.db"
         verdicts = {}
         if store_path.exists():
-            with SqliteStore(store_path) as store:
+            with open_store(store_path, create=False) as store:
                 run_id = store.latest_run_id()
                 for verdict in store.verdicts(run_id):
                     verdicts[f"{verdict.benchmark} :: {verdict.rule}"] = verdict.label

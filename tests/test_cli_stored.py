@@ -12,7 +12,7 @@ import pytest
 from conftest import assert_one_line_error
 from perfbench.analysis.plausibility import find_measurement_errors
 from perfbench.model import BenchmarkResult, Measurement, Metric
-from perfbench.store import SqliteStore
+from perfbench.store import open_store
 
 PROJECT = """
 import perfbench
@@ -85,7 +85,7 @@ def test_optimize_starts_from_the_violated_rules(stored_project, run_cli) -> Non
 
 def stored(tmp_path: Path, results: list[BenchmarkResult]) -> Path:
     path = tmp_path / "constructed.db"
-    with SqliteStore(path) as store:
+    with open_store(path) as store:
         run_id = store.begin_run({}, "constructed")
         for result in results:
             store.finish_result(store.begin_result(run_id, result.lane, result.benchmark, result.kind, {}), result)

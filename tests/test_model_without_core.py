@@ -16,7 +16,7 @@ def test_model_statistics_verdicts_and_store_import_without_the_core(tmp_path) -
         from perfbench.model import Measurement, BenchmarkResult, pool_measurements
         from perfbench.analysis.stats import summarize
         from perfbench.sla import rule
-        from perfbench.store import SqliteStore
+        from perfbench.store import open_store
         m = pool_measurements([Measurement(samples_ns=[1.0, 2.0, 3.0] * 5, iterations_per_sample=1, overhead_ns=0.0,
                                            overhead_subtracted=False, clock="steady_clock", ticks_per_ns=1.0)] * 2)
         result = BenchmarkResult(lane="l", benchmark="b", kind="python", measurement=m)

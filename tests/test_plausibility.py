@@ -18,7 +18,7 @@ from perfbench.export.html_report import HtmlExporter
 from perfbench.resources.environment import collect_environment
 from perfbench.model import BenchmarkResult, IterationRecord, Measurement, MeasurementError, Metric
 from perfbench.sla import rule, worst_severity
-from perfbench.store import SqliteStore
+from perfbench.store import open_store
 
 CPUS = 2
 
@@ -133,7 +133,7 @@ def test_measurement_errors_are_stored_with_the_result(tmp_path: Path) -> None:
     error = MeasurementError("max-below-average", ("cpu_max", "cpu_avg"), "cpu_max 0.449 is below cpu_avg 0.475")
     made = dataclasses.replace(result([Metric("cpu_avg", 0.475, "fraction"), Metric("cpu_max", 0.449, "fraction")]),
                                measurement_errors=(error,))
-    with SqliteStore(tmp_path / "results.db") as store:
+    with open_store(tmp_path / "results.db") as store:
         run_id = store.begin_run({}, "test")
         store.finish_result(store.begin_result(run_id, made.lane, made.benchmark, made.kind, {}), made)
         (stored,) = store.results(run_id)

@@ -12,7 +12,7 @@ from rich.text import Text
 from perfbench.cli.console import stdout_console
 from perfbench.cli.measurement_errors import figure_cell, print_measurement_errors
 from perfbench.cli.project_config import config_from, store_path
-from perfbench.cli.stored_run import open_store, resolve_run, results_in_lanes
+from perfbench.cli.stored_run import open_existing_store, resolve_run, results_in_lanes
 from perfbench.model import BenchmarkResult, Metric
 from perfbench.sla import format_interval, format_value
 from perfbench.units import format_duration_ns
@@ -76,7 +76,7 @@ def _frame(results: list[BenchmarkResult]) -> pd.DataFrame:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     config = config_from(args)
-    with open_store(store_path(args, config)) as store:
+    with open_existing_store(store_path(args, config)) as store:
         run = resolve_run(store, args.run)
         results = results_in_lanes(store, run, args.lane)
     console = stdout_console()

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from perfbench.cli.console import stdout_console
 from perfbench.cli.project_config import config_from, store_path
-from perfbench.cli.stored_run import open_store, resolve_run, results_in_lanes
+from perfbench.cli.stored_run import open_existing_store, resolve_run, results_in_lanes
 from perfbench.recommend import FAILED, Finding, Recommendation, recommend
 
 # Findings shown with their evidence; the others are named. Three show the range of a
@@ -63,7 +63,7 @@ def _print_recommendation(console: Console, rec: Recommendation, lane_sizes: Map
 
 def cmd_optimize(args: argparse.Namespace) -> int:
     config = config_from(args)
-    with open_store(store_path(args, config)) as store:
+    with open_existing_store(store_path(args, config)) as store:
         run = resolve_run(store, args.run)
         results = results_in_lanes(store, run, args.lane)
         keys = {r.key for r in results}

@@ -34,7 +34,7 @@ DEFAULT_OUTPUT_DIR = Path("reports")
 class RunRequest:
     selection: Selection
     overrides: Overrides
-    store_path: Path
+    store_path: str  # a path or URL
     output_dir: Path
     command: str
     fail_on_unsure: bool = False

@@ -8,7 +8,7 @@ from pathlib import Path
 from perfbench.cli.compliance import print_compliance_matrix
 from perfbench.cli.console import stderr_console
 from perfbench.cli.project_config import config_from, store_path
-from perfbench.cli.stored_run import open_store, resolve_run, results_in_lanes
+from perfbench.cli.stored_run import open_existing_store, resolve_run, results_in_lanes
 from perfbench.errors import ExitCode
 from perfbench.definition.project import all_definitions
 from perfbench.sla import Verdict, evaluate_all, fails_run
@@ -16,7 +16,7 @@ from perfbench.sla import Verdict, evaluate_all, fails_run
 
 def cmd_validate_sla(args: argparse.Namespace) -> int:
     config = config_from(args)
-    with open_store(store_path(args, config)) as store:
+    with open_existing_store(store_path(args, config)) as store:
         run = resolve_run(store, args.run)
         results = results_in_lanes(store, run, args.lane)
         rules = {d.key: d.sla for d in all_definitions(Path.cwd(), config)}

@@ -46,7 +46,8 @@ def build_parser() -> OneLineArgumentParser:
     run.add_argument("--timeout", metavar="DURATION", help="timeout per iteration, e.g. 10m")
     run.add_argument("--builtin", action="store_true",
                      help="run the built-in suite even where the project has benchmarks of its own")
-    run.add_argument("--store", metavar="PATH", help="SQLite result store (default .perfbench/results.db)")
+    run.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "
+                                                      "(default .perfbench/results.db)")
     run.add_argument("--output-dir", metavar="DIR", help="where reports go (default reports/)")
     run.add_argument("--fail-on-unsure", action="store_true",
                      help="an UNSURE verdict (its interval straddles a limit) fails the run as its worse outcome "
@@ -60,7 +61,8 @@ def build_parser() -> OneLineArgumentParser:
     def stored_run_arguments(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--run", metavar="ID", help="a run id or 'latest' (default)")
         sub.add_argument("--lane", action="append", metavar="NAME", help="only this lane (repeatable)")
-        sub.add_argument("--store", metavar="PATH", help="SQLite result store (default .perfbench/results.db)")
+        sub.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "
+                                                         "(default .perfbench/results.db)")
         sub.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use")
 
     validate = commands.add_parser("validate-sla", help="check a stored run against the SLAs; exit 1 on violation",

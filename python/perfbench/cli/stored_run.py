@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from perfbench.errors import StoreError, UsageError
 from perfbench.model import BenchmarkResult
-from perfbench.store import SqliteStore, StoredRun
+from perfbench.store import ResultStore, StoredRun, open_store
 
 
-def open_store(path: Path) -> SqliteStore:
-    if not path.exists():
-        raise StoreError(f"{path}: no result store here; run `python -m perfbench run` first or pass --store PATH")
-    return SqliteStore(path)
+def open_existing_store(location: str) -> ResultStore:
+    """The store a read-only command looks at: never created, only read (and migrated)."""
+    return open_store(location, create=False)
 
 
-def resolve_run(store: SqliteStore, run: str | None) -> StoredRun:
+def resolve_run(store: ResultStore, run: str | None) -> StoredRun:
     if run in (None, "latest"):
         latest = store.latest_run_id()
         if latest is None:
-            raise StoreError(f"{store.path}: holds no runs yet; run `python -m perfbench run` first")
+            raise StoreError(f"{store.location}: holds no runs yet; run `python -m perfbench run` first")
         found = store.run(latest)
     else:
         try:
@@ -29,13 +26,13 @@ def resolve_run(store: SqliteStore, run: str | None) -> StoredRun:
         found = store.run(run_id)
         if found is None:
             ids = [r.id for r in store.runs()]
-            raise UsageError(f"--run: no run {run_id} in {store.path}; it holds runs "
+            raise UsageError(f"--run: no run {run_id} in {store.location}; it holds runs "
                              f"{', '.join(map(str, ids[-10:])) or 'none'}")
     assert found is not None
     return found
 
 
-def results_in_lanes(store: SqliteStore, run: StoredRun, lanes: list[str] | None) -> list[BenchmarkResult]:
+def results_in_lanes(store: ResultStore, run: StoredRun, lanes: list[str] | None) -> list[BenchmarkResult]:
     results = [stored.result for stored in store.results(run.id)]
     if lanes:
         present = {r.lane for r in results}

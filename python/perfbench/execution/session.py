@@ -29,7 +29,7 @@ from perfbench.export import EXPORTERS, ReportData
 from perfbench.model import BenchmarkResult
 from perfbench.resources.environment import collect_environment, noise_warnings
 from perfbench.sla import Verdict, evaluate_all, fails_run
-from perfbench.store import SqliteStore
+from perfbench.store import ResultStore, open_store
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ class SessionRequest:
     """What to run and where its results go; no argparse in sight."""
 
     definitions: tuple[BenchmarkDefinition, ...]
-    store: str | os.PathLike[str]  # where every iteration is stored as it finishes
+    store: str | os.PathLike[str]  # where every iteration is stored as it finishes: a path or URL (store.open_store)
     output_dir: Path | None = None  # where the reports go; None: no report files
     command: str = ""  # how the run was asked for, recorded with it
     fail_on_unsure: bool = False  # an UNSURE verdict fails the run as its worse outcome would
@@ -115,11 +115,11 @@ class RunSession:
         request = self.request
         with InterruptGuard(install=request.handle_signals) as guard:
             # The store is opened before anything runs: a bad store costs nothing measured.
-            with SqliteStore(request.store) as store:
+            with open_store(request.store) as store:
                 environment = collect_environment()
                 warnings = tuple(noise_warnings(environment))
                 run_id = store.begin_run(environment, request.command)
-                self.observer(RunStarted(run_id, str(request.store), MappingProxyType(environment), warnings,
+                self.observer(RunStarted(run_id, store.location, MappingProxyType(environment), warnings,
                                          sum(d.total_iterations for d in request.definitions)))
                 results = _Recorder(store, run_id, self.observer).record(request.definitions, guard)
                 # A stop request after the last benchmark finished stops nothing: the run is whole.
@@ -130,11 +130,12 @@ class RunSession:
                 status = "interrupted" if interrupted_by is not None else ("failed" if failed else "complete")
                 store.finish_run(run_id, status)
                 started_at = store.run(run_id).started_at  # type: ignore[union-attr]
+                location = store.location
             report = ReportData(run_id=run_id, started_at=started_at, status=status, command=request.command,
                                 environment=environment, noise_warnings=warnings, results=tuple(results),
                                 verdicts=verdicts)
             paths = self._write_reports(report)
-        return RunOutcome(run_id=run_id, store=str(request.store), status=status, started_at=started_at,
+        return RunOutcome(run_id=run_id, store=location, status=status, started_at=started_at,
                           command=request.command, environment=MappingProxyType(environment),
                           noise_warnings=warnings, planned=len(request.definitions), results=tuple(results),
                           verdicts=verdicts, failing=failing_verdicts(verdicts, fail_on_unsure=request.fail_on_unsure), report_paths=paths,
@@ -154,7 +155,7 @@ class RunSession:
 class _Recorder:
     """Drives the runner and stores what it reports, as it reports it."""
 
-    def __init__(self, store: SqliteStore, run_id: int, observer: Observer) -> None:
+    def __init__(self, store: ResultStore, run_id: int, observer: Observer) -> None:
         self.store = store
         self.run_id = run_id
         self.observer = observer

@@ -1,5 +1,7 @@
-"""Result stores. SQLite (embedded, the default) lives in ``sqlite.py``."""
+"""Result stores: one interface (interface.py), opened by path or URL (locations.py), one
+backend per file (SQLite: sqlite.py)."""
 
-from perfbench.store.sqlite import DEFAULT_STORE_PATH, SqliteStore, StoredResult, StoredRun
+from perfbench.store.interface import ResultStore, StoredResult, StoredRun
+from perfbench.store.locations import DEFAULT_STORE_PATH, open_store
 
-__all__ = ["DEFAULT_STORE_PATH", "SqliteStore", "StoredResult", "StoredRun"]
+__all__ = ["DEFAULT_STORE_PATH", "ResultStore", "StoredResult", "StoredRun", "open_store"]

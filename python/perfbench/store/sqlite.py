@@ -25,8 +25,8 @@ from perfbench.errors import StoreError
 from perfbench.model import (BenchmarkResult, Failure, IterationRecord, Measurement, MeasurementError, Metric,
                              SweepPoint)
 from perfbench.sla import Verdict
+from perfbench.store.interface import ResultStore, StoredResult, StoredRun
 
-DEFAULT_STORE_PATH = Path(".perfbench") / "results.db"
 SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, str] = {
@@ -102,28 +102,17 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class StoredRun:
-    id: int
-    started_at: str
-    finished_at: str | None
-    status: str
-    perfbench_version: str
-    command: str
-    git_commit: str | None
-    environment: dict[str, Any]
+class SqliteStore(ResultStore):
+    @staticmethod
+    def open(path: Path, location: str, *, create: bool = True) -> SqliteStore:
+        if not create and not path.exists():
+            raise StoreError(f"{location}: no result store here; run `python -m perfbench run` first "
+                             "or pass --store PATH")
+        return SqliteStore(path, location)
 
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class StoredResult:
-    run_id: int
-    result: BenchmarkResult
-    recorded_at: str
-
-
-class SqliteStore:
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path, location: str) -> None:
+        self.path = path
+        self._location = location
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None)  # explicit transactions
@@ -134,6 +123,10 @@ class SqliteStore:
             raise StoreError(f"{self.path}: not a usable perfbench SQLite store ({error})") from None
         except OSError as error:
             raise StoreError(f"{self.path}: cannot open the store ({error.strerror})") from None
+
+    @property
+    def location(self) -> str:
+        return self._location
 
     # -- schema
     def _migrate(self) -> None:
@@ -225,13 +218,6 @@ class SqliteStore:
                  json.dumps(dict(result.labels)),
                  json.dumps([error.to_dict() for error in result.measurement_errors]), _now(), result_id))
 
-    def interrupt_result(self, result_id: int, message: str) -> None:
-        """Marks a benchmark cut short by Ctrl-C; its finished iterations stay."""
-        with self._transaction():
-            self._db.execute("UPDATE results SET status = 'interrupted', failure_kind = 'interrupted', "
-                             "failure_message = ?, recorded_at = ? WHERE id = ? AND status = 'running'",
-                             (message, _now(), result_id))
-
     def add_verdicts(self, run_id: int, verdicts: Sequence[Verdict]) -> None:
         with self._transaction():
             self._db.executemany(
@@ -266,6 +252,9 @@ class SqliteStore:
     def run(self, run_id: int) -> StoredRun | None:
         return next((run for run in self.runs() if run.id == run_id), None)
 
+    def history(self, lane: str, benchmark: str) -> list[StoredResult]:
+        return list(self._iter_results("WHERE lane = ? AND benchmark = ? ORDER BY run_id, id", (lane, benchmark)))
+
     def _iter_results(self, where: str, args: tuple[Any, ...]) -> Iterator[StoredResult]:
         query = ("SELECT id, run_id, lane, benchmark, kind, params, failure_kind, failure_message, failure_detail, "
                  "measurement, metrics, sweep, baseline, labels, measurement_errors, recorded_at FROM results " + where)
@@ -288,9 +277,3 @@ class SqliteStore:
 
     def close(self) -> None:
         self._db.close()
-
-    def __enter__(self) -> SqliteStore:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
