@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 from pathlib import Path
 
@@ -52,13 +53,17 @@ def test_results_are_in_the_sqlite_store(quick_run) -> None:
     with sqlite3.connect(workdir / "results" / "db.sqlite") as db:
         (version,) = db.execute("SELECT value FROM schema_info WHERE key = 'schema_version'").fetchone()
         runs = db.execute("SELECT id, status, environment FROM runs").fetchall()
-        rows = db.execute("SELECT benchmark, status, median, n, measurement FROM results").fetchall()
-    assert int(version) >= 1
+        rows = db.execute("SELECT benchmark, status, median, n, measurement, stats FROM results").fetchall()
+        with_samples = db.execute("SELECT COUNT(*) FROM iterations WHERE record LIKE '%\"samples_ns\"%'").fetchone()[0]
+    assert int(version) == 3
     assert len(runs) == 1 and runs[0][1] == "complete"
     assert '"cpu"' in runs[0][2]
     names = {row[0] for row in rows}
     assert {"empty", "add_chain_8", "hash_lookup_1k", "memcpy_4KiB", "sort_1k"} <= names
-    assert all(row[1] == "ok" and row[2] is not None and row[3] > 0 and '"samples_ns"' in row[4] for row in rows)
+    assert all(row[1] == "ok" and row[2] is not None and row[3] > 0 for row in rows)
+    # samples are stored once, in the iterations; a result keeps its statistics
+    assert all('"samples_ns"' not in row[4] and json.loads(row[5])["n"] == row[3] for row in rows)
+    assert with_samples >= len(rows)
     assert runs[0][1] == "complete"
 
 

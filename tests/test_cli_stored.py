@@ -11,7 +11,7 @@ import pytest
 
 from conftest import assert_one_line_error
 from perfbench.analysis.plausibility import find_measurement_errors
-from perfbench.model import BenchmarkResult, Measurement, Metric
+from perfbench.model import BenchmarkResult, IterationRecord, Measurement, Metric
 from perfbench.store import open_store
 
 PROJECT = """
@@ -88,7 +88,10 @@ def stored(tmp_path: Path, results: list[BenchmarkResult]) -> Path:
     with open_store(path) as store:
         run_id = store.begin_run({}, "constructed")
         for result in results:
-            store.finish_result(store.begin_result(run_id, result.lane, result.benchmark, result.kind, {}), result)
+            # samples are stored once, in the iterations: the constructed measurement is one iteration's
+            iteration = IterationRecord(index=0, warmup=False, wall_ns=0.0, measurement=result.measurement)
+            store.finish_result(store.begin_result(run_id, result.lane, result.benchmark, result.kind, {}),
+                                dataclasses.replace(result, iterations=(iteration,)))
         store.finish_run(run_id, "complete")
     return path
 

@@ -133,6 +133,9 @@ def test_measurement_errors_are_stored_with_the_result(tmp_path: Path) -> None:
     error = MeasurementError("max-below-average", ("cpu_max", "cpu_avg"), "cpu_max 0.449 is below cpu_avg 0.475")
     made = dataclasses.replace(result([Metric("cpu_avg", 0.475, "fraction"), Metric("cpu_max", 0.449, "fraction")]),
                                measurement_errors=(error,))
+    # samples are stored once, in the iterations: the constructed measurement is one iteration's
+    made = dataclasses.replace(made, iterations=(IterationRecord(index=0, warmup=False, wall_ns=0.0,
+                                                                 measurement=made.measurement),))
     with open_store(tmp_path / "results.db") as store:
         run_id = store.begin_run({}, "test")
         store.finish_result(store.begin_result(run_id, made.lane, made.benchmark, made.kind, {}), made)

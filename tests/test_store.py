@@ -9,27 +9,51 @@ import numpy as np
 import pytest
 
 from perfbench.analysis.aggregate import assemble_result
-from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, PythonTarget
+from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, PythonTarget, Sweep, WorkloadTarget
 from perfbench.errors import StoreError
-from perfbench.model import Failure, IterationRecord, Measurement
+from perfbench.model import Failure, IterationRecord, Measurement, SweepPoint
 from perfbench.sla import rule
 from perfbench.store import ResultStore, open_store
 
 PACKAGE = Path(__file__).resolve().parents[1] / "python" / "perfbench"
 
 
-def measurement(samples: list[float]) -> Measurement:
+def measurement(samples: list[float], process: int = 0) -> Measurement:
     return Measurement(samples_ns=samples, iterations_per_sample=10, overhead_ns=1.5, overhead_subtracted=True,
-                       clock="steady_clock", ticks_per_ns=1.0, wall_seconds=0.01, counters={"available": False})
+                       clock="steady_clock", ticks_per_ns=1.0, wall_seconds=0.01, counters={"available": False},
+                       segments=[(process, len(samples))])
+
+
+def spread(base: float, i: int, n: int = 30) -> list[float]:
+    return [base + i + (k % 7) * 0.5 for k in range(n)]
 
 
 def python_result(name: str = "b", iterations: int = 2, lane: str = "l"):
     definition = BenchmarkDefinition(name=name, lane=lane, target=PythonTarget("bench.py", name),
                                      iterations=iterations, warmup_iterations=1)
-    records = [IterationRecord(index=i, warmup=i == 0, wall_ns=1e6, process=0,
-                               measurement=measurement([10.0 + i, 11.0 + i, 12.0 + 2 * i]))
+    records = [IterationRecord(index=i, warmup=i == 0, wall_ns=1e6, process=i % 2,
+                               measurement=measurement(spread(10.0, i), i % 2))
                for i in range(iterations + 1)]
     return definition, records, assemble_result(definition, records, setup_ns=5.0)
+
+
+def sweep_result(name: str = "s"):
+    """Two processes, each measuring every size in each of its iterations."""
+    sizes = (10.0, 100.0, 1000.0)
+    definition = BenchmarkDefinition(name=name, lane="l", target=WorkloadTarget("w", {"n": 1}), iterations=4,
+                                     processes=2, sweep=Sweep("n", sizes))
+    records = [IterationRecord(index=i, warmup=False, wall_ns=1e6, process=i // 2,
+                               sweep=tuple(SweepPoint(n, measurement(spread(n, i), i // 2)) for n in sizes))
+               for i in range(4)]
+    return definition, records, assemble_result(definition, records)
+
+
+def baseline_result(name: str = "vs"):
+    definition = BenchmarkDefinition(name=name, lane="l", target=WorkloadTarget("w"), iterations=3,
+                                     baseline=WorkloadTarget("w0"))
+    records = [IterationRecord(index=i, warmup=False, wall_ns=1e6, process=0, measurement=measurement(spread(20.0, i)),
+                               baseline=measurement(spread(10.0, i))) for i in range(3)]
+    return definition, records, assemble_result(definition, records)
 
 
 def command_result(name: str = "c"):
@@ -80,7 +104,8 @@ def test_a_store_that_is_not_there_is_not_created_for_reading(tmp_path: Path) ->
 
 
 def test_results_read_back_as_written(tmp_path: Path) -> None:
-    written = [python_result(), command_result()]
+    written = [python_result(), command_result(), sweep_result(), baseline_result()]
+    assert [len(r.sweep) for _, _, r in written] == [0, 0, 3, 0] and written[3][2].baseline is not None
     with open_store(tmp_path / "s.db") as store:
         run_id = store_run(store, *written)
     with open_store(tmp_path / "s.db", create=False) as store:
@@ -91,12 +116,15 @@ def test_results_read_back_as_written(tmp_path: Path) -> None:
     for (_, records, expected), result in zip(written, read, strict=True):
         assert result.key == expected.key and result.failure == expected.failure
         assert [r.to_dict() for r in result.iterations] == [r.to_dict() for r in records]
-        assert np.array_equal(result.measurement.samples_ns, expected.measurement.samples_ns)
+        assert result.measurement.to_dict() == expected.measurement.to_dict()
         assert result.measurement.stats == expected.measurement.stats
-        assert result.metrics == expected.metrics
-    assert [(v.benchmark, v.rule, v.status, v.measured, v.limit, v.message) for v in verdicts] == [
-        (v.benchmark, v.rule, v.status, v.measured, v.limit, v.message)
-        for v in (rule("median < 1s").evaluate(r) for _, _, r in written)]
+        assert [(p.value, p.measurement.to_dict(), p.measurement.stats) for p in result.sweep] == [
+            (p.value, p.measurement.to_dict(), p.measurement.stats) for p in expected.sweep]
+        assert (result.baseline and (result.baseline.to_dict(), result.baseline.stats)) == (
+            expected.baseline and (expected.baseline.to_dict(), expected.baseline.stats))
+        assert result.metrics == expected.metrics and result.labels == expected.labels
+    assert verdicts == [rule("median < 1s").evaluate(r) for _, _, r in written]  # every field, intervals too
+    assert verdicts[0].status == "pass" and verdicts[0].high is not None
 
 
 def test_the_history_of_one_benchmark_spans_runs(tmp_path: Path) -> None:

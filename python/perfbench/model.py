@@ -53,7 +53,10 @@ class Measurement:
                  wall_seconds: float = 0.0, stopped_by_budget: bool = True,
                  counters: Mapping[str, Any] | None = None,
                  metrics: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = (),
-                 segments: Sequence[Sequence[int]] | None = None) -> None:
+                 segments: Sequence[Sequence[int]] | None = None,
+                 stats: SampleStats | None = None) -> None:
+        """``stats``: the samples' statistics when already known (read back from a store),
+        so they are not computed again; by default they are computed on first use."""
         samples = np.asarray(samples_ns, dtype=np.float64)
         if samples.ndim != 1 or samples.size == 0:
             raise ValueError("a measurement needs at least one sample")
@@ -61,6 +64,8 @@ class Measurement:
             raise ValueError("iterations_per_sample must be >= 1")
         if not ticks_per_ns > 0:
             raise ValueError("ticks_per_ns must be positive")
+        if stats is not None and stats.n != samples.size:
+            raise ValueError(f"statistics of {stats.n} samples given for a measurement of {samples.size}")
         if samples.flags.writeable:  # someone else could still write to it: keep a private copy
             samples = samples.copy()
             samples.flags.writeable = False
@@ -83,7 +88,7 @@ class Measurement:
         if sum(count for _, count in runs) != samples.size or any(count < 1 for _, count in runs):
             raise ValueError(f"segments {list(runs)} do not partition the {samples.size} samples")
         setter(self, "_segments", runs)
-        setter(self, "_stats", None)  # computed on first use: workers never need it
+        setter(self, "_stats", stats)  # None: computed on first use (workers never need it)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Measurement is immutable")
@@ -167,8 +172,8 @@ class Measurement:
         }
 
     @staticmethod
-    def from_dict(data: Mapping[str, Any]) -> Measurement:
-        return Measurement(**data)
+    def from_dict(data: Mapping[str, Any], stats: SampleStats | None = None) -> Measurement:
+        return Measurement(**data, stats=stats)
 
 
 def pool_measurements(rounds: list[Measurement]) -> Measurement:
