@@ -63,6 +63,18 @@ def test_an_empty_file_gives_the_documented_defaults(tmp_path: Path) -> None:
             lane.metrics_interval_seconds, lane.memory_limit_bytes) == ("undeclared", 5, 1, 1800.0, 0.5, 0.1, None)
 
 
+def test_a_definition_and_a_lane_that_say_nothing_share_one_default_timeout(tmp_path: Path) -> None:
+    from perfbench.builtin import ITERATION_TIMEOUT_SECONDS, default_lanes
+    from perfbench.definition.suite import BenchmarkDefinition, PythonTarget
+
+    definition = BenchmarkDefinition(name="b", lane="l", target=PythonTarget("bench.py", "b"))
+    lane = load_config(write(tmp_path, "")).lane("any")
+    assert (definition.timeout_seconds, definition.metrics_interval_seconds) == (
+        lane.timeout_seconds, lane.metrics_interval_seconds) == (1800.0, 0.1)  # README: timeout "30m"
+    # the built-in suite bounds its own iterations tighter
+    assert max(d.timeout_seconds for lane in default_lanes() for d in lane.benchmarks) == ITERATION_TIMEOUT_SECONDS
+
+
 def test_values_resolve_from_defaults_to_lane_to_benchmark(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "site").mkdir()

@@ -18,6 +18,9 @@ LANES = {
     "heavy": "scalability sweeps, 1,000 concurrent workflows, 10,000 agents, thread-pool scaling, payroll",
 }
 FAMILIES = (core, messages, nodes, runtime, workflow)
+# The built-in workloads take seconds per iteration: one that hangs is killed after 2 minutes
+# (or sooner where its family says so), not after the 30 minutes a user's lane gets by default.
+ITERATION_TIMEOUT_SECONDS = 120.0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -28,7 +31,8 @@ class Lane:
 
 
 def default_lanes(*, quick: bool = False, budget_seconds: float | None = None) -> tuple[Lane, ...]:
-    definitions = [d for family in FAMILIES for d in family.benchmarks(quick)]
+    definitions = [dataclasses.replace(d, timeout_seconds=min(d.timeout_seconds, ITERATION_TIMEOUT_SECONDS))
+                   for family in FAMILIES for d in family.benchmarks(quick)]
     if budget_seconds is not None:
         definitions = [dataclasses.replace(d, sampling=dataclasses.replace(d.sampling, budget_seconds=budget_seconds))
                        for d in definitions]

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from perfbench.definition.suite import DEFAULT_METRICS_INTERVAL_SECONDS, DEFAULT_TIMEOUT_SECONDS
 from perfbench.measuring.sampling import DEFAULT_BUDGET_SECONDS
 from perfbench.sla import Rule
 
@@ -18,8 +19,6 @@ PYPROJECT_FILE_NAME = "pyproject.toml"
 
 DEFAULT_ITERATIONS = 5
 DEFAULT_WARMUP = 1
-DEFAULT_TIMEOUT_SECONDS = 30 * 60.0
-DEFAULT_METRICS_INTERVAL_SECONDS = 0.1
 # One psutil sample of a process tree costs a few hundred µs of CPU; below 1 ms the
 # sampler would spend more time measuring than the benchmark spends running.
 MIN_METRICS_INTERVAL_SECONDS = 1e-3

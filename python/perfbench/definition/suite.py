@@ -14,7 +14,10 @@ from typing import Any, Union
 from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import Rule
 
-DEFAULT_TIMEOUT_SECONDS = 120.0  # per iteration
+# The defaults of a definition, and of a config lane that says nothing (config/schema.py):
+# one per setting. 30 minutes per iteration, because a CI lane of 20 minutes is an iteration
+# too; a tighter bound is the definition's or the lane's to set (`timeout`, `--timeout`).
+DEFAULT_TIMEOUT_SECONDS = 30 * 60.0  # per iteration
 DEFAULT_METRICS_INTERVAL_SECONDS = 0.1
 
 
