@@ -5,10 +5,10 @@ cluster runner.
 benchmarks: it runs them (``runner.run_benchmarks``), stores every iteration the moment it
 finishes (so a crash loses nothing already measured), stops cleanly on Ctrl-C, SIGTERM or
 SIGHUP (the tree in flight killed, what finished kept, the run marked interrupted, the
-reports still written; see interrupts.py), judges every result against its SLA rules, writes the reports, and returns one immutable
-``RunOutcome``. It never prints: what happens goes to the observer the caller passes (the
-CLI's progress bar), and what it all came to is in the outcome, for the caller to print
-and turn into an exit code.
+reports still written; see interrupts.py), judges every result against its SLA rules,
+writes the reports, and returns one immutable ``RunOutcome``. It never prints: what
+happens goes to the observer the caller passes (the CLI's progress bar), and what it all
+came to is in the outcome, for the caller to print and turn into an exit code.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class SessionRequest:
     """What to run and where its results go; no argparse in sight."""
 
     definitions: tuple[BenchmarkDefinition, ...]
-    store: str | os.PathLike[str]  # where every iteration is stored as it finishes: a path or URL (store.open_store)
+    store: str | os.PathLike[str]  # a path or URL (store.open_store): every iteration goes there as it finishes
     output_dir: Path | None = None  # where the reports go; None: no report files
     command: str = ""  # how the run was asked for, recorded with it
     fail_on_unsure: bool = False  # an UNSURE verdict fails the run as its worse outcome would
@@ -138,8 +138,8 @@ class RunSession:
         return RunOutcome(run_id=run_id, store=location, status=status, started_at=started_at,
                           command=request.command, environment=MappingProxyType(environment),
                           noise_warnings=warnings, planned=len(request.definitions), results=tuple(results),
-                          verdicts=verdicts, failing=failing_verdicts(verdicts, fail_on_unsure=request.fail_on_unsure), report_paths=paths,
-                          interrupted_by=interrupted_by)
+                          verdicts=verdicts, failing=failing_verdicts(verdicts, fail_on_unsure=request.fail_on_unsure),
+                          report_paths=paths, interrupted_by=interrupted_by)
 
     def _judge(self, results: Sequence[BenchmarkResult]) -> list[Verdict]:
         """Every result against its benchmark's SLA rules, in one evaluation."""
