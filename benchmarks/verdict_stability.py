@@ -56,13 +56,16 @@ def one_run(extra: list[str]) -> dict:
                                    cwd=workdir, capture_output=True, text=True, stdin=subprocess.DEVNULL)
         wall = time.monotonic() - began
         store_path = Path(workdir) / ".perfbench" / "results.db"
-        verdicts = {}
+        verdicts: dict[str, str] = {}
+        figures: dict[str, list[float | None]] = {}  # measured, interval low, high
         if store_path.exists():
             with open_store(store_path, create=False) as store:
                 run_id = store.latest_run_id()
                 for verdict in store.verdicts(run_id):
-                    verdicts[f"{verdict.benchmark} :: {verdict.rule}"] = verdict.label
-    return {"exit_code": completed.returncode, "wall_seconds": wall, "verdicts": verdicts,
+                    key = f"{verdict.benchmark} :: {verdict.rule}"
+                    verdicts[key] = verdict.label
+                    figures[key] = [verdict.measured, verdict.low, verdict.high]
+    return {"exit_code": completed.returncode, "wall_seconds": wall, "verdicts": verdicts, "figures": figures,
             "stderr_tail": completed.stderr[-2000:] if completed.returncode not in (0, 1) else ""}
 
 

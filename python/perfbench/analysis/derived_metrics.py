@@ -79,8 +79,10 @@ def sweep_metrics(points: Sequence[SweepPoint], fit_on: str, param: str,
     else:
         exponent_ci, r_squared_ci = fit.exponent_interval(), None
         source = "regression standard error" if exponent_ci else "none (two sizes, one repetition)"
-    metrics = [_with_interval("exponent", fit.exponent, "ratio", exponent_ci),
-               _with_interval("r_squared", fit.r_squared, "ratio", r_squared_ci, bounds=(0.0, 1.0))]
+    metrics = [dataclasses.replace(_with_interval("exponent", fit.exponent, "ratio", exponent_ci),
+                                   noise=source if exponent_ci else ""),
+               dataclasses.replace(_with_interval("r_squared", fit.r_squared, "ratio", r_squared_ci, bounds=(0.0, 1.0)),
+                                   noise=source if r_squared_ci else "")]
     labels = {"big_o": fit.big_o, "growth_of": fit_on, "sweep_param": param, "exponent_interval": source,
               "verdict": "linear or better" if fit.linear_or_better() else "worse than linear"}
     return metrics, labels
@@ -166,9 +168,15 @@ def baseline_metrics(measured: Measurement, baseline: Measurement) -> list[Metri
         # In log space: a ratio and its inverse (the speed-up) get the same interval, and
         # neither can cross zero however noisy the rounds.
         logs = np.log(ratios)
-        found = t_interval(float(np.mean(logs)), logs, min_units=2 if len(set(processes)) == logs.size else 3)
-        where = "one process" if len(set(processes)) == 1 else f"{len(set(processes))} processes"
-        noise = f"between {logs.size} alternating rounds in {where}"
+        distinct = sorted(set(processes))
+        if len(distinct) >= 3:  # the process is the unit of noise: each process's mean log ratio is one unit
+            units = np.array([np.mean(logs[[p == process for p in processes]]) for process in distinct])
+            noise = f"between {len(distinct)} processes ({logs.size} alternating rounds)"
+        else:
+            units = logs
+            where = "one process" if len(distinct) == 1 else f"{len(distinct)} processes"
+            noise = f"between {logs.size} alternating rounds in {where}"
+        found = t_interval(float(np.mean(units)), units)
         if found is not None:  # the rounds' spread, centred on the ratio of the pooled medians
             half = (found[1] - found[0]) / 2.0
             bounds = (ratio * math.exp(-half), ratio * math.exp(half))
