@@ -104,7 +104,8 @@ def _heavy(quick: bool) -> list[BenchmarkDefinition]:
     definition, so each scaling verdict (spawn, memory, throughput) is its own sweep over
     the same workload; each reports every figure of every step, only the fit differs."""
     target = WorkloadTarget("messages.scaling", params={"messages": 20_000 if quick else 100_000})
-    sampling = _scenario(quick, budget=0.1 if quick else 2.0, max_samples=5 if quick else 20)
+    # per size and process: three processes share what one had (0.1 s quick)
+    sampling = _scenario(quick, budget=0.035 if quick else 0.7, max_samples=5 if quick else 20)
 
     def sweep(name: str, fit_on: str, description: str, sla: tuple[Rule, ...]) -> BenchmarkDefinition:
         # Three processes: the exponent's interval is the spread of three independent fits. A
