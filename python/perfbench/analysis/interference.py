@@ -9,6 +9,12 @@ Two signs, both measured while the benchmark ran:
 * **other processes' CPU** -- the machine's busy share minus the benchmark's own tree's,
   from the resource sampler. From 25 % of the machine on (half a core of two), something
   else competed for the cores the benchmark ran on.
+* **steal** -- CPU time the hypervisor gave to other guests while this VM wanted it
+  (``/proc/stat``). From 2 % on, other tenants slowed the machine without showing as load
+  inside it.
+
+Frequency changes are not among them: this machine kind's VMs expose no cpufreq, and their
+``/proc/cpuinfo`` shows the nominal clock, so a change cannot be seen from inside.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from perfbench.model import BenchmarkResult
 
 INTERFERENCE_NOTE_FROM = 0.01  # share of samples
 OTHER_CPU_NOTE_FROM = 0.25  # share of the machine
+STEAL_NOTE_FROM = 0.02  # share of the machine's CPU time
 
 
 def environment_note(result: BenchmarkResult) -> str:
@@ -30,4 +37,7 @@ def environment_note(result: BenchmarkResult) -> str:
     machine, own = result.metric("system_cpu_avg"), result.metric("cpu_avg")
     if machine is not None and own is not None and machine.value - own.value >= OTHER_CPU_NOTE_FROM:
         notes.append(f"other processes used {100 * (machine.value - own.value):.0f} % of the machine")
+    steal = result.metric("machine_steal_avg")
+    if steal is not None and steal.value >= STEAL_NOTE_FROM:
+        notes.append(f"the hypervisor took {100 * steal.value:.1f} % of the CPU time (steal)")
     return "; ".join(notes)

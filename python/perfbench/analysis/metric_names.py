@@ -33,7 +33,7 @@ KNOWN: dict[str, str] = {
     "error_rate": "fraction", "setup_time": "ns",
     # the resource sampler (resources/resource_sampler.py, ResourceSummary.metrics)
     "cpu_avg": "fraction", "cpu_max": "fraction", "cpu_p95": "fraction", "cpu_core_avg": "ratio",
-    "system_cpu_avg": "fraction", "rss_avg": "bytes", "rss_p95": "bytes", "max_rss": "bytes",
+    "system_cpu_avg": "fraction", "machine_steal_avg": "fraction", "rss_avg": "bytes", "rss_p95": "bytes", "max_rss": "bytes",
     # (disk bytes are the benchmark's process tree's; network bytes are the whole machine's)
     "disk_read_bytes": "bytes", "disk_write_bytes": "bytes",
     "disk_read_rate": "bytes_per_s", "disk_write_rate": "bytes_per_s",

@@ -78,7 +78,7 @@ def _node_processing(quick: bool) -> list[BenchmarkDefinition]:
             quick=quick, seconds=1.5, rules=(*SUB_MILLISECOND, ALLOCATION_FREE)),
         _per_execution_definition(
             "nodes.io", "I/O node: write the ~2.8 KB priced order to a new temp file, read back, verify, unlink "
-                        "(no fsync: page cache, as workflow scratch files are)",
+                        "(no fsync: page cache, in /dev/shm where the machine has it, as workflow scratch files are)",
             quick=quick, seconds=1.5, rules=SUB_MILLISECOND),
         _per_execution_definition(
             "nodes.json_transform", "JSON transform node: parse a 2.5 KB order, discount every item, add totals, "

@@ -23,6 +23,9 @@ _LINUX = sys.platform.startswith("linux")
 class MachineCounters:
     cpu_busy_seconds: float  # summed over all CPUs: busy = total - idle - iowait, as psutil.cpu_percent counts
     cpu_total_seconds: float
+    # Time the hypervisor ran someone else while this VM's CPUs wanted to run (inside busy):
+    # on a shared host it slows every figure without showing as load inside the VM.
+    cpu_steal_seconds: float
     # Every interface of the network namespace, loopback included (a load generator on
     # 127.0.0.1 is the common case here), so loopback traffic counts as sent and received.
     net_sent_bytes: int
@@ -57,8 +60,9 @@ class MachineCounterReader:
             fields = line.split(b":", 1)[1].split()
             received += int(fields[0])
             sent += int(fields[8])
+        steal = ticks[7] if len(ticks) > 7 else 0
         return MachineCounters(cpu_busy_seconds=(total - idle) / _CLOCK_TICKS,
-                               cpu_total_seconds=total / _CLOCK_TICKS,
+                               cpu_total_seconds=total / _CLOCK_TICKS, cpu_steal_seconds=steal / _CLOCK_TICKS,
                                net_sent_bytes=sent, net_recv_bytes=received)
 
     def __enter__(self) -> MachineCounterReader:
@@ -84,4 +88,4 @@ def _read_psutil() -> MachineCounters:
     net = psutil.net_io_counters()
     sent, received = (net.bytes_sent, net.bytes_recv) if net is not None else (0, 0)
     return MachineCounters(cpu_busy_seconds=total - idle, cpu_total_seconds=total,
-                           net_sent_bytes=sent, net_recv_bytes=received)
+                           cpu_steal_seconds=getattr(times, "steal", 0.0), net_sent_bytes=sent, net_recv_bytes=received)

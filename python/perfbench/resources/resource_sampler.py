@@ -73,6 +73,7 @@ class ResourceSample:
     ctx_switches: int  # cumulative voluntary + involuntary over the tree since start
     threads: int  # threads in the live tree now
     processes: int  # processes in the live tree now
+    machine_steal_percent: float = 0.0  # share of the machine's CPU time the hypervisor took (steal)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -122,6 +123,9 @@ class ResourceSummary:
     sampler_cpu_seconds: float  # CPU time of the sampler thread itself
     sampler_cpu_fraction: float  # sampler_cpu_seconds / duration_seconds (fraction of one core)
     timeseries: tuple[ResourceSample, ...]
+    # Share of the machine's CPU time the hypervisor gave to others (steal), time-averaged;
+    # 0 in summaries stored before it was recorded.
+    machine_steal_avg: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         data = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
@@ -143,6 +147,7 @@ class ResourceSummary:
             ("cpu_p95", self.cpu_p95, "fraction"),
             ("cpu_core_avg", self.cpu_core_avg, "ratio"),
             ("system_cpu_avg", self.system_cpu_avg, "fraction"),
+            ("machine_steal_avg", self.machine_steal_avg, "fraction"),
             ("rss_avg", self.rss_avg, "bytes"),
             ("rss_p95", self.rss_p95, "bytes"),
             ("max_rss", float(self.peak_rss), "bytes"),
@@ -199,7 +204,7 @@ class ResourceSampler:
         self._t0 = 0.0
         self._prev_t = 0.0
         self._prev_cpu = 0.0
-        self._prev_busy = self._prev_total = 0.0
+        self._prev_busy = self._prev_total = self._prev_steal = 0.0
         self._net0 = (0, 0)
 
     @property
@@ -261,18 +266,20 @@ class ResourceSampler:
         now = time.perf_counter()
         tree = process_tree.read()
         machine = machine_reader.read()
-        busy, total = machine.cpu_busy_seconds, machine.cpu_total_seconds
+        busy, total, steal = machine.cpu_busy_seconds, machine.cpu_total_seconds, machine.cpu_steal_seconds
         net_sent, net_recv = machine.net_sent_bytes, machine.net_recv_bytes
         if not self._samples:
             self._t0 = now
             self._net0 = (net_sent, net_recv)
-            core_percent = system_percent = 0.0
+            core_percent = system_percent = steal_percent = 0.0
         else:
             elapsed = now - self._prev_t
             core_percent = (tree.cpu_seconds - self._prev_cpu) / elapsed * 100.0 if elapsed > 0 else 0.0
             d_total = total - self._prev_total
             system_percent = (busy - self._prev_busy) / d_total * 100.0 if d_total > 0 else 0.0
+            steal_percent = (steal - self._prev_steal) / d_total * 100.0 if d_total > 0 else 0.0
         self._prev_t, self._prev_cpu, self._prev_busy, self._prev_total = now, tree.cpu_seconds, busy, total
+        self._prev_steal = steal
         self._last = tree
         self._samples.append(ResourceSample(
             t=now - self._t0, cpu_core_percent=core_percent,
@@ -281,7 +288,8 @@ class ResourceSampler:
             rss_bytes=tree.rss_bytes, read_bytes=tree.read_bytes, write_bytes=tree.write_bytes,
             machine_net_sent_bytes=max(0, net_sent - self._net0[0]),
             machine_net_recv_bytes=max(0, net_recv - self._net0[1]),
-            ctx_switches=tree.ctx_switches, threads=tree.threads, processes=tree.processes))
+            ctx_switches=tree.ctx_switches, threads=tree.threads, processes=tree.processes,
+            machine_steal_percent=min(100.0, max(0.0, steal_percent))))
         if (self._rss_limit is not None and self._limit_exceeded is None
                 and tree.rss_bytes > self._rss_limit):
             self._limit_exceeded = tree.rss_bytes
@@ -305,6 +313,7 @@ def summarise(samples: Sequence[ResourceSample], *, interval_seconds: float, tre
     core = np.array([b.cpu_core_percent for _, b in rated]) / 100.0
     machine = np.array([b.cpu_total_percent for _, b in rated]) / 100.0
     system = np.array([b.system_cpu_percent for _, b in rated]) / 100.0
+    steal = np.array([b.machine_steal_percent for _, b in rated]) / 100.0
     weight = lengths.sum()
 
     def time_average(values: np.ndarray) -> float:
@@ -320,7 +329,7 @@ def summarise(samples: Sequence[ResourceSample], *, interval_seconds: float, tre
         cpu_avg=time_average(machine),
         cpu_max=float(peak_values.max()) if peak_values.size else 0.0,
         cpu_p95=float(np.percentile(peak_values, 95)) if peak_values.size else 0.0,
-        cpu_core_avg=time_average(core), system_cpu_avg=time_average(system),
+        cpu_core_avg=time_average(core), system_cpu_avg=time_average(system), machine_steal_avg=time_average(steal),
         rss_avg=float(rss.mean()), rss_p95=float(np.percentile(rss, 95)), rss_max_sampled=rss_max_sampled,
         peak_rss=peak_rss, peak_rss_source=peak_source,
         read_bytes=last.read_bytes, write_bytes=last.write_bytes,

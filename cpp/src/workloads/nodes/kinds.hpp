@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -37,6 +38,10 @@ private:
 
 // A private directory under the system temp dir (mkdtemp), removed with everything in it
 // when destroyed.
+// Where scratch directories go: /dev/shm (tmpfs) where the machine has it, else the system
+// temp dir (see kinds.cpp for the measured reason).
+std::filesystem::path scratch_root();
+
 class TempDir {
 public:
     explicit TempDir(const std::string& prefix);

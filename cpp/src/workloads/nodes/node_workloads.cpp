@@ -123,8 +123,8 @@ struct IoBody : SingleNodeRunner {
         if (!bytes || bytes->as_number() != static_cast<double>(priced_order_json().size()))
             return "file I/O node reported a byte count other than the document's size";
         const std::filesystem::path dir(probe.directory->path());
-        if (dir.parent_path() != std::filesystem::temp_directory_path())
-            return "the I/O node's directory is not under the system temp dir";
+        if (dir.parent_path() != scratch_root())
+            return "the I/O node's directory is not under the scratch root";
         if (!std::filesystem::is_empty(dir)) return "the I/O node left files behind";
         std::string removed = probe.directory->path();
         probe = IoBody(false);  // drops the last reference to the first directory
