@@ -10,10 +10,15 @@
 // stays out of the command's wall time.
 //
 // It makes itself a session (and process-group) leader first, so the runner can kill the
-// launcher and the whole command tree with one killpg. On exit it writes one line to
-// RESULT_FD:
+// launcher and the whole command tree with one killpg, and a child subreaper, so that a
+// descendant that daemonises (double fork + setsid) is re-parented to the launcher instead of
+// PID 1 and stays findable as part of the tree on a timeout. RESULT_FD is made close-on-exec
+// before the command is forked: a daemon the command leaves behind must not hold a copy of
+// the runner's report pipe, or the runner would see no end of file until the daemon exits.
+// On exit it writes one line to RESULT_FD:
 //   wall_ns utime_us stime_us maxrss_kb inblock oublock wait_status exec_errno
 // and exits with the command's status (128 + signal if it was killed).
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,7 +48,10 @@ int main(int argc, char** argv) {
         return 125;
     }
     const int result_fd = std::atoi(argv[1]);
+    if (fcntl(result_fd, F_SETFD, FD_CLOEXEC) != 0) return 125;  // a bad RESULT_FD: nowhere to report
     setsid();  // fails only if already a group leader, which is fine too
+    // Linux only (3.4+); where it fails, a daemon escapes to PID 1 as it would without it.
+    (void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 
     // exec failures travel back through a close-on-exec pipe: a successful exec closes it
     // unwritten, a failed one writes errno.
