@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from perfbench.definition.discovery import discover
 from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, PythonTarget
 from perfbench.execution.command_process import LAUNCHER
 from perfbench.execution.line_pipe import LinePipe
@@ -187,4 +188,25 @@ def test_a_worker_that_crashes_after_leaving_a_daemon_is_reported_as_a_crash_at_
     (result,) = results_of(run_benchmarks([python_benchmark(bench, "leave_a_daemon_then_crash", timeout_seconds=45.0)]))
     assert time.monotonic() - began < 30  # not the 45 s timeout, nor the daemon's 60 s
     assert result.failure.kind == "crash" and "SIGABRT" in result.failure.message
+    wait_for_pid(daemon_pid_file)
+
+
+def test_a_daemon_started_while_importing_benchmarks_does_not_hold_discovery(write_module, tmp_path: Path,
+                                                                             daemon_pid_file: Path) -> None:
+    write_module("benchmarks/bench_starts_server.py", f"""
+        import subprocess
+        import perfbench
+
+        # a "server" for the benchmarks, started at import; it inherits stdout and stderr
+        server = subprocess.Popen(["sleep", "60"], start_new_session=True)
+        open({str(daemon_pid_file)!r}, "w").write(str(server.pid))
+
+        @perfbench.benchmark
+        def ping():
+            pass
+        """)
+    began = time.monotonic()
+    found = discover(tmp_path / "benchmarks")
+    assert time.monotonic() - began < 30  # not the server's 60 s
+    assert [spec["name"] for spec in found] == ["ping"]
     wait_for_pid(daemon_pid_file)
