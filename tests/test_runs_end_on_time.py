@@ -210,3 +210,16 @@ def test_a_daemon_started_while_importing_benchmarks_does_not_hold_discovery(wri
     assert time.monotonic() - began < 30  # not the server's 60 s
     assert [spec["name"] for spec in found] == ["ping"]
     wait_for_pid(daemon_pid_file)
+
+
+def test_a_setup_command_that_leaves_a_server_running_does_not_hold_the_iteration(daemon_pid_file: Path) -> None:
+    # the "server" keeps the setup's stdout and stderr, as `server &` in a shell does
+    setup = f"sh -c 'echo $$ > {daemon_pid_file}; exec sleep 60' &"
+    definition = BenchmarkDefinition(name="served", lane="held", target=CommandTarget("true", setup=setup),
+                                     iterations=1, warmup_iterations=0, timeout_seconds=120.0,
+                                     metrics_interval_seconds=None)
+    began = time.monotonic()
+    (result,) = results_of(run_benchmarks([definition]))
+    assert time.monotonic() - began < 30  # not the server's 60 s
+    assert result.ok, result.failure
+    wait_for_pid(daemon_pid_file)

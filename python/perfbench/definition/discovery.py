@@ -17,7 +17,7 @@ from typing import Any
 
 from perfbench.definition.user_modules import load_user_module
 from perfbench.errors import DefinitionError
-from perfbench.execution.process_termination import kill_tree
+from perfbench.execution.process_termination import wait_or_kill_tree
 
 PATTERN = "bench_*.py"
 DISCOVERY_TIMEOUT_SECONDS = 120.0
@@ -51,15 +51,10 @@ def discover(directory: Path) -> list[dict[str, Any]]:
             process = subprocess.Popen([sys.executable, "-m", "perfbench.definition.discovery", str(directory),
                                         str(described_path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                        stderr=stderr, start_new_session=True)
-        try:
-            returncode = process.wait(timeout=DISCOVERY_TIMEOUT_SECONDS)
-        except BaseException as error:  # the timeout, or Ctrl-C: leave no process behind
-            kill_tree(process.pid)
-            process.wait()
-            if isinstance(error, subprocess.TimeoutExpired):
-                raise DefinitionError(f"{directory}: importing the benchmark files took longer than "
-                                      f"{DISCOVERY_TIMEOUT_SECONDS:g} s") from None
-            raise
+        returncode = wait_or_kill_tree(process, DISCOVERY_TIMEOUT_SECONDS)
+        if returncode is None:
+            raise DefinitionError(f"{directory}: importing the benchmark files took longer than "
+                                  f"{DISCOVERY_TIMEOUT_SECONDS:g} s")
         try:
             described = json.loads(described_path.read_text())
         except (OSError, ValueError):

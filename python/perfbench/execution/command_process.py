@@ -22,7 +22,7 @@ from perfbench import _core
 
 from perfbench.model import Failure, IterationRecord
 from perfbench.execution.line_pipe import LinePipe
-from perfbench.execution.process_termination import kill_group, kill_tree, signal_name
+from perfbench.execution.process_termination import kill_group, kill_tree, signal_name, wait_or_kill_tree
 from perfbench.resources.resource_observation import IterationWatch
 from perfbench.definition.suite import BenchmarkDefinition, CommandTarget
 from perfbench.execution.worker_process import tail
@@ -61,14 +61,9 @@ def _run_auxiliary(hook: str, command: str | tuple[str, ...], env: Mapping[str, 
                                        stdout=stdout, stderr=stderr, start_new_session=True)
     except OSError as error:
         return f"could not start: {error.strerror}"
-    try:
-        returncode = process.wait(timeout=timeout)
-    except BaseException as error:  # the timeout, or Ctrl-C: leave no process behind
-        kill_tree(process.pid)
-        process.wait()
-        if isinstance(error, subprocess.TimeoutExpired):
-            return f"timed out after {timeout:g} s; its process tree was killed"
-        raise
+    returncode = wait_or_kill_tree(process, timeout)
+    if returncode is None:
+        return f"timed out after {timeout:g} s; its process tree was killed"
     if returncode != 0:
         stderr_lines = tail(stderr_path, lines=5).splitlines()
         return f"exited with status {returncode}" + (": " + " | ".join(stderr_lines) if stderr_lines else "")
