@@ -26,7 +26,6 @@ from perfbench.cli import main
 
 VARIANTS = 400
 SEED = 9
-REAL_RUNS = 3
 
 
 def list_in_process(config: Path) -> tuple[int, str, str]:
@@ -89,28 +88,44 @@ def real_cli(*args: str, cwd: Path, timeout: float) -> subprocess.CompletedProce
 
 
 @pytest.mark.slow
-def test_mutated_configs_in_real_processes(seeded_variants: list[Variant], tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first refused variants and the first accepted ones, as processes: refused ones give
-    exit 2 and one line from ``run`` too; accepted ones run (``--quick``, one iteration, a 2 s
-    timeout: the seeds' commands are short) to the exit code their stored results call for,
-    within a bound that only a hang would pass (subprocess.TimeoutExpired fails the test)."""
+def test_one_variant_of_each_mutation_in_real_processes(seeded_variants: list[Variant], tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first variant mutated only one way, for each way, through ``run`` as a user starts it.
+    A refused one gives exit 2 and one line from ``run`` too; an accepted one runs (``--quick``,
+    one iteration, a 2 s timeout: the seeds' commands are short) to the exit code its stored
+    results call for, within a bound only a hang would pass (TimeoutExpired fails the test)."""
     monkeypatch.chdir(tmp_path)
-    refused, accepted = [], []
+    firsts = {}
     for variant in seeded_variants:
-        code, _, _ = list_in_process(write_variant(tmp_path / "probe", variant))
-        (accepted if code == 0 else refused).append(variant)
-    for variant in refused[:REAL_RUNS]:
-        directory = tmp_path / f"refused-{variant.number}"
+        if len(set(variant.mutations)) == 1:
+            firsts.setdefault(variant.mutations[0], variant)
+    assert set(firsts) == {mutation.__name__ for mutation in MUTATIONS}
+    for variant in firsts.values():
+        directory = tmp_path / f"{variant.number:04d}"
         config = write_variant(directory, variant)
-        completed = real_cli("run", "--config", str(config), cwd=directory, timeout=120)
-        assert_accepted_or_refused_in_one_line(variant, completed.returncode, "lane ", completed.stderr)
-    for variant in accepted[:REAL_RUNS]:
-        directory = tmp_path / f"accepted-{variant.number}"
-        config = write_variant(directory, variant)
+        listed, _, _ = list_in_process(config)
         completed = real_cli("run", "--quick", "--iterations", "1", "--timeout", "2s", "--config", str(config),
                              "--store", "fuzz.db", "--output-dir", "reports", cwd=directory, timeout=180)
         assert "Traceback" not in completed.stderr, f"{variant.label}: {completed.stderr}"
+        if listed != 0:
+            assert_accepted_or_refused_in_one_line(variant, completed.returncode, "", completed.stderr)
+            continue
         # it ran, stored what it ran, and exits with the code its stored results call for
         assert completed.returncode == exit_code_the_store_implies(directory / "fuzz.db"), \
             f"{variant.label}: exit {completed.returncode}: {completed.stderr}"
+
+
+FOUND = sorted((Path(__file__).parent / "data" / "fuzz_found").glob("*.toml"))
+
+
+@pytest.mark.parametrize("found", FOUND, ids=[path.stem for path in FOUND])
+def test_variants_the_fuzzer_found_are_refused_in_one_line(found: Path, tmp_path: Path) -> None:
+    """Variants that once gave a traceback (a NUL byte reaching a system call), kept as a corpus."""
+    config = tmp_path / "perfbench.toml"
+    config.write_bytes(found.read_bytes())
+    completed = real_cli("run", "--quick", "--iterations", "1", "--timeout", "2s", "--config", str(config),
+                         "--store", "fuzz.db", "--output-dir", "reports", cwd=tmp_path, timeout=180)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr
+    (line,) = completed.stderr.strip().splitlines()
+    assert "contains a NUL byte" in line
+    assert not (tmp_path / "fuzz.db").exists()  # refused before anything ran
