@@ -106,6 +106,43 @@ def test_the_launcher_keeps_its_report_pipe_from_the_command() -> None:
     assert line.split()[6] == "0"  # the command's wait status: it did not see the pipe
 
 
+def zombie_children(pid: int) -> int:
+    count = 0
+    for child in psutil.Process(pid).children():
+        try:
+            count += child.status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:  # reaped meanwhile
+            pass
+    return count
+
+
+def test_the_launcher_reaps_the_orphans_it_adopts(tmp_path: Path) -> None:
+    """As a subreaper the launcher adopts the command's orphans; it must reap them as they end,
+    or a command that daemonises many short-lived helpers piles up zombies for its whole life."""
+    spawned, go = tmp_path / "spawned", tmp_path / "go"
+    script = (f"for i in 1 2 3 4 5; do (sleep 0.1 &); done; touch {spawned}; "
+              f"until [ -e {go} ]; do sleep 0.05; done")
+    read_fd, write_fd = os.pipe()
+    launcher = subprocess.Popen([str(LAUNCHER), str(write_fd), "sh", "-c", script], pass_fds=(write_fd,),
+                                stdin=subprocess.DEVNULL)
+    os.close(write_fd)
+    try:
+        deadline = time.monotonic() + 30
+        while not spawned.exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        zombies = None
+        deadline = time.monotonic() + 10  # the orphans sleep 0.1 s; unreaped, they stay zombies for good
+        while zombies != 0 and time.monotonic() < deadline:
+            zombies = zombie_children(launcher.pid)
+            time.sleep(0.1)
+        assert zombies == 0
+    finally:
+        go.touch()
+        launcher.wait(timeout=30)
+        os.close(read_fd)
+
+
 def test_a_line_pipe_ends_when_its_writer_exits_even_if_a_descendant_holds_it() -> None:
     read_fd, write_fd = os.pipe()
     # The writer forks a child that keeps the write end for 60 s, says the child's pid, and exits.

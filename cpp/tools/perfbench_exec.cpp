@@ -72,8 +72,19 @@ int main(int argc, char** argv) {
 
     int status = 0;
     rusage usage{};
-    while (wait4(child, &status, 0, &usage) < 0) {
-        if (errno != EINTR) return 125;
+    // As a subreaper, the launcher also inherits the command's orphans: reap them as they end
+    // (their rusage is not the command's, as it was not when PID 1 reaped them), so that a
+    // command that daemonises many short-lived helpers leaves no zombies piling up here.
+    for (;;) {
+        int reaped_status = 0;
+        rusage reaped_usage{};
+        const pid_t reaped = wait4(-1, &reaped_status, 0, &reaped_usage);
+        if (reaped == child) {
+            status = reaped_status;
+            usage = reaped_usage;
+            break;
+        }
+        if (reaped < 0 && errno != EINTR) return 125;
     }
     const long long wall = monotonic_ns() - began;
 
