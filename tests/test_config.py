@@ -277,13 +277,13 @@ def test_a_wrong_type_names_the_key_the_value_and_what_is_accepted(tmp_path: Pat
 @pytest.mark.parametrize(("setting", "key", "expected"), [
     ('timeout = "10 parsecs"', "timeout", f"'10 parsecs' is not {DURATION_HELP}"),
     ("timeout = 30", "timeout", f"30 is not {DURATION_HELP} (write the unit)"),
-    ('budget = "0s"', "budget", '"0s" must be greater than zero and finite, e.g. 30s or 10m'),
+    ('budget = "0s"', "budget", '"0s" must be greater than zero, e.g. 30s or 10m'),
     ('metrics_interval = "100us"', "metrics_interval", "shorter than 1ms"),
     ('memory_limit = "4 gigs"', "memory_limit", f"'4 gigs' is not {SIZE_HELP}"),
     ('memory_limit = "4Gb"', "memory_limit", SIZE_HELP),
     ('memory_limit = "4B"', "memory_limit", '"4B" is below 1MB, smaller than any process; write a size such as 512MB'),
     ("timeout = 07:32:00", "timeout", f"07:32:00 is not {DURATION_HELP}"),
-    ('timeout = "1e999s"', "timeout", '"1e999s" must be greater than zero and finite'),
+    ('timeout = "1e999s"', "timeout", "'1e999s' is beyond the largest duration perfbench accepts, 8760h (a year)"),
 ], ids=["duration", "bare-number", "zero", "interval-too-short", "size", "bits-not-bytes", "size-slip",
         "toml-time", "infinite"])
 def test_a_bad_unit_names_the_key_and_the_accepted_forms(tmp_path: Path, setting: str, key: str,

@@ -10,10 +10,15 @@
 // stays out of the command's wall time.
 //
 // It makes itself a session (and process-group) leader first, so the runner can kill the
-// launcher and the whole command tree with one killpg. On exit it writes one line to
-// RESULT_FD:
+// launcher and the whole command tree with one killpg, and a child subreaper, so that a
+// descendant that daemonises (double fork + setsid) is re-parented to the launcher instead of
+// PID 1 and stays findable as part of the tree on a timeout. RESULT_FD is made close-on-exec
+// before the command is forked: a daemon the command leaves behind must not hold a copy of
+// the runner's report pipe, or the runner would see no end of file until the daemon exits.
+// On exit it writes one line to RESULT_FD:
 //   wall_ns utime_us stime_us maxrss_kb inblock oublock wait_status exec_errno
 // and exits with the command's status (128 + signal if it was killed).
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,7 +48,10 @@ int main(int argc, char** argv) {
         return 125;
     }
     const int result_fd = std::atoi(argv[1]);
+    if (fcntl(result_fd, F_SETFD, FD_CLOEXEC) != 0) return 125;  // a bad RESULT_FD: nowhere to report
     setsid();  // fails only if already a group leader, which is fine too
+    // Linux only (3.4+); where it fails, a daemon escapes to PID 1 as it would without it.
+    (void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 
     // exec failures travel back through a close-on-exec pipe: a successful exec closes it
     // unwritten, a failed one writes errno.
@@ -64,8 +72,19 @@ int main(int argc, char** argv) {
 
     int status = 0;
     rusage usage{};
-    while (wait4(child, &status, 0, &usage) < 0) {
-        if (errno != EINTR) return 125;
+    // As a subreaper, the launcher also inherits the command's orphans: reap them as they end
+    // (their rusage is not the command's, as it was not when PID 1 reaped them), so that a
+    // command that daemonises many short-lived helpers leaves no zombies piling up here.
+    for (;;) {
+        int reaped_status = 0;
+        rusage reaped_usage{};
+        const pid_t reaped = wait4(-1, &reaped_status, 0, &reaped_usage);
+        if (reaped == child) {
+            status = reaped_status;
+            usage = reaped_usage;
+            break;
+        }
+        if (reaped < 0 && errno != EINTR) return 125;
     }
     const long long wall = monotonic_ns() - began;
 

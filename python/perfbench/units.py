@@ -10,7 +10,9 @@ but `MB` vs `Mb` would be, so sizes are bytes only):
 * byte rates: ``100MB/s``, ``1GB/s``, ``512MiB/s`` (a size per period)
 
 Each parser returns a float in base units (seconds, bytes, fraction 0..1, per second)
-and raises UnitError with the accepted forms when it cannot.
+and raises UnitError with the accepted forms when it cannot. A value must also be finite
+and at most its family's bound (``MAX_*`` below): ``1e999s`` reads as infinity and
+``1000000000000h`` overflows the operating system's timers, so neither may reach a timeout.
 """
 
 from __future__ import annotations
@@ -35,6 +37,14 @@ _PERCENT = re.compile(rf"^\s*{_NUMBER}\s*%\s*$")
 _RATE = re.compile(rf"^\s*{_NUMBER}\s*(?P<mult>k|M|G)?\s*/\s*(?P<period>s|min|m|h)\s*$")
 _BYTE_RATE = re.compile(rf"^\s*{_NUMBER}\s*(?P<unit>B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*/\s*(?P<period>s|min|m|h)\s*$")
 
+# The bounds are far beyond any sensible value, and far below what the system can represent
+# (timeouts in select() and thread waits overflow at ~292 years; sizes as 64-bit integers).
+MAX_DURATION_SECONDS, MAX_DURATION_TEXT = 365 * 24 * 3600.0, "8760h (a year)"
+MAX_SIZE_BYTES, MAX_SIZE_TEXT = 1e15, "1000TB"
+MAX_PERCENT_FRACTION, MAX_PERCENT_TEXT = 1e4, "1000000%"
+MAX_RATE_PER_SECOND, MAX_RATE_TEXT = 1e12, "1000G/s"
+MAX_BYTE_RATE, MAX_BYTE_RATE_TEXT = 1e15, "1000TB/s"
+
 DURATION_HELP = "a duration such as 250ns, 3us, 2ms, 0.5s, 5m or 1h"
 SIZE_HELP = "a size such as 512B, 64KB, 512MB, 2GB or 1GiB"
 PERCENT_HELP = "a percentage such as 30%"
@@ -55,33 +65,43 @@ def _match(text: str | int | float, pattern: re.Pattern[str], expected: str, bar
     return match
 
 
+def _bounded(text: str | int | float, value: float, maximum: float, maximum_text: str, family: str) -> float:
+    if not value <= maximum:  # also catches infinity (and a NaN, should one ever get here)
+        raise UnitError(f"{text!r} is beyond the largest {family} perfbench accepts, {maximum_text}")
+    return value
+
+
 def parse_duration(text: str | int | float) -> float:
     """Seconds. Bare numbers are refused: `budget = 5` could mean s, ms or minutes."""
     match = _match(text, _DURATION, DURATION_HELP, " (write the unit)")
-    return float(match["number"]) * DURATION_UNITS[match["unit"]]
+    return _bounded(text, float(match["number"]) * DURATION_UNITS[match["unit"]], MAX_DURATION_SECONDS,
+                    MAX_DURATION_TEXT, "duration")
 
 
 def parse_size(text: str | int | float) -> float:
     """Bytes."""
     match = _match(text, _SIZE, SIZE_HELP, " (write the unit)")
-    return float(match["number"]) * SIZE_UNITS[match["unit"]]
+    return _bounded(text, float(match["number"]) * SIZE_UNITS[match["unit"]], MAX_SIZE_BYTES, MAX_SIZE_TEXT, "size")
 
 
 def parse_percent(text: str | int | float) -> float:
     """A fraction: ``30%`` -> 0.3."""
-    return float(_match(text, _PERCENT, PERCENT_HELP)["number"]) / 100.0
+    fraction = float(_match(text, _PERCENT, PERCENT_HELP)["number"]) / 100.0
+    return _bounded(text, fraction, MAX_PERCENT_FRACTION, MAX_PERCENT_TEXT, "percentage")
 
 
 def parse_rate(text: str | int | float) -> float:
     """Events per second."""
     match = _match(text, _RATE, RATE_HELP)
-    return float(match["number"]) * RATE_MULTIPLIERS[match["mult"] or ""] / RATE_PERIODS[match["period"]]
+    per_second = float(match["number"]) * RATE_MULTIPLIERS[match["mult"] or ""] / RATE_PERIODS[match["period"]]
+    return _bounded(text, per_second, MAX_RATE_PER_SECOND, MAX_RATE_TEXT, "rate")
 
 
 def parse_byte_rate(text: str | int | float) -> float:
     """Bytes per second."""
     match = _match(text, _BYTE_RATE, BYTE_RATE_HELP)
-    return float(match["number"]) * SIZE_UNITS[match["unit"]] / RATE_PERIODS[match["period"]]
+    per_second = float(match["number"]) * SIZE_UNITS[match["unit"]] / RATE_PERIODS[match["period"]]
+    return _bounded(text, per_second, MAX_BYTE_RATE, MAX_BYTE_RATE_TEXT, "byte rate")
 
 
 def format_duration_ns(ns: float | None) -> str:

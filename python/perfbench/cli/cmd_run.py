@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import shlex
 import signal
 import sys
@@ -19,6 +20,7 @@ from perfbench.cli.measurement_errors import figure_cell, print_measurement_erro
 from perfbench.cli.progress import BarProgress, LineProgress, progress_for
 from perfbench.cli.project_config import config_from, store_path
 from perfbench.config import Config
+from perfbench.config.fields import MAX_WHOLE_NUMBER
 from perfbench.errors import ExitCode, UnitError, UsageError
 from perfbench.resources.environment import unmeasurable_notes
 from perfbench.model import BenchmarkResult
@@ -52,11 +54,37 @@ def _duration_flag(flag: str, text: str | None) -> float | None:
     return value
 
 
+def _count_flag(flag: str, value: int | None) -> None:
+    if value is not None and value < 1:
+        raise UsageError(f"{flag}: must be at least 1, got {value}")
+    if value is not None and value > MAX_WHOLE_NUMBER:
+        raise UsageError(f"{flag}: must be at most {MAX_WHOLE_NUMBER:,}, got {value}")
+
+
+def _output_dir(args: argparse.Namespace, config: Config | None) -> Path:
+    """Where reports go, checked now: they are written after every benchmark has run, which
+    is too late to find out that the directory cannot be made."""
+    if args.output_dir:
+        chosen, named = Path(args.output_dir), "--output-dir"
+    elif config is not None and config.output_dir is not None:
+        chosen, named = config.output_dir, f"{config.path}: output_dir"
+    else:
+        chosen, named = DEFAULT_OUTPUT_DIR, "the reports directory"
+    existing = chosen
+    while not existing.exists() and existing.parent != existing:  # what mkdir(parents=True) would build on
+        existing = existing.parent
+    fix = "give a directory for the reports (it is created if missing)"
+    if not existing.is_dir():
+        what = f"{str(chosen)!r} is" if existing == chosen else f"{str(chosen)!r} is inside {str(existing)!r}, which is"
+        raise UsageError(f"{named}: {what} a file, not a directory; {fix}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{named}: cannot write into {str(existing)!r} (permission denied); {fix}")
+    return chosen
+
+
 def request_from(args: argparse.Namespace, config: Config | None) -> RunRequest:
-    if args.iterations is not None and args.iterations < 1:
-        raise UsageError(f"--iterations: must be at least 1, got {args.iterations}")
-    if args.processes is not None and args.processes < 1:
-        raise UsageError(f"--processes: must be at least 1, got {args.processes}")
+    _count_flag("--iterations", args.iterations)
+    _count_flag("--processes", args.processes)
     if args.processes is not None and args.iterations is not None and args.processes > args.iterations:
         raise UsageError(f"--processes: {args.processes} processes for --iterations {args.iterations}: each process "
                          f"runs at least one counted iteration; give --iterations {args.processes} or more")
@@ -65,8 +93,7 @@ def request_from(args: argparse.Namespace, config: Config | None) -> RunRequest:
         overrides=Overrides(quick=args.quick, budget_seconds=_duration_flag("--budget", args.budget),
                             iterations=args.iterations, processes=args.processes, timeout_seconds=_duration_flag("--timeout", args.timeout)),
         store_path=store_path(args, config),
-        output_dir=Path(args.output_dir) if args.output_dir else (
-            config.output_dir if config is not None and config.output_dir is not None else DEFAULT_OUTPUT_DIR),
+        output_dir=_output_dir(args, config),
         command=shlex.join(["python", "-m", "perfbench", *sys.argv[1:]]),
         fail_on_unsure=args.fail_on_unsure or (config is not None and config.fail_on_unsure),
     )

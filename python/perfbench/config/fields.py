@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
-import math
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -70,10 +69,26 @@ def table_of(where: Where, key: str, value: object, example: str) -> dict[str, A
 # --- values ------------------------------------------------------------------------------
 
 
+# No benchmark needs more iterations or processes; a larger count is a slip, and it would
+# reach the store, whose integers are 64-bit.
+MAX_WHOLE_NUMBER = 1_000_000
+
+
 def whole_number(where: Where, key: str, value: object, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise where.error(key, f"expected a whole number >= {minimum}, got {show(value)}")
+    if value > MAX_WHOLE_NUMBER:
+        raise where.error(key, f"{value} is more than {MAX_WHOLE_NUMBER:,}, the largest count perfbench accepts")
     return value
+
+
+def without_nul(where: Where, key: str, text: str) -> str:
+    """``text``, if it holds no NUL byte: no path, argument or environment value can (the
+    operating system ends a C string there), so one can only be a slip."""
+    if "\0" in text:
+        raise where.error(key, f"{show(text)} contains a NUL byte (\\u0000), which no command, path or environment "
+                               "value can hold; remove it")
+    return text
 
 
 def _quantity(where: Where, key: str, value: object, parse: Callable[[str], float], accepted: str,
@@ -86,8 +101,8 @@ def _quantity(where: Where, key: str, value: object, parse: Callable[[str], floa
         quantity = parse(value)
     except UnitError as error:
         raise where.error(key, str(error)) from None
-    if not (quantity > 0 and math.isfinite(quantity)):
-        raise where.error(key, f"{show(value)} must be greater than zero and finite, e.g. {example}")
+    if not quantity > 0:  # the parsers refuse infinite and out-of-range values
+        raise where.error(key, f"{show(value)} must be greater than zero, e.g. {example}")
     return quantity
 
 
@@ -111,7 +126,7 @@ def non_empty_string(where: Where, key: str, value: object, example: str) -> str
     if not isinstance(value, str) or not value.strip():
         got = "an empty string" if isinstance(value, str) else show(value)
         raise where.error(key, f"expected a non-empty string such as {example}, got {got}")
-    return value
+    return without_nul(where, key, value)
 
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -145,6 +160,7 @@ def environment(where: Where, key: str, value: object) -> dict[str, str]:
             fix = f": write {name} = {json.dumps(show(text))}" if isinstance(text, (int, float)) else ""
             raise where.error(key_path(key, name),
                               f"expected a string value, got {show(text)}; environment values are strings{fix}")
+        without_nul(where, key_path(key, name), text)
     return dict(table)
 
 
@@ -154,13 +170,14 @@ def command_line(where: Where, key: str, value: object) -> Command:
     if isinstance(value, str):
         if not value.strip():
             raise where.error(key, f"the command is empty; expected {accepted}")
-        return value
+        return without_nul(where, key, value)
     if isinstance(value, list):
         if not value:
             raise where.error(key, f"the command is empty; expected {accepted}")
         for index, part in enumerate(value):
             if not isinstance(part, str):
                 raise where.error(f"{key}[{index}]", f"expected a string, got {show(part)}; a command is {accepted}")
+            without_nul(where, f"{key}[{index}]", part)
         if not value[0].strip():
             raise where.error(f"{key}[0]", f"the program name is empty; a command is {accepted}")
         return tuple(value)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from perfbench.config.fields import Where
+from perfbench.config.fields import Where, duration
 from perfbench.config.sla_rules import sla_rules
 from perfbench.sla import Rule, rule_to_spec
 
@@ -107,14 +107,18 @@ def _work_per_call(where: str, grid: Mapping[str, tuple[Any, ...]], items: Any, 
     return work
 
 
+def _where(function: Callable[..., Any]) -> Where:
+    """Where the decorator is written, for errors: the file, and ``@benchmark NAME`` as the key."""
+    source = inspect.getsourcefile(function) or "<unknown file>"
+    return Where(Path(source), f"@benchmark {function.__qualname__}")
+
+
 def _rules(function: Callable[..., Any], sla: Sequence[str | dict[str, Any] | Rule]) -> tuple[Rule, ...]:
     """The rules as a config file's are read -- the same parser, with the same metric-name,
     unit and tier checks -- named by where the decorator is written; Rule objects built in
     code are taken as they are."""
-    source = inspect.getsourcefile(function) or "<unknown file>"
-    where = Where(Path(source), f"@benchmark {function.__qualname__}")
     written = [entry for entry in sla if isinstance(entry, (str, dict))]
-    parsed = iter(sla_rules(where, "sla", written)) if written else iter(())
+    parsed = iter(sla_rules(_where(function), "sla", written)) if written else iter(())
     return tuple(next(parsed) if isinstance(entry, (str, dict)) else entry for entry in sla)
 
 
@@ -139,6 +143,8 @@ def benchmark(fn: F | None = None, *, lane: str = "default", params: Mapping[str
                 raise ValueError(f"{where}: params[{key!r}] is empty")
         if setup is not None and "." in setup.__qualname__:
             raise ValueError(f"{where}: setup must be a module-level function")
+        if budget is not None:
+            duration(_where(function), "budget", budget)  # as a config's budget: a unit, > 0, bounded
         rules = _rules(function, sla)
         marker = BenchmarkMarker(name=name or function.__name__, lane=lane, params=grid, sla=rules,
                                  setup=setup.__name__ if setup else None, budget=budget,

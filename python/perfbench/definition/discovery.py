@@ -1,7 +1,7 @@
 """Finding ``@perfbench.benchmark`` functions in a directory's ``bench_*.py`` files.
 
 Discovery imports user code, so it runs in a child process (``python -m perfbench.definition.discovery
-DIR``) that prints a JSON description; an import error becomes a one-line DefinitionError
+DIR OUT``) that writes a JSON description to OUT; an import error becomes a one-line DefinitionError
 naming the file, and a crash in user code at import time cannot take the runner down.
 """
 
@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 from typing import Any
 
 from perfbench.definition.user_modules import load_user_module
 from perfbench.errors import DefinitionError
+from perfbench.execution.process_termination import wait_or_kill_tree
 
 PATTERN = "bench_*.py"
 DISCOVERY_TIMEOUT_SECONDS = 120.0
@@ -40,17 +42,26 @@ def discover(directory: Path) -> list[dict[str, Any]]:
     """The decorated benchmarks under ``directory`` (none if it does not exist)."""
     if not directory.is_dir() or not any(directory.glob(PATTERN)):
         return []
-    try:
-        completed = subprocess.run([sys.executable, "-m", "perfbench.definition.discovery", str(directory)],
-                                   capture_output=True, text=True, timeout=DISCOVERY_TIMEOUT_SECONDS,
-                                   stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise DefinitionError(f"{directory}: importing the benchmark files took longer than "
-                              f"{DISCOVERY_TIMEOUT_SECONDS:g} s") from None
-    if completed.returncode != 0 or not completed.stdout.strip():
-        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-        raise DefinitionError(f"{directory}: discovering benchmarks failed: {last}")
-    described = json.loads(completed.stdout.strip().splitlines()[-1])
+    # Files, not pipes: a process user code starts while importing (a server, a daemon) would
+    # hold a pipe open, and the parent would wait for it; and the description gets a file of
+    # its own, so whatever user code prints cannot garble it.
+    with tempfile.TemporaryDirectory(prefix="perfbench-discovery-") as scratch:
+        described_path, stderr_path = Path(scratch) / "described.json", Path(scratch) / "stderr.txt"
+        with open(stderr_path, "wb") as stderr:
+            process = subprocess.Popen([sys.executable, "-m", "perfbench.definition.discovery", str(directory),
+                                        str(described_path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=stderr, start_new_session=True)
+        returncode = wait_or_kill_tree(process, DISCOVERY_TIMEOUT_SECONDS)
+        if returncode is None:
+            raise DefinitionError(f"{directory}: importing the benchmark files took longer than "
+                                  f"{DISCOVERY_TIMEOUT_SECONDS:g} s")
+        try:
+            described = json.loads(described_path.read_text())
+        except (OSError, ValueError):
+            described = None
+        if returncode != 0 or not isinstance(described, dict):
+            last = (stderr_path.read_text(errors="replace").strip().splitlines() or ["no output"])[-1]
+            raise DefinitionError(f"{directory}: discovering benchmarks failed: {last}")
     if "error" in described:
         error = described["error"]
         raise DefinitionError(f"{error['path']}: cannot import: {error['message']}")
@@ -58,5 +69,4 @@ def discover(directory: Path) -> list[dict[str, Any]]:
 
 
 if __name__ == "__main__":
-    # User modules may print while importing; the description is the last stdout line.
-    print(json.dumps(_describe(Path(sys.argv[1]))))
+    Path(sys.argv[2]).write_text(json.dumps(_describe(Path(sys.argv[1]))))

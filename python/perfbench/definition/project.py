@@ -23,6 +23,7 @@ from perfbench.errors import UsageError
 from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import rule_from_spec
 from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, PythonTarget, Sweep
+from perfbench.definition.unique_names import refuse_duplicate_names
 from perfbench.units import parse_duration
 
 DEFAULT_BENCHMARKS_DIR = Path("benchmarks")
@@ -108,8 +109,11 @@ def project_definitions(cwd: Path, config: Config | None) -> list[BenchmarkDefin
     if config is None:
         defaults = LaneConfig(name="", cwd=cwd)
         found = discover(cwd / DEFAULT_BENCHMARKS_DIR)
-        return _python_definitions(found, lambda name: dataclasses.replace(defaults, name=name))
-    return _python_definitions(discover(config.benchmarks_dir), config.lane) + _command_definitions(config)
+        definitions = _python_definitions(found, lambda name: dataclasses.replace(defaults, name=name))
+    else:
+        definitions = _python_definitions(discover(config.benchmarks_dir), config.lane) + _command_definitions(config)
+    refuse_duplicate_names(definitions, config)
+    return definitions
 
 
 def apply_overrides(definition: BenchmarkDefinition, overrides: Overrides, user_defined: bool) -> BenchmarkDefinition:
@@ -155,14 +159,20 @@ def select(cwd: Path, config: Config | None, selection: Selection, overrides: Ov
 
     if selection.lanes:
         chosen: list[BenchmarkDefinition] = []
+        picked: set[tuple[bool, str]] = set()  # (built-in?, lane): `--lane core --lane builtin:core` is one lane
         for name in dict.fromkeys(selection.lanes):
             if name in own_lanes and not selection.builtin:
-                chosen += own_lanes[name]
+                lane: tuple[bool, str] = (False, name)
+                members = own_lanes[name]
             elif name.removeprefix(BUILTIN_PREFIX) in builtin_lanes:
-                chosen += builtin_lanes[name.removeprefix(BUILTIN_PREFIX)]
+                lane = (True, name.removeprefix(BUILTIN_PREFIX))
+                members = builtin_lanes[lane[1]]
             else:
                 known = list(own_lanes) + [n if n not in own_lanes else BUILTIN_PREFIX + n for n in builtin_lanes]
                 raise UsageError(f"--lane: no lane named {name!r}; known lanes: {', '.join(known)}")
+            if lane not in picked:
+                picked.add(lane)
+                chosen += members
     elif own and not selection.builtin:
         chosen = own
     else:
@@ -175,4 +185,5 @@ def select(cwd: Path, config: Config | None, selection: Selection, overrides: Ov
         if not chosen:
             raise UsageError(f"--benchmark: nothing matches {', '.join(map(repr, selection.patterns))} "
                              "(`python -m perfbench list` shows the names)")
+    refuse_duplicate_names(chosen, config)  # a project lane and the built-in one it shadows, both picked
     return [apply_overrides(d, overrides, user_defined=d in own) for d in chosen]

@@ -21,7 +21,8 @@ from pathlib import Path
 from perfbench import _core
 
 from perfbench.model import Failure, IterationRecord
-from perfbench.execution.process_termination import kill_group, kill_tree, signal_name
+from perfbench.execution.line_pipe import LinePipe
+from perfbench.execution.process_termination import kill_group, kill_tree, signal_name, wait_or_kill_tree
 from perfbench.resources.resource_observation import IterationWatch
 from perfbench.definition.suite import BenchmarkDefinition, CommandTarget
 from perfbench.execution.worker_process import tail
@@ -31,6 +32,9 @@ _BLOCK_BYTES = 512
 # Installed next to the compiled core (also in editable installs, where the package's
 # Python files stay in the source tree).
 LAUNCHER = Path(_core.__file__).with_name("perfbench-exec")
+# The launcher has exited when its report is read, so the line is already in the pipe or never
+# comes; this only bounds the wait should the launcher's pidfd not say so.
+REPORT_GRACE_SECONDS = 1.0
 
 
 def _argv(command: str | tuple[str, ...]) -> list[str]:
@@ -45,19 +49,24 @@ def _cwd(definition: BenchmarkDefinition, target: CommandTarget) -> str | None:
     return target.cwd or definition.cwd
 
 
-def _run_auxiliary(command: str | tuple[str, ...], env: Mapping[str, str], cwd: str | None,
-                   timeout: float) -> str | None:
-    """Runs a setup/teardown command; returns why it failed, or None."""
+def _run_auxiliary(hook: str, command: str | tuple[str, ...], env: Mapping[str, str], cwd: str | None,
+                   timeout: float, workdir: Path, index: int) -> str | None:
+    """Runs a setup/teardown command; returns why it failed, or None. Its output goes to
+    files, not pipes: a background process the hook leaves running (a server for the command
+    to hit) would hold a pipe open, and the hook would seem never to end."""
+    stderr_path = workdir / f"{hook}-stderr-{index}.txt"
     try:
-        completed = subprocess.run(_argv(command), env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL,
-                                   capture_output=True, timeout=timeout, start_new_session=True)
-    except subprocess.TimeoutExpired:
-        return f"timed out after {timeout:g} s"
+        with open(workdir / f"{hook}-stdout-{index}.txt", "wb") as stdout, open(stderr_path, "wb") as stderr:
+            process = subprocess.Popen(_argv(command), env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL,
+                                       stdout=stdout, stderr=stderr, start_new_session=True)
     except OSError as error:
         return f"could not start: {error.strerror}"
-    if completed.returncode != 0:
-        stderr = completed.stderr.decode(errors="replace").strip().splitlines()[-5:]
-        return f"exited with status {completed.returncode}" + (": " + " | ".join(stderr) if stderr else "")
+    returncode = wait_or_kill_tree(process, timeout)
+    if returncode is None:
+        return f"timed out after {timeout:g} s; its process tree was killed"
+    if returncode != 0:
+        stderr_lines = tail(stderr_path, lines=5).splitlines()
+        return f"exited with status {returncode}" + (": " + " | ".join(stderr_lines) if stderr_lines else "")
     return None
 
 
@@ -71,8 +80,12 @@ def spawn_overhead_ns(samples: int = 5) -> float:
         process = subprocess.Popen([str(LAUNCHER), str(write_fd), "/bin/true"], stdin=subprocess.DEVNULL,
                                    pass_fds=(write_fd,), start_new_session=True)
         os.close(write_fd)
-        process.wait()
-        report = _read_report(read_fd)
+        pidfd = os.pidfd_open(process.pid)  # before wait(): a reaped pid has no pidfd
+        try:
+            process.wait()
+            report = _read_report(read_fd, pidfd)
+        finally:
+            os.close(pidfd)
         if report is not None:
             costs.append(report.wall_ns)
     return float(sorted(costs)[len(costs) // 2]) if costs else 0.0
@@ -82,13 +95,13 @@ def run_command_iteration(definition: BenchmarkDefinition, target: CommandTarget
                           workdir: Path) -> IterationRecord:
     env, cwd = _environment(definition, target), _cwd(definition, target)
     if target.setup is not None:
-        problem = _run_auxiliary(target.setup, env, cwd, definition.timeout_seconds)
+        problem = _run_auxiliary("setup", target.setup, env, cwd, definition.timeout_seconds, workdir, index)
         if problem:
             return IterationRecord(index=index, process=index, warmup=warmup, wall_ns=None,
                                    failure=Failure("setup", f"setup command {problem}"))
     record = _run_measured(definition, target, index, warmup, workdir, env, cwd)
     if target.teardown is not None:
-        problem = _run_auxiliary(target.teardown, env, cwd, definition.timeout_seconds)
+        problem = _run_auxiliary("teardown", target.teardown, env, cwd, definition.timeout_seconds, workdir, index)
         if problem and record.failure is None:
             record = dataclasses.replace(record, failure=Failure("teardown", f"teardown command {problem}"))
     return record
@@ -114,10 +127,17 @@ class LaunchReport:
                             oublock * _BLOCK_BYTES, os.waitstatus_to_exitcode(status), exec_errno)
 
 
-def _read_report(fd: int) -> LaunchReport | None:
-    with os.fdopen(fd, "r") as pipe:
-        line = pipe.read().strip()
-    return LaunchReport.parse(line) if line else None
+def _read_report(fd: int, launcher_pidfd: int) -> LaunchReport | None:
+    """The launcher's line, once the launcher has exited; None if it wrote none. Never waits
+    for end of file: a process the command left behind could hold a copy of the write end."""
+    pipe = LinePipe(fd, writer_pidfd=launcher_pidfd)
+    try:
+        line = pipe.next_line(REPORT_GRACE_SECONDS)
+    except TimeoutError:
+        line = None
+    finally:
+        pipe.close()
+    return LaunchReport.parse(line.decode()) if line else None
 
 
 def _run_measured(definition: BenchmarkDefinition, target: CommandTarget, index: int, warmup: bool,
@@ -137,27 +157,28 @@ def _run_measured(definition: BenchmarkDefinition, target: CommandTarget, index:
         finally:
             os.close(write_fd)
     pidfd = os.pidfd_open(process.pid)
-    watch = IterationWatch.start(process.pid, definition)
-    timed_out = False
     try:
-        readable, _, _ = select.select([pidfd], [], [], definition.timeout_seconds)
-        if not readable:
-            timed_out = True
+        watch = IterationWatch.start(process.pid, definition)
+        timed_out = False
+        try:
+            readable, _, _ = select.select([pidfd], [], [], definition.timeout_seconds)
+            if not readable:
+                timed_out = True
+                kill_tree(process.pid)
+            os.wait4(process.pid, 0)
+        except BaseException:  # KeyboardInterrupt: abandon this iteration, leave no process behind
             kill_tree(process.pid)
-        os.wait4(process.pid, 0)
-    except BaseException:  # KeyboardInterrupt: abandon this iteration, leave no process behind
-        kill_tree(process.pid)
-        os.wait4(process.pid, 0)
-        process.returncode = -9
-        watch.stop()
-        os.close(read_fd)
-        raise
+            os.wait4(process.pid, 0)
+            process.returncode = -9
+            watch.stop()
+            os.close(read_fd)
+            raise
+        process.returncode = 0  # reaped by wait4 above; keeps Popen from waiting again
+        # The launcher is gone; anything the command left running in its group goes too.
+        kill_group(process.pid)
+        report = _read_report(read_fd, pidfd)
     finally:
         os.close(pidfd)
-    process.returncode = 0  # reaped by wait4 above; keeps Popen from waiting again
-    # The launcher is gone; anything the command left running in its group goes too.
-    kill_group(process.pid)
-    report = _read_report(read_fd)
     resources = watch.stop(report.max_rss_bytes if report else None)
     stderr_tail = tail(stderr_path)
     failure = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 
 import psutil
 
@@ -33,6 +34,19 @@ def kill_tree(pid: int) -> None:
             process.kill()
         except psutil.NoSuchProcess:
             pass
+
+
+def wait_or_kill_tree(process: subprocess.Popen[bytes], timeout_seconds: float) -> int | None:
+    """``process``'s exit status, or None if it ran past ``timeout_seconds`` and its tree was
+    killed. On any other interruption (Ctrl-C) the tree is killed too, and the interruption goes on."""
+    try:
+        return process.wait(timeout=timeout_seconds)
+    except BaseException as error:
+        kill_tree(process.pid)
+        process.wait()
+        if isinstance(error, subprocess.TimeoutExpired):
+            return None
+        raise
 
 
 def kill_group(pgid: int) -> None:

@@ -5,6 +5,7 @@ own, so that a crash, an abort or a hang takes down only this process. Progress 
 one JSON object per line on the inherited pipe EVENTS_FD (never stdout, which belongs to
 the benchmark):
 
+    {"event": "setup"}                                     imports done, the benchmark's setup begins (if any)
     {"event": "ready", "setup_ns": ...}                    after imports and setup
     {"event": "start", "index": i, "warmup": bool}         an iteration begins
     {"event": "end", "index": i, "outcome": {...}}          it finished: measurement (+ baseline), or sweep
@@ -51,9 +52,11 @@ BASELINE_ROUNDS = 8
 Measurer = Callable[[dict[str, Any], SamplingOptions], dict[str, Any]]  # -> a wire-format measurement
 
 
-def _measurer(target: dict[str, Any], process: int) -> tuple[Measurer, float | None]:
+def _measurer(target: dict[str, Any], process: int,
+              before_setup: Callable[[], None] = lambda: None) -> tuple[Measurer, float | None]:
     """A function (params, options) -> wire-format measurement for the target, and how long
-    its setup took in ns (setup runs once per worker, here, timed apart from the measurement).
+    its setup took in ns (setup runs once per worker, here, timed apart from the measurement;
+    ``before_setup`` is called just before it, once the target is imported).
     ``process`` is this worker's number among its benchmark's processes, stamped on every
     measurement so that the runner's statistics can tell processes apart."""
     if target["kind"] == "workload":
@@ -63,6 +66,7 @@ def _measurer(target: dict[str, Any], process: int) -> tuple[Measurer, float | N
         setup_ns = None
         if target.get("setup"):
             setup = load_user_object(target["path"], target["setup"])
+            before_setup()
             began = time.perf_counter_ns()
             setup()
             setup_ns = float(time.perf_counter_ns() - began)
@@ -118,10 +122,16 @@ def _emit(events: Any, payload: dict[str, Any]) -> None:
 
 def main(argv: list[str]) -> int:
     job = json.loads(Path(argv[0]).read_text())
-    with os.fdopen(int(argv[1]), "w", encoding="utf-8") as events:
+    events_fd = int(argv[1])
+    # Nothing the benchmark starts may inherit the event pipe: a process that outlived this
+    # worker would hold it open (the runner reads with deadlines, but should not need them).
+    os.set_inheritable(events_fd, False)
+    with os.fdopen(events_fd, "w", encoding="utf-8") as events:
         try:
             process = job.get("process", 0)
-            measure, setup_ns = _measurer(job["target"], process)
+            # The runner gives starting up the start-up timeout, and the user's setup the
+            # iteration timeout, from this event on.
+            measure, setup_ns = _measurer(job["target"], process, lambda: _emit(events, {"event": "setup"}))
             baseline = _measurer(job["baseline"], process)[0] if job.get("baseline") else None
             _emit(events, {"event": "ready", "setup_ns": setup_ns})
             options = SamplingOptions.from_dict(job["sampling"])

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 from perfbench import _core
 from perfbench.model import Failure, IterationRecord, Measurement, SweepPoint
+from perfbench.execution.line_pipe import LinePipe
 from perfbench.execution.process_termination import kill_tree, signal_name
 from perfbench.resources.resource_observation import IterationWatch
 from perfbench.measuring.sampling import SamplingOptions
@@ -30,6 +30,8 @@ STDERR_TAIL_LINES = 20
 # A worker is ready ~50 ms after exec here; one that has not said "ready" within this (or
 # the iteration timeout, if longer) is stuck.
 STARTUP_TIMEOUT_SECONDS = 60.0
+# A worker that stopped reporting has exited, or is about to: how long to wait for its status.
+EXIT_GRACE_SECONDS = 10.0
 
 
 def clock_calibration_for_workers() -> dict[str, str]:
@@ -50,28 +52,20 @@ def tail(path: Path, lines: int = STDERR_TAIL_LINES) -> str:
 
 
 class _EventPipe:
-    """Reads newline-delimited JSON events with a deadline."""
+    """The worker's JSON events, each read with a deadline (see line_pipe)."""
 
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self.buffer = b""
+    def __init__(self, fd: int, worker_pidfd: int) -> None:
+        self.lines = LinePipe(fd, writer_pidfd=worker_pidfd)
+        self.worker_pidfd = worker_pidfd
 
     def next(self, timeout_seconds: float) -> dict[str, Any] | None:
-        """The next event; None at end of stream. Raises TimeoutError past the deadline."""
-        deadline = time.monotonic() + timeout_seconds
-        while b"\n" not in self.buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            readable, _, _ = select.select([self.fd], [], [], remaining)
-            if not readable:
-                continue
-            chunk = os.read(self.fd, 65536)
-            if not chunk:
-                return None
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        return json.loads(line)
+        """The next event; None once the worker is done. Raises TimeoutError past the deadline."""
+        line = self.lines.next_line(timeout_seconds)
+        return None if line is None else json.loads(line)
+
+    def close(self) -> None:
+        self.lines.close()
+        os.close(self.worker_pidfd)
 
 
 class WorkerRun:
@@ -100,10 +94,14 @@ class WorkerRun:
                 stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, pass_fds=(write_fd,),
                 start_new_session=True, env=env, cwd=self.definition.cwd)
         os.close(write_fd)
-        return process, _EventPipe(read_fd)
+        return process, _EventPipe(read_fd, os.pidfd_open(process.pid))
 
     def _died(self, process: subprocess.Popen[bytes], watch: IterationWatch | None) -> Failure:
-        returncode = process.wait()
+        try:
+            returncode = process.wait(timeout=EXIT_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:  # it closed its end of the event pipe but lives on
+            kill_tree(process.pid)
+            returncode = process.wait()
         stderr = tail(self.workdir / "stderr.txt")
         if watch is not None and watch.limit_exceeded is not None:
             return Failure("memory", f"killed beyond the memory limit ({watch.describe_limit()})", stderr)
@@ -111,29 +109,56 @@ class WorkerRun:
             return Failure("crash", f"worker killed by {signal_name(returncode)}", stderr)
         return Failure("exit", f"worker exited with status {returncode} without a result", stderr)
 
+    def _startup(self, process: subprocess.Popen[bytes],
+                 events: _EventPipe) -> Generator[IterationRecord, None, dict[str, Any] | None]:
+        """Waits for the worker's "ready" and returns it; or yields the failed first record
+        and returns None. Starting (interpreter, imports) gets STARTUP_TIMEOUT_SECONDS or the
+        iteration timeout if longer; the benchmark's own setup gets the iteration timeout."""
+        definition = self.definition
+        first = dict(index=self.first_index, process=self.process, warmup=definition.warmup_iterations > 0)
+        startup_seconds = max(STARTUP_TIMEOUT_SECONDS, definition.timeout_seconds)
+        try:
+            event = events.next(startup_seconds)
+        except TimeoutError:
+            kill_tree(process.pid)
+            yield IterationRecord(**first, wall_ns=None, failure=Failure(
+                "timeout", f"the worker did not start within {startup_seconds:g} s", tail(self.workdir / "stderr.txt")))
+            return None
+        if event is not None and event["event"] == "setup":
+            try:
+                event = events.next(definition.timeout_seconds)
+            except TimeoutError:
+                kill_tree(process.pid)
+                yield IterationRecord(**first, wall_ns=None, failure=Failure(
+                    "timeout", f"setup timed out after {definition.timeout_seconds:g} s and was killed",
+                    tail(self.workdir / "stderr.txt")))
+                return None
+        if event is None or event["event"] != "ready":
+            yield self._failed_record(self.first_index, first["warmup"], process, event, None, None)
+            return None
+        return event
+
     def iterations(self) -> Iterator[IterationRecord]:
         definition = self.definition
         process, events = self._spawn()
         watch: IterationWatch | None = None
         try:
-            try:
-                ready = events.next(max(STARTUP_TIMEOUT_SECONDS, definition.timeout_seconds))
-            except TimeoutError:
-                kill_tree(process.pid)
-                yield IterationRecord(index=self.first_index, process=self.process, warmup=definition.warmup_iterations > 0, wall_ns=None,
-                                      failure=Failure("timeout", "the worker did not start within "
-                                                      f"{max(STARTUP_TIMEOUT_SECONDS, definition.timeout_seconds):g} s",
-                                                      tail(self.workdir / "stderr.txt")))
-                return
-            if ready is None or ready["event"] == "error":
-                yield self._failed_record(self.first_index, definition.warmup_iterations > 0, process, ready,
-                                          None, None)
+            ready = yield from self._startup(process, events)
+            if ready is None:
                 return
             self.setup_ns = ready.get("setup_ns")
             for local_index in range(definition.warmup_iterations + self.counted):
                 warmup = local_index < definition.warmup_iterations
                 index = self.first_index + local_index
-                started = events.next(STARTUP_TIMEOUT_SECONDS)
+                try:
+                    started = events.next(STARTUP_TIMEOUT_SECONDS)
+                except TimeoutError:  # between iterations only perfbench's own code runs: it is stuck
+                    kill_tree(process.pid)
+                    yield IterationRecord(index=index, process=self.process, warmup=warmup, wall_ns=None,
+                                          failure=Failure("timeout", f"the worker did not start iteration {index + 1} "
+                                                          f"within {STARTUP_TIMEOUT_SECONDS:g} s and was killed",
+                                                          tail(self.workdir / "stderr.txt")))
+                    return
                 if started is None or started["event"] != "start":
                     yield self._failed_record(index, warmup, process, started, None, None)
                     return
@@ -162,10 +187,10 @@ class WorkerRun:
                 watch.stop()
             raise
         finally:
-            os.close(events.fd)
+            events.close()
             if process.poll() is None:
                 try:
-                    process.wait(timeout=10)
+                    process.wait(timeout=EXIT_GRACE_SECONDS)
                 except subprocess.TimeoutExpired:
                     kill_tree(process.pid)
                     process.wait()
