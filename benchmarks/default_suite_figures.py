@@ -4,14 +4,15 @@
     python benchmarks/default_suite_figures.py   # reads .perfbench/results.db, latest run
 
 Each row picks the figure the original system judged that benchmark by (a tick budget, a
-throughput, a latency percentile, a growth exponent, ...) and the verdict perfbench gave.
+throughput, a latency percentile, a growth exponent, ...), its 95 % interval where it has
+one, and the verdict perfbench gave.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from perfbench.sla import format_value
+from perfbench.sla import format_interval, format_value
 from perfbench.store import open_store
 
 # (lane/benchmark, figure, label): figure is a statistic of the time per iteration, "ticks_p99",
@@ -19,20 +20,21 @@ from perfbench.store import open_store
 ROWS = (
     ("core/add_chain_8", "median", "8 dependent adds"),
     ("core/hash_lookup_1k", "median", "hash lookup, 1,024 entries"),
-    ("docs/workflow.task_lookup", "ticks_p99", "workflow task lookup (TSC ticks, p99 of samples)"),
-    ("docs/workflow.task_lookup", "p99", "workflow task lookup (p99 of samples)"),
-    ("docs/workflow.split_type_compare", "ticks_p99", "split-type comparison (ticks, p99)"),
+    ("docs/workflow.task_lookup", "ticks_median", "workflow task lookup (TSC ticks per operation)"),
+    ("docs/workflow.task_lookup", "median", "workflow task lookup (per operation)"),
+    ("docs/workflow.task_lookup", "interference", "workflow task lookup: samples hit by interference"),
+    ("docs/workflow.split_type_compare", "ticks_median", "split-type comparison (ticks per operation)"),
     ("docs/workflow.create_atm", "median", "create the 4-task ATM workflow"),
-    ("standard/workflow.engine_init", "max", "engine initialisation with state store (max)"),
-    ("standard/workflow.state_store_write", "p99", "state-store write (p99 of samples)"),
+    ("standard/workflow.engine_init", "median", "engine initialisation with state store"),
+    ("standard/workflow.state_store_write", "median", "state-store write (per operation)"),
     ("standard/workflow.execute_atm", "median", "ATM withdrawal end to end"),
     ("standard/workflow.execute_swift", "median", "SWIFT payment end to end"),
     ("standard/workflow.telemetry_overhead", "overhead", "telemetry (span ring buffer) overhead"),
-    ("heavy/workflow.payroll_1000", "max", "payroll, 1,000 employees (max)"),
+    ("heavy/workflow.payroll_1000", "median", "payroll, 1,000 employees"),
     ("heavy/workflow.specs_in_memory", "exponent", "10 → 200 specs in memory: growth exponent"),
     ("heavy/workflow.task_lookup_scaling", "exponent", "lookup in 10 → 500-task workflows: exponent"),
     ("standard/nodes.compute", "p99", "compute node (p99 per execution)"),
-    ("standard/nodes.io", "p99", "I/O node, real file I/O (p99)"),
+    ("standard/nodes.io", "p99", "I/O node, real file I/O in /dev/shm (p99)"),
     ("standard/nodes.json_transform", "p99", "JSON transform node (p99)"),
     ("standard/nodes.router", "p99", "router node (p99)"),
     ("standard/nodes.parallel", "speedup", "parallel node, 4 branches: speedup vs sequential"),
@@ -82,18 +84,20 @@ def main() -> None:
             verdicts.setdefault(verdict.benchmark, []).append(verdict)
     from perfbench.analysis.metrics_lookup import lookup_metric
 
-    print("| benchmark | what | figure | value | SLO verdicts |")
-    print("|---|---|---|---:|---|")
+    print("| benchmark | what | figure | value | 95 % interval | SLO verdicts |")
+    print("|---|---|---|---:|---|---|")
     for key, figure, label in ROWS:
         result = results.get(key)
         if result is None:
-            print(f"| {key} | {label} | {figure} | not in run {run_id} | |")
+            print(f"| {key} | {label} | {figure} | not in run {run_id} | | |")
             continue
         value = lookup_metric(result, figure)
         shown = format_value(value.value, value.unit) if value else "-"
+        interval = (format_interval(value.value, value.low, value.high, value.unit) if value and value.has_interval
+                    else "-")
         judged = [v for v in verdicts.get(key, []) if v.metric == figure] or verdicts.get(key, [])
         summary = ", ".join(sorted({v.label.lower() for v in judged})) or "-"
-        print(f"| `{key}` | {label} | {figure} | {shown} | {summary} |")
+        print(f"| `{key}` | {label} | {figure} | {shown} | {interval} | {summary} |")
 
 
 if __name__ == "__main__":
