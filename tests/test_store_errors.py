@@ -116,13 +116,17 @@ def test_a_store_from_a_newer_perfbench_is_refused_and_never_written(project: Pa
     assert sorted(p.name for p in project.iterdir()) == ["benchmarks", "s.db"]  # no log or lock file left either
 
 
-def test_the_store_errors_of_reading_are_store_errors(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("damage", "message"), [
+    ("UPDATE iterations SET record = '{not json'", r"s\.db: the store is damaged: a stored document does not parse"),
+    ("UPDATE iterations SET samples = X'00112233'", r"s\.db: the store is damaged: a sample block does not decompress"),
+], ids=["record", "samples"])
+def test_the_store_errors_of_reading_are_store_errors(tmp_path: Path, damage: str, message: str) -> None:
     with open_store(tmp_path / "s.db") as store:
         run_id = store_run(store, python_result())
     with sqlite3.connect(tmp_path / "s.db") as db:
-        db.execute("UPDATE iterations SET record = '{not json'")
+        db.execute(damage)
     db.close()
-    with open_store(tmp_path / "s.db") as store, pytest.raises(StoreError, match="s.db"):
+    with open_store(tmp_path / "s.db") as store, pytest.raises(StoreError, match=message):
         store.results(run_id)
 
 

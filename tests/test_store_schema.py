@@ -15,7 +15,7 @@ import pytest
 from perfbench.analysis.stats import SampleStats
 from perfbench.model import Measurement
 from perfbench.sla import Verdict, rule
-from perfbench.store import open_store
+from perfbench.store import open_store, sample_encoding
 from perfbench.store.sqlite_schema import SCHEMA_VERSION
 
 from test_store import baseline_result, command_result, python_result, store_run, sweep_result
@@ -25,8 +25,15 @@ V2_STORE = Path(__file__).parent / "data" / "store_v2.db"  # made by tests/data/
 
 
 def _rows(db: sqlite3.Connection, table: str) -> list[dict]:
+    """A table's rows; an iteration's record as the JSON document it stands for, with its
+    samples in it whether they are stored in it (up to schema 4) or beside it (from 5)."""
     db.row_factory = sqlite3.Row
-    return [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")]
+    rows = [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")]
+    if table == "iterations":
+        for row in rows:
+            record = sample_encoding.unpack(json.loads(row.pop("record")), row.pop("samples", None))
+            row["record"] = json.loads(json.dumps(record, default=lambda samples: samples.tolist()))
+    return rows
 
 
 def _as_before(after: list[dict], before: list[dict]) -> list[dict]:
@@ -72,7 +79,7 @@ def test_a_v1_store_opens_migrates_and_loses_nothing(v1_store: Path) -> None:
     assert len(moved) == 2
     for old, new in moved.values():
         assert {k: v for k, v in new.items() if k != "record"} == {k: v for k, v in old.items() if k != "record"}
-        old_record, new_record = json.loads(old["record"]), json.loads(new["record"])
+        old_record, new_record = old["record"], new["record"]
         assert {k: new_record[k] for k in old_record if k != "measurement"} == {
             k: v for k, v in old_record.items() if k != "measurement"}
         assert new_record.get("sweep") or new_record.get("baseline")

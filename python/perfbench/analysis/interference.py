@@ -19,6 +19,9 @@ Frequency changes are not among them: this machine kind's VMs expose no cpufreq,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from perfbench.model import BenchmarkResult
 
 INTERFERENCE_NOTE_FROM = 0.01  # share of samples
@@ -41,3 +44,24 @@ def environment_note(result: BenchmarkResult) -> str:
     if steal is not None and steal.value >= STEAL_NOTE_FROM:
         notes.append(f"the hypervisor took {100 * steal.value:.1f} % of the CPU time (steal)")
     return "; ".join(notes)
+
+
+def run_noise(results: Sequence[BenchmarkResult], warnings: Sequence[str], load_start: Sequence[float] | None,
+              load_end: Sequence[float] | None) -> dict[str, Any]:
+    """What made a whole run's numbers noisy, stored with it so that a later comparison or
+    history can discount a run measured on a busy machine: the load average when it started
+    and ended, the hypervisor's steal (average over the benchmarks that sampled it, and the
+    worst), the share of all samples hit by interference, the machine's noise warnings printed
+    at the start and each benchmark's environment note."""
+    steal = [m.value for m in (r.metric("machine_steal_avg") for r in results) if m is not None]
+    measured = [r.measurement.stats for r in results if r.measurement is not None]
+    samples = sum(s.n for s in measured)
+    notes = {r.key: note for r in results if (note := environment_note(r))}
+    return {
+        "load_average": {"start": list(load_start) if load_start else None,
+                         "end": list(load_end) if load_end else None},
+        "steal": {"mean": sum(steal) / len(steal), "max": max(steal)} if steal else None,
+        "interference_share": sum(s.interference for s in measured) / samples if samples else None,
+        "warnings": list(warnings),
+        "notes": notes,
+    }

@@ -6,9 +6,11 @@ benchmarks: it runs them (``runner.run_benchmarks``), stores every iteration the
 finishes (so a crash loses nothing already measured), stops cleanly on Ctrl-C, SIGTERM or
 SIGHUP (the tree in flight killed, what finished kept, the run marked interrupted, the
 reports still written; see interrupts.py), judges every result against its SLA rules,
-writes the reports, and returns one immutable ``RunOutcome``. It never prints: what
-happens goes to the observer the caller passes (the CLI's progress bar), and what it all
-came to is in the outcome, for the caller to print and turn into an exit code.
+records what identifies the run (config hash, git state, host) and the noise seen while it
+ran, saves it as a baseline when asked and it completed, writes the reports, and returns
+one immutable ``RunOutcome``. It never prints: what happens goes to the observer the
+caller passes (the CLI's progress bar), and what it all came to is in the outcome, for the
+caller to print and turn into an exit code.
 """
 
 from __future__ import annotations
@@ -22,14 +24,18 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from perfbench.analysis.interference import run_noise
+from perfbench.definition.config_hash import config_hash
 from perfbench.definition.suite import BenchmarkDefinition
 from perfbench.execution.interrupts import InterruptGuard, RunInterrupted
 from perfbench.execution.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, RunEvent, run_benchmarks
 from perfbench.export import EXPORTERS, ReportData
 from perfbench.model import BenchmarkResult
-from perfbench.resources.environment import collect_environment, noise_warnings
+from perfbench.resources.environment import collect_environment, load_average, noise_warnings
+from perfbench.resources.host_fingerprint import host_fingerprint, host_id
 from perfbench.sla import Verdict, evaluate_all, fails_run
 from perfbench.store import ResultStore, open_store
+from perfbench.store.interface import RunMetadata
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -44,6 +50,8 @@ class SessionRequest:
     # Take Ctrl-C, SIGTERM and SIGHUP as stop requests while the run lasts (see interrupts.py);
     # False leaves signal handling to the caller, whose KeyboardInterrupt still stops the run.
     handle_signals: bool = True
+    save_baseline: str | None = None  # save the run as this baseline if it completes
+    saved_by: str = ""  # who saves it (recorded with the baseline)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -85,6 +93,7 @@ class RunOutcome:
     failing: tuple[Verdict, ...]  # the verdicts that fail the run (failing_verdicts)
     report_paths: tuple[Path, ...]
     interrupted_by: int | None = None  # the signal that stopped the run (SIGINT, SIGTERM, SIGHUP)
+    saved_baseline: str | None = None  # the baseline the run was saved as (only a complete run is)
 
     @property
     def interrupted(self) -> bool:
@@ -118,7 +127,7 @@ class RunSession:
             with open_store(request.store) as store:
                 environment = collect_environment()
                 warnings = tuple(noise_warnings(environment))
-                run_id = store.begin_run(environment, request.command)
+                run_id = store.begin_run(environment, request.command, run_metadata(environment, request.definitions))
                 self.observer(RunStarted(run_id, store.location, MappingProxyType(environment), warnings,
                                          sum(d.total_iterations for d in request.definitions)))
                 results = _Recorder(store, run_id, self.observer).record(request.definitions, guard)
@@ -128,7 +137,11 @@ class RunSession:
                 store.add_verdicts(run_id, verdicts)
                 failed = any(not r.ok for r in results)
                 status = "interrupted" if interrupted_by is not None else ("failed" if failed else "complete")
+                store.set_run_noise(run_id, run_noise(results, warnings, environment["load_average"], load_average()))
                 store.finish_run(run_id, status)
+                saved = None
+                if request.save_baseline is not None and status == "complete":
+                    saved = store.save_baseline(request.save_baseline, run_id, by=request.saved_by).name
                 started_at = store.run(run_id).started_at  # type: ignore[union-attr]
                 location = store.location
             report = ReportData(run_id=run_id, started_at=started_at, status=status, command=request.command,
@@ -139,7 +152,7 @@ class RunSession:
                           command=request.command, environment=MappingProxyType(environment),
                           noise_warnings=warnings, planned=len(request.definitions), results=tuple(results),
                           verdicts=verdicts, failing=failing_verdicts(verdicts, fail_on_unsure=request.fail_on_unsure),
-                          report_paths=paths, interrupted_by=interrupted_by)
+                          report_paths=paths, interrupted_by=interrupted_by, saved_baseline=saved)
 
     def _judge(self, results: Sequence[BenchmarkResult]) -> list[Verdict]:
         """Every result against its benchmark's SLA rules, in one evaluation."""
@@ -150,6 +163,15 @@ class RunSession:
         if self.request.output_dir is None:
             return ()
         return tuple(exporter().write(report, self.request.output_dir) for exporter in EXPORTERS.values())
+
+
+def run_metadata(environment: Mapping[str, Any], definitions: Sequence[BenchmarkDefinition]) -> RunMetadata:
+    """What identifies a run: the configuration it ran, the project's git state (from the
+    environment, which records it once) and the host."""
+    git = environment.get("git") or {}
+    host = host_fingerprint(environment)
+    return RunMetadata(config_hash=config_hash(definitions), git_commit=git.get("commit"),
+                       git_branch=git.get("branch"), git_dirty=git.get("dirty"), host=host, host_id=host_id(host))
 
 
 class _Recorder:

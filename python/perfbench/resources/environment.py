@@ -84,18 +84,33 @@ def _virtualization() -> dict[str, Any]:
     return {"detected": bool(evidence), "evidence": evidence}
 
 
-def _git_commit(cwd: Path) -> dict[str, Any] | None:
+def _git_state(cwd: Path) -> dict[str, Any] | None:
+    """The project's commit, branch (None when detached) and whether tracked files have
+    uncommitted changes; None outside a git checkout or before its first commit. One
+    ``git status`` gives all three (porcelain v2's branch headers)."""
     if not shutil.which("git"):
         return None
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=5)
-        if head.returncode != 0:
-            return None
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd,
+        status = subprocess.run(["git", "status", "--porcelain=v2", "--branch", "--untracked-files=no"], cwd=cwd,
                                 capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    return {"commit": head.stdout.strip(), "dirty": bool(status.stdout.strip())}
+    if status.returncode != 0:
+        return None
+    headers = dict(line[2:].split(" ", 1) for line in status.stdout.splitlines() if line.startswith("# "))
+    commit, branch = headers.get("branch.oid"), headers.get("branch.head")
+    if commit in (None, "(initial)"):
+        return None
+    return {"commit": commit, "branch": None if branch in (None, "(detached)") else branch,
+            "dirty": any(not line.startswith("#") for line in status.stdout.splitlines())}
+
+
+def load_average() -> list[float] | None:
+    """The 1, 5 and 15-minute load averages; None where the platform has none."""
+    try:
+        return list(os.getloadavg())
+    except OSError:
+        return None
 
 
 def collect_environment(cwd: Path | None = None) -> dict[str, Any]:
@@ -103,10 +118,7 @@ def collect_environment(cwd: Path | None = None) -> dict[str, Any]:
     clock = _core.clock_info()
     build = _core.build_info()
     counters = _core.hardware_counter_support()
-    try:
-        load = os.getloadavg()
-    except OSError:
-        load = None
+    load = load_average()
     return {
         "recorded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "hostname": socket.gethostname(),
@@ -133,8 +145,8 @@ def collect_environment(cwd: Path | None = None) -> dict[str, Any]:
         "perfbench_version": build["version"],
         "clock": {key: clock[key] for key in ("source", "ticks_per_ns", "resolution_ns", "tsc_invariant",
                                               "selection_reason")},
-        "load_average": list(load) if load else None,
-        "git": _git_commit(cwd),
+        "load_average": load,
+        "git": _git_state(cwd),
         "cwd": str(cwd),
     }
 

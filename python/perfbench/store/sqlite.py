@@ -22,9 +22,9 @@ from typing import Any, TypeVar
 from perfbench.errors import StoreError
 from perfbench.model import BenchmarkResult, Failure, IterationRecord, MeasurementError, Metric
 from perfbench.sla import Verdict
-from perfbench.store import documents
+from perfbench.store import documents, sample_encoding
 from perfbench.store.interface import Acceptance, Baseline, ResultStore, RunMetadata, StoredResult, StoredRun
-from perfbench.store.sqlite_schema import SCHEMA_VERSION, MigrationError, migrate
+from perfbench.store.sqlite_schema import COMPACT_SAMPLES, SCHEMA_VERSION, MigrationError, migrate
 
 
 T = TypeVar("T")
@@ -48,7 +48,7 @@ def _reported(method: Callable[..., T]) -> Callable[..., T]:
     def reported(self: SqliteStore, *args: Any, **kwargs: Any) -> T:
         try:
             return method(self, *args, **kwargs)
-        except (sqlite3.Error, json.JSONDecodeError) as error:
+        except (sqlite3.Error, json.JSONDecodeError, sample_encoding.DamagedSamples) as error:
             raise StoreError(f"{self.location}: {_explain(error)}") from None
 
     return reported
@@ -58,6 +58,8 @@ def _explain(error: Exception) -> str:
     text = str(error)
     if isinstance(error, json.JSONDecodeError):
         return f"the store is damaged: a stored document does not parse ({text})"
+    if isinstance(error, sample_encoding.DamagedSamples):
+        return f"the store is damaged: {text}"
     if "malformed" in text or "disk I/O" in text:
         return f"the store is damaged ({text}); keep a copy and pass another --store to start afresh"
     if "file is not a database" in text:
@@ -147,6 +149,8 @@ class SqliteStore(ResultStore):
                 except MigrationError as error:
                     raise StoreError(f"{self._location}: cannot migrate schema version {version} to "
                                      f"{SCHEMA_VERSION}; the store is left as it was: {error}") from None
+            if 0 < version < COMPACT_SAMPLES:
+                self._give_space_back(best_effort=True)  # the samples' JSON text left free pages behind
         if create:
             # A run writes for minutes: find a damaged page now, before anything runs, not
             # at the last write. It reads every page: 26-41 ms for a 59 MB store here, warm.
@@ -232,11 +236,12 @@ class SqliteStore(ResultStore):
             self._insert_iteration(result_id, record)
 
     def _insert_iteration(self, result_id: int, record: IterationRecord) -> None:
+        stored, samples = sample_encoding.pack(record.to_dict())
         self._db.execute(
-            "INSERT INTO iterations (result_id, idx, warmup, status, wall_ns, failure_kind, record, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO iterations (result_id, idx, warmup, status, wall_ns, failure_kind, record, samples, "
+            "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (result_id, record.index, int(record.warmup), "ok" if record.ok else "failed", record.wall_ns,
-             record.failure.kind if record.failure else None, json.dumps(record.to_dict()), _now()))
+             record.failure.kind if record.failure else None, json.dumps(stored), samples, _now()))
 
     @_reported
     def finish_result(self, result_id: int, result: BenchmarkResult) -> None:
@@ -372,12 +377,16 @@ class SqliteStore(ResultStore):
             self._give_space_back()
         return old
 
-    def _give_space_back(self) -> None:
+    def _give_space_back(self, *, best_effort: bool = False) -> None:
         """Deleted rows leave free pages the file keeps; VACUUM rewrites it without them, and
         the checkpoint folds that into the file itself (in WAL mode the rewrite lands in the
-        log first)."""
-        self._db.execute("VACUUM")
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        log first). ``best_effort``: left for later when other processes are at the store."""
+        try:
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as error:
+            if not best_effort or ("locked" not in str(error) and "busy" not in str(error)):
+                raise
 
     # -- reading
     @_reported
@@ -417,8 +426,10 @@ class SqliteStore(ResultStore):
                  + where)
         for (result_id, run_id, lane, benchmark, kind, params, fkind, fmessage, fdetail, how, stats, metrics,
              sweep, baseline, labels, errors, recorded) in self._db.execute(query, args).fetchall():
-            iterations = tuple(IterationRecord.from_dict(json.loads(row[0])) for row in self._db.execute(
-                "SELECT record FROM iterations WHERE result_id = ? ORDER BY idx", (result_id,)))
+            iterations = tuple(IterationRecord.from_dict(sample_encoding.unpack(json.loads(record), samples))
+                               for record, samples in self._db.execute(
+                                   "SELECT record, samples FROM iterations WHERE result_id = ? ORDER BY idx",
+                                   (result_id,)))
             if how is None and fkind is None:
                 fkind, fmessage = "interrupted", "did not finish"  # a row left 'running' by a killed run
             result = BenchmarkResult(

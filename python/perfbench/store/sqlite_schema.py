@@ -26,6 +26,12 @@ way from an old store is the way every new store goes:
      machine together; its config hash and branch were never recorded and stay NULL.
      baselines (a name -> a run) and baseline_acceptances (every move of one: who, when,
      why); runs_by_host for history on one host.
+  5  Raw samples kept compactly: iterations.samples (BLOB) holds every sample of the
+     iteration's record (its measurement's, each sweep point's, its baseline's, in document
+     order) as little-endian float64, zlib-compressed, and the record holds each
+     measurement's count (samples_ns_count) instead of its samples_ns list
+     (store/sample_encoding.py). Lossless: the migration checks that every sample comes back
+     bit for bit. About 9 times smaller than the JSON text it replaces on the default suite.
 """
 
 from __future__ import annotations
@@ -39,9 +45,11 @@ import numpy as np
 
 from perfbench.model import IterationRecord, Measurement
 from perfbench.resources.host_fingerprint import describes_a_host, host_fingerprint, host_id
+from perfbench.store import sample_encoding
 from perfbench.store.documents import baseline_samples, sweep_samples, target_samples
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+COMPACT_SAMPLES = 5  # from this version on, samples are stored compactly (a store migrated to it is vacuumed)
 
 
 class MigrationError(Exception):
@@ -243,9 +251,36 @@ def _version_4(db: sqlite3.Connection) -> None:
                    (None if dirty is None else int(dirty), json.dumps(host or {}), host and host_id(host), run_id))
 
 
+def _version_5(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE iterations ADD COLUMN samples BLOB")  # sample_encoding.py; NULL: no measurement
+    for (iteration_id,) in db.execute("SELECT id FROM iterations ORDER BY id").fetchall():
+        (text,) = db.execute("SELECT record FROM iterations WHERE id = ?", (iteration_id,)).fetchone()
+        record = json.loads(text)
+        stored, block = sample_encoding.pack(record)
+        if _with_arrays(sample_encoding.unpack(json.loads(json.dumps(stored)), block)) != _with_arrays(record):
+            raise MigrationError(f"iteration {iteration_id}: its samples do not come back bit for bit once packed")
+        db.execute("UPDATE iterations SET record = ?, samples = ? WHERE id = ?", (json.dumps(stored), block,
+                                                                                    iteration_id))
+
+
+def _with_arrays(document: Any) -> Any:
+    """The document with its sample lists as float64 tuples, to compare with what unpacking
+    gives (bitwise: float64 equality, with NaN equal to itself, never tolerance)."""
+    if isinstance(document, dict):
+        return {key: _bits(value) if key == sample_encoding.SAMPLES_KEY else _with_arrays(value)
+                for key, value in document.items()}
+    if isinstance(document, list):
+        return [_with_arrays(value) for value in document]
+    return document
+
+
+def _bits(samples: Any) -> bytes:
+    return np.asarray(samples, dtype="<f8").tobytes()
+
+
 # version -> the migration that makes it from the version before
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _version_1, 2: _version_2, 3: _version_3,
-                                                               4: _version_4}
+                                                               4: _version_4, 5: _version_5}
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
 
 
