@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "validate-sla": "perfbench.cli.cmd_validate_sla:cmd_validate_sla",
     "analyze": "perfbench.cli.cmd_analyze:cmd_analyze",
     "optimize": "perfbench.cli.cmd_optimize:cmd_optimize",
+    "gc": "perfbench.cli.cmd_gc:cmd_gc",
+    "baseline": "perfbench.cli.cmd_baseline:cmd_baseline",
 }
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.table import Table
 from rich.text import Text
 
+from perfbench.cli.baselines import checked_name, current_user
 from perfbench.cli.compliance import print_compliance_matrix
 from perfbench.cli.console import stderr_console, stdout_console
 from perfbench.cli.measurement_errors import figure_cell, print_measurement_errors
@@ -40,6 +41,7 @@ class RunRequest:
     output_dir: Path
     command: str
     fail_on_unsure: bool = False
+    save_baseline: str | None = None
 
 
 def _duration_flag(flag: str, text: str | None) -> float | None:
@@ -96,6 +98,7 @@ def request_from(args: argparse.Namespace, config: Config | None) -> RunRequest:
         output_dir=_output_dir(args, config),
         command=shlex.join(["python", "-m", "perfbench", *sys.argv[1:]]),
         fail_on_unsure=args.fail_on_unsure or (config is not None and config.fail_on_unsure),
+        save_baseline=None if args.save_baseline is None else checked_name("--save-baseline", args.save_baseline),
     )
 
 
@@ -107,7 +110,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         outcome = RunSession(SessionRequest(definitions=tuple(definitions), store=request.store_path,
                                             output_dir=request.output_dir, command=request.command,
-                                            fail_on_unsure=request.fail_on_unsure),
+                                            fail_on_unsure=request.fail_on_unsure,
+                                            save_baseline=request.save_baseline, saved_by=current_user()),
                              observer=progress).run()
     finally:
         progress.close()
@@ -116,6 +120,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     err = stderr_console()
     err.print(f"stored run {outcome.run_id} in {outcome.store}; reports: "
               + ", ".join(str(p) for p in outcome.report_paths), highlight=False)
+    if outcome.saved_baseline is not None:
+        err.print(f"saved run {outcome.run_id} as baseline {outcome.saved_baseline!r}", highlight=False)
+    elif request.save_baseline is not None:
+        err.print(f"not saved as baseline {request.save_baseline!r}: the run is {outcome.status}, not complete",
+                  highlight=False)
     if outcome.interrupted_by is not None:
         err.print(f"interrupted by {signal.Signals(outcome.interrupted_by).name}: {len(outcome.finished)} of "
                   f"{outcome.planned} benchmarks finished; everything finished is kept", highlight=False)

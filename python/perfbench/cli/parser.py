@@ -52,18 +52,24 @@ def build_parser() -> OneLineArgumentParser:
     run.add_argument("--fail-on-unsure", action="store_true",
                      help="an UNSURE verdict (its interval straddles a limit) fails the run as its worse outcome "
                           "would (config: fail_on_unsure = true)")
+    run.add_argument("--save-baseline", metavar="NAME",
+                     help="save the run as baseline NAME if it completes (moves NAME there if it exists; who: "
+                          "$PERFBENCH_USER or the OS user)")
 
     listing = commands.add_parser("list", help="show the lanes, benchmarks and SLAs that `run` would run",
                                   description="Show lanes, benchmarks, what each measures and its SLAs.")
     listing.add_argument("--quick", action="store_true", help="show the --quick variant of the suite")
     listing.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use")
 
-    def stored_run_arguments(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--run", metavar="ID", help="a run id or 'latest' (default)")
-        sub.add_argument("--lane", action="append", metavar="NAME", help="only this lane (repeatable)")
+    def store_arguments(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "
                                                          "(default .perfbench/results.db)")
         sub.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use")
+
+    def stored_run_arguments(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--run", metavar="ID", help="a run id or 'latest' (default)")
+        sub.add_argument("--lane", action="append", metavar="NAME", help="only this lane (repeatable)")
+        store_arguments(sub)
 
     validate = commands.add_parser("validate-sla", help="check a stored run against the SLAs; exit 1 on violation",
                                    description="Print the SLO compliance matrix of a stored run. Exit 1 if an "
@@ -82,6 +88,30 @@ def build_parser() -> OneLineArgumentParser:
                                    description="Rule-based recommendations for a stored run: evidence, priority "
                                                "1-5, effort, steps and estimated improvement.")
     stored_run_arguments(optimize)
+
+    gc = commands.add_parser("gc", help="delete old runs (never a baseline's) and give the space back",
+                             description="Delete every run but the newest N and those a baseline points at, "
+                                         "with their results, then compact the store.")
+    gc.add_argument("--keep", type=int, required=True, metavar="N", help="how many of the newest runs to keep")
+    gc.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+    store_arguments(gc)
+
+    baseline = commands.add_parser("baseline", help="list, show, delete or accept the saved baselines",
+                                   description="Baselines are named runs later runs are compared with; accepting "
+                                               "moves one to a newer run and records who, when and why.")
+    actions = baseline.add_subparsers(dest="action", metavar="ACTION", parser_class=OneLineArgumentParser)
+    actions.required = True
+    store_arguments(actions.add_parser("list", help="every baseline, its run and its last acceptance"))
+    for action, text in (("show", "a baseline's run, its commit, host and date, and its acceptance history"),
+                         ("delete", "delete a baseline (its run stays until gc)")):
+        sub = actions.add_parser(action, help=text)
+        sub.add_argument("name", metavar="NAME")
+        store_arguments(sub)
+    accept = actions.add_parser("accept", help="move a baseline to another run, recording who, when and why")
+    accept.add_argument("name", metavar="NAME")
+    accept.add_argument("--run", metavar="ID", help="a run id or 'latest' (default)")
+    accept.add_argument("--reason", required=True, metavar="TEXT", help="why the new figures are the expected ones")
+    store_arguments(accept)
 
     calibrate = commands.add_parser("calibrate", help="show the clock perfbench uses and what it costs",
                                     description="Calibrate and describe the clock: source, ticks per ns, "

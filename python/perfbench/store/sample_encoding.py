@@ -3,17 +3,19 @@ beside its record, the record keeping how many samples each measurement had.
 
 The encoding is lossless by construction: every sample is stored as the float64 it is (little
 endian), and the block is zlib-compressed. No narrower type: float32 has a 24-bit
-significand, so a 20-minute command's 1.2e12 ns would come back rounded to 65,536 ns, and
+significand, so a 20-minute command's 1.2e12 ns would come back as a multiple of 131,072 ns, and
 even a 20 ms sample loses its last nanoseconds. No rounding to integral nanoseconds either: a
 micro-benchmark's sample is a mean over many calls (0.0513 ns per call of an empty loop)
 and its digits matter.
 
 Compression is what makes it small: samples are quantised by the clock (a sample is
 whole ticks over a fixed call count), so few distinct values recur and zlib stores each
-repeat as a back-reference. Measured on a `run --quick` of the default suite (96,877
-samples): 1,887,411 bytes as JSON text, 775,016 as raw float64, 210,551 as float64 + zlib
-(level 6); byte-shuffling the floats first (as Blosc does) made it worse, 423,326, because
-it splits each repeated value across eight planes.
+repeat as a back-reference. Measured on the default suite's stores (the same run's data at
+schema 4 and migrated to 5): `run --quick`, 96,877 samples, 1,887,411 bytes as JSON text,
+775,016 as raw float64, 207,287 as float64 + zlib; the full `run`, 439,067 samples,
+8,597,471 bytes as JSON text, 792,245 as float64 + zlib. Byte-shuffling the floats first
+(as Blosc does) made it worse (423,326 bytes on the quick run's samples), because it splits
+each repeated value across eight planes.
 
 A record's measurements are found where ``IterationRecord.to_dict`` puts a ``samples_ns``
 list (the measurement, each sweep point's, the baseline), in document order; the same walk
