@@ -15,7 +15,10 @@ DataStax) and MongoDB's CI run over their performance histories. Why this one he
   ``|x_i - x_j|`` (alpha = 1): an outlier's pull grows linearly, not squared, and it raises
   a segment's within-distance as much as its between-distance, so a split that isolates
   it gains nothing. A segment must also hold ``min_segment`` runs (default 3), so a single
-  spike can never be a segment of its own: one spike is never a step.
+  spike can never be a segment of its own: one spike is never a step. (A real new level
+  shorter than the minimum at the end of the series, say the last two runs, may still
+  read as a step placed early enough to leave ``min_segment`` runs after it: the
+  boundary obeys the minimum, the data decide whether the difference is significant.)
 * **The run is the unit.** Each run gives one value (its median): samples inside one run
   share its processes and its host state, so the runs are what vary independently. The
   per-run interval is not used to weight runs: between-run scatter dominates it (the
