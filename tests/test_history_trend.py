@@ -89,6 +89,8 @@ def test_trend_places_the_step_on_its_run_and_commit(store_path: Path) -> None:
     assert document["steps"][0]["run_id"] == STEP_RUN + 1 and document["steps"][0]["change"] == placed.step.change
     assert len(document["points"]) == 24
     assert list(stepped.steps_frame()["run_id"]) == [STEP_RUN + 1]
+    no_steps = flat.steps_frame()
+    assert no_steps.empty and list(no_steps.columns) == list(stepped.steps_frame().columns)
 
 
 def test_history_cli_prints_each_series(store_path: Path, run_cli) -> None:
@@ -99,6 +101,7 @@ def test_history_cli_prints_each_series(store_path: Path, run_cli) -> None:
     assert [row.split("│")[1].strip() for row in rows] == ["22", "23", "24"]
     assert "c23+dirty" in rows[-1] and "c22 " in rows[-2]
     assert "3 of 3 runs measured" in completed.stdout
+    assert "batches of one process" not in completed.stdout  # every interval is between 3 processes
 
 
 def test_history_cli_json_globs_and_failed_runs(store_path: Path, run_cli) -> None:

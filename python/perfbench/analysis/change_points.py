@@ -82,13 +82,13 @@ class Step:
     ``before``/``after`` are the medians of the neighbouring segments (the runs from the
     previous step, or the start, up to this one; and from this one to the next step or the
     end); ``change`` is ``after / before - 1`` with its 95 % interval (None where a segment
-    is too short for one); ``p_value`` the permutation test's, at the stage the step was
-    accepted."""
+    is too short for one; ``change`` too where ``before`` is zero); ``p_value`` the
+    permutation test's, at the stage the step was accepted."""
 
     index: int
     before: float
     after: float
-    change: float
+    change: float | None
     change_low: float | None
     change_high: float | None
     p_value: float
@@ -208,7 +208,7 @@ def _describe(raw: np.ndarray, boundaries: list[int], k: int, p_value: float, se
     before = raw[boundaries[k - 1]:boundaries[k]]
     after = raw[boundaries[k]:boundaries[k + 1]]
     median_before, median_after = float(np.median(before)), float(np.median(after))
-    change = median_after / median_before - 1.0 if median_before != 0 else math.nan
+    change = median_after / median_before - 1.0 if median_before != 0 else None
     low, high = _change_interval(before, after, seed)
     return Step(index=boundaries[k], before=median_before, after=median_after, change=change,
                 change_low=low, change_high=high, p_value=p_value, runs_before=before.size, runs_after=after.size)

@@ -55,7 +55,8 @@ class BenchmarkTrend:
     def steps_frame(self) -> pd.DataFrame:
         import pandas as pd
 
-        return pd.DataFrame([s.to_dict() for s in self.steps])
+        placed = [f.name for f in dataclasses.fields(TrendStep) if f.name != "step"]
+        return pd.DataFrame([s.to_dict() for s in self.steps], columns=placed + [f.name for f in dataclasses.fields(Step)])
 
 
 def trend(history: BenchmarkHistory, *, min_segment: int = DEFAULT_MIN_SEGMENT,

@@ -30,6 +30,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 0
     console = stdout_console()
     console.print(f"{location}: {len(histories)} benchmark(s) on {host.description}")
+    within = sum(1 for h in histories for p in h.points if "batches" in p.noise)
     for history in histories:
         table = Table(title=f"{history.key}: {len(history.measured)} of {len(history.points)} runs measured "
                             "(median per iteration, 95 % interval)", title_justify="left")
@@ -38,4 +39,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         for p in history.points:
             table.add_row(*_row(p))
         console.print(table)
+    if within:
+        console.print(f"{within} of these intervals come from batches of one process's samples: they miss what a new "
+                      "process draws (layout, pages, hash seed), which moves a median between runs by more; "
+                      "`run --processes 3` gives intervals between processes", soft_wrap=True)
     return 0

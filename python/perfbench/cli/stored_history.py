@@ -41,13 +41,13 @@ def choose_host(store: ResultStore, requested: str | None) -> HostChoice:
     if not runs:
         raise StoreError(f"{store.location}: holds no runs yet; run `python -m perfbench run` first")
     known = Counter(run_identity(run).host_id for run in runs)
-    listed = ", ".join(f"{host} ({count} runs)" for host, count in known.most_common() if host is not None)
+    listed = ", ".join(f"{host} ({_runs(count)})" for host, count in known.most_common() if host is not None)
     if requested == "all":
         return HostChoice(None, f"all hosts ({len(known)})")
     if requested in (None, "current"):
         here = current_host_id()
         if here in known:
-            return HostChoice(here, f"host {here} (this machine, {known[here]} runs)")
+            return HostChoice(here, f"host {here} (this machine, {_runs(known[here])})")
         if requested == "current":
             raise UsageError(f"--host current: {store.location} holds no runs from this machine (host {here}); "
                              f"it holds {listed or 'runs without a host'}; use --host all or one of those")
@@ -58,7 +58,11 @@ def choose_host(store: ResultStore, requested: str | None) -> HostChoice:
         raise UsageError(f"--host {requested}: {why}; {store.location} holds {listed or 'runs without a host'} "
                          "(or use current, all)")
     (host,) = matching
-    return HostChoice(host, f"host {host} ({known[host]} runs)")
+    return HostChoice(host, f"host {host} ({_runs(known[host])})")
+
+
+def _runs(count: int) -> str:
+    return f"{count} run" + ("" if count == 1 else "s")
 
 
 def _matches(key: str, pattern: str) -> bool:
