@@ -32,9 +32,10 @@ FLAT = level(24, 2, 500.0)
 SPIKY = [v * (1.5 if i in (5, 17) else 1.0) for i, v in enumerate(level(24, 3, 80.0))]
 
 
-@pytest.fixture
-def store_path(tmp_path: Path) -> Path:
-    path = tmp_path / "results.db"
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One store for the module: every test here only reads it."""
+    path = tmp_path_factory.mktemp("history") / "results.db"
     flat_with_a_failure: list[float | None] = [None if i == 9 else v for i, v in enumerate(FLAT)]
     with open_store(path) as store:
         store_history(store, {"ops/parse": STEPPED, "ops/render": flat_with_a_failure, "io/write_small": SPIKY},
@@ -213,3 +214,16 @@ def test_real_runs_default_to_this_machine(write_module, run_cli) -> None:
     trend_out = run_cli("trend")
     assert trend_out.returncode == 0, trend_out.stderr
     assert "1 with too few measured runs to judge" in trend_out.stdout
+
+
+def test_a_benchmark_outside_the_runs_asked_for_says_where_it_is(tmp_path: Path, run_cli) -> None:
+    path = tmp_path / "partial.db"
+    with open_store(path) as store:
+        store_history(store, {"ops/retired": level(4, 6, 100.0), "ops/kept": level(4, 7, 100.0)})
+        store_history(store, {"ops/kept": level(4, 8, 100.0)})
+        store_history(store, {"ops/on_b": level(3, 9, 100.0)}, hosts=[HOST_B] * 3)
+    on_a = ("--store", str(path), "--host", host_id_of(HOST_A))
+    assert run_cli("history", "ops/retired", *on_a, "--last", "8", "--json").returncode == 0
+    assert_one_line_error(run_cli("history", "ops/retired", *on_a, "--last", "4"), "ops/retired", "raise --last")
+    assert_one_line_error(run_cli("trend", "ops/on_b", *on_a), "ops/on_b", "--host all")
+    assert run_cli("trend", "ops/on_b", "--store", str(path), "--host", "all").returncode == 0

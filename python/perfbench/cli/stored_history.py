@@ -93,11 +93,10 @@ def _unknown(store: ResultStore, pattern: str, host: HostChoice, last: int | Non
     here = [h.key for h in all_histories(store, host_id=host.host_id, last=last)]
     where = f"in {store.location}" + ("" if host.host_id is None else f" on host {host.host_id}") + \
         (f" in the last {last} runs" if last else "")
-    if host.host_id is not None or last:
-        elsewhere = {h.key for h in all_histories(store)}
-        if any(_matches(key, pattern) for key in elsewhere):
-            return f"benchmark {pattern!r}: no runs of it {where}; it ran elsewhere: try --host all" + \
-                (" without --last" if last else "")
+    if last and any(_matches(h.key, pattern) for h in all_histories(store, host_id=host.host_id)):
+        return f"benchmark {pattern!r}: no runs of it {where}; it ran earlier: raise --last or leave it out"
+    if host.host_id is not None and any(_matches(h.key, pattern) for h in all_histories(store)):
+        return f"benchmark {pattern!r}: no runs of it {where}; it ran on other hosts: try --host all"
     names = {**{key.split("/", 1)[1]: key for key in here}, **{key: key for key in here}}
     close = dict.fromkeys(names[c] for c in difflib.get_close_matches(pattern, list(names), n=3, cutoff=0.5))
     hint = (f"did you mean {', '.join(close)}?" if close
