@@ -16,7 +16,9 @@ from typing import Any
 from perfbench.analysis.aggregate import assemble_result
 from perfbench.definition.suite import BenchmarkDefinition, PythonTarget
 from perfbench.model import Failure, IterationRecord, Measurement
+from perfbench.resources.host_fingerprint import host_fingerprint, host_id
 from perfbench.store import ResultStore
+from perfbench.store.interface import RunMetadata
 
 PROCESSES = 3
 SAMPLES_PER_PROCESS = 10
@@ -50,11 +52,14 @@ def _failed() -> list[IterationRecord]:
 
 def store_history(store: ResultStore, medians: Mapping[str, Sequence[float | None]], *,
                   commits: Sequence[str | None] | None = None, hosts: Sequence[Mapping[str, Any]] | None = None,
-                  dirty: Sequence[bool] | None = None) -> list[int]:
+                  dirty: Sequence[bool] | None = None, metadata: bool = True) -> list[int]:
     """Writes one run per position of the series (all as long as each other) and returns
     their ids. ``medians``: 'lane/name' -> the median of each run in ns, or None where the
     benchmark failed in that run. ``commits``/``hosts``/``dirty``: each run's git commit,
-    host environment and dirty flag (default: commit c0, c1, ... on HOST_A, clean)."""
+    host environment and dirty flag (default: commit c0, c1, ... on HOST_A, clean).
+    ``metadata``: give each run its RunMetadata (commit, branch "main", dirty flag, host
+    fingerprint and id), as the run session does; False stores the environment only, as a
+    run stored without metadata has it."""
     lengths = {len(series) for series in medians.values()}
     if len(lengths) != 1:
         raise ValueError(f"every series needs the same number of runs, got lengths {sorted(lengths)}")
@@ -63,10 +68,13 @@ def store_history(store: ResultStore, medians: Mapping[str, Sequence[float | Non
     run_ids = []
     for i in range(count):
         commit = commits[i] if commits is not None else f"c{i}"
+        is_dirty = None if commit is None else bool(dirty[i]) if dirty is not None else False
         environment = {"perfbench_version": "test", **(hosts[i] if hosts is not None else HOST_A),
-                       "git": None if commit is None else {"commit": commit,
-                                                           "dirty": bool(dirty[i]) if dirty is not None else False}}
-        run_id = store.begin_run(environment, "constructed history")
+                       "git": None if commit is None else {"commit": commit, "dirty": is_dirty}}
+        fingerprint = host_fingerprint(environment)
+        described = RunMetadata(git_commit=commit, git_branch=None if commit is None else "main", git_dirty=is_dirty,
+                                host=fingerprint, host_id=host_id(fingerprint))
+        run_id = store.begin_run(environment, "constructed history", described if metadata else None)
         for key, definition in definitions.items():
             median = medians[key][i]
             records = _failed() if median is None else _records(median)

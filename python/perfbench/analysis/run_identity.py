@@ -1,26 +1,20 @@
 """What a stored run is, for history: its commit, branch, dirty flag and host.
 
-Interim: the store records these as ``RunMetadata`` on each ``StoredRun`` (schema 4, the
-store part of issue 10: ``git_commit``, ``git_branch``, ``git_dirty``, ``host_id``). Until
-that lands, they are read from what runs hold today, the ``git_commit`` column and the
-environment captured at the start of the run, and the host id is a hash of the same
-fingerprint the contract names. Switching is this file only: ``run_identity`` reads the
-StoredRun's fields and ``current_host_id`` asks the store part's fingerprint.
+A run carries these as its ``RunMetadata`` (schema 4). A run stored without metadata (by a
+caller that passes none: the run session until it records them, or an import) still has
+its environment, and the host and git state are derived from that exactly as the schema 4
+migration derives them for older runs (resources/host_fingerprint.py), so such a run
+lands in the same host's history as its neighbours instead of in none.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from perfbench.resources.host_fingerprint import describes_a_host, host_fingerprint, host_id
 from perfbench.store import StoredRun
-
-# The perfbench version is part of the build information but not of the machine: a new
-# release must not start a new history.
-_NOT_THE_MACHINE = ("version",)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -32,29 +26,19 @@ class RunIdentity:
 
 
 def host_id_of(environment: Mapping[str, Any]) -> str | None:
-    """A short stable hash of the machine an environment was captured on (CPU model and
-    cores, memory, kernel, Python, the core's build flags); None when it records none."""
-    cpu = environment.get("cpu") or {}
-    python = environment.get("python") or {}
-    fingerprint = {
-        "cpu_model": cpu.get("model"), "logical_cores": cpu.get("logical_cores"),
-        "memory_bytes": environment.get("memory_bytes"), "kernel": environment.get("kernel"),
-        "python": [python.get("version"), python.get("implementation")],
-        "build": {k: v for k, v in sorted((environment.get("build") or {}).items()) if k not in _NOT_THE_MACHINE},
-    }
-    if fingerprint["cpu_model"] is None and fingerprint["kernel"] is None:
-        return None
-    return hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()[:12]
+    """The host id a run recording this environment belongs to; None when it records no host."""
+    return host_id(host_fingerprint(environment)) if describes_a_host(environment) else None
 
 
 def run_identity(run: StoredRun) -> RunIdentity:
     git = run.environment.get("git") or {}
-    return RunIdentity(commit=run.git_commit or git.get("commit"), branch=git.get("branch"),
-                       dirty=git.get("dirty"), host_id=host_id_of(run.environment))
+    return RunIdentity(commit=run.git_commit or git.get("commit"), branch=run.git_branch or git.get("branch"),
+                       dirty=run.git_dirty if run.git_dirty is not None else git.get("dirty"),
+                       host_id=run.host_id or host_id_of(run.environment))
 
 
 def current_host_id() -> str | None:
-    """The host id of this machine, as a run started here now would record it."""
+    """The host id of this machine, as a run started here now records it."""
     from perfbench.resources.environment import collect_environment  # needs the compiled core
 
     return host_id_of(collect_environment())
