@@ -111,6 +111,7 @@ def test_a_run_records_its_host_and_the_noise_it_saw(checkout: Path, tmp_path: P
     outcome, run = _run(tmp_path / "s.db", _definition(checkout / "bench_capture.py", iterations=2))
     assert dict(run.host) == host_fingerprint(run.environment) and run.host_id == host_id(run.host)
     assert run.host["logical_cores"] == os.cpu_count() and run.source == "perfbench"
+    assert run.environment["process"]["pid"] == os.getpid()  # the session runs in this process
     noise = run.noise
     assert noise["load_average"]["start"] == run.environment["load_average"]
     assert len(noise["load_average"]["end"]) == 3

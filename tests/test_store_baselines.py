@@ -137,3 +137,14 @@ def test_deleting_old_runs_gives_the_space_back(tmp_path: Path) -> None:
     assert path.stat().st_size < full * 0.25
     with open_store(path) as store:
         assert len(store.runs()) == 3 and all(len(store.results(run.id)) == 2 for run in store.runs())
+
+
+def test_a_run_still_running_is_never_deleted(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.db") as store:
+        unfinished = store.begin_run({}, "another process is writing it")
+        for _ in range(3):
+            store_run(store, python_result())
+        assert store.delete_old_runs(1) == [2, 3]
+        assert [run.id for run in store.runs()] == [unfinished, 4]
+        store.finish_run(unfinished, "interrupted")
+        assert store.delete_old_runs(1) == [unfinished]

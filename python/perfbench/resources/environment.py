@@ -148,6 +148,9 @@ def collect_environment(cwd: Path | None = None) -> dict[str, Any]:
         "load_average": load,
         "git": _git_state(cwd),
         "cwd": str(cwd),
+        # Which process made the run, so that `gc` can tell a run still being written from one
+        # whose process was killed before it could mark it finished (resources/run_liveness.py).
+        "process": {"pid": os.getpid(), "boot_id": _read("/proc/sys/kernel/random/boot_id")},
     }
 
 

@@ -187,8 +187,10 @@ class ResultStore(abc.ABC):
     @abc.abstractmethod
     def delete_old_runs(self, keep: int, *, dry_run: bool = False) -> list[int]:
         """Deletes every run but the newest ``keep`` (and their results, iterations and
-        verdicts), never a run a baseline points at, and gives the space back; returns the ids
-        deleted, oldest first. ``dry_run``: only says which runs it would delete."""
+        verdicts), never a run a baseline points at nor one still 'running' (another process
+        may be writing it: a run whose process was killed is marked finished first, by whoever
+        can tell), and gives the space back; returns the ids deleted, oldest first.
+        ``dry_run``: only says which runs it would delete."""
 
     # -- reading
     @abc.abstractmethod

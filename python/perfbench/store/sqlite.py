@@ -369,7 +369,7 @@ class SqliteStore(ResultStore):
         with self._transaction():
             old = [run_id for (run_id,) in self._db.execute(
                 "SELECT id FROM runs WHERE id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?) "
-                "AND id NOT IN (SELECT run_id FROM baselines) ORDER BY id", (keep,))]
+                "AND id NOT IN (SELECT run_id FROM baselines) AND status != 'running' ORDER BY id", (keep,))]
             if not dry_run:
                 # results, iterations and verdicts go with their run (ON DELETE CASCADE)
                 self._db.executemany("DELETE FROM runs WHERE id = ?", [(run_id,) for run_id in old])
