@@ -6,7 +6,8 @@ Everything outside ``store/`` uses a store through this interface only, and open
 A run is written as it happens: ``begin_run``; per benchmark ``begin_result``, then
 ``add_iteration`` the moment each iteration finishes (so a crash loses nothing already
 measured), then ``finish_result``; ``add_verdicts``; ``finish_run``. Each call is its own
-transaction. Reading gives back the same model objects that were written.
+transaction, unless made inside ``atomically()``: a run recorded after the fact (an import)
+is written whole or not at all. Reading gives back the same model objects that were written.
 
 Every error of the underlying database, at opening or after, is raised as a ``StoreError``
 naming the store, so a damaged or foreign file is one line and exit code 2, never a
@@ -16,6 +17,7 @@ traceback.
 from __future__ import annotations
 
 import abc
+import contextlib
 import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -58,8 +60,9 @@ class ResultStore(abc.ABC):
 
     # -- writing, as the run happens
     @abc.abstractmethod
-    def begin_run(self, environment: Mapping[str, Any], command: str) -> int:
-        """A new run, status 'running'; returns its id."""
+    def begin_run(self, environment: Mapping[str, Any], command: str, *, started_at: str | None = None) -> int:
+        """A new run, status 'running'; returns its id. ``started_at`` (ISO 8601) is now unless
+        the run is recorded after the fact (an import keeps the time the run was made)."""
 
     @abc.abstractmethod
     def begin_result(self, run_id: int, lane: str, benchmark: str, kind: str, params: Mapping[str, Any]) -> int:
@@ -78,7 +81,14 @@ class ResultStore(abc.ABC):
     def add_verdicts(self, run_id: int, verdicts: Sequence[Verdict]) -> None: ...
 
     @abc.abstractmethod
-    def finish_run(self, run_id: int, status: str) -> None: ...
+    def finish_run(self, run_id: int, status: str, *, finished_at: str | None = None) -> None:
+        """``finished_at``: now, unless the run is recorded after the fact (as ``begin_run``)."""
+
+    @abc.abstractmethod
+    def atomically(self) -> contextlib.AbstractContextManager[None]:
+        """Every write made inside commits together when the block ends, or none of them when it
+        raises: an import stores its files whole or not at all. Outside it, each write call
+        commits on its own."""
 
     # -- reading
     @abc.abstractmethod

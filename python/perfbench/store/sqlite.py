@@ -10,6 +10,7 @@ its migrations are in sqlite_schema.py.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import json
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from perfbench.errors import StoreError
-from perfbench.model import BenchmarkResult, Failure, IterationRecord, MeasurementError, Metric
+from perfbench.model import BenchmarkResult, IterationRecord
 from perfbench.sla import Verdict
 from perfbench.store import documents
 from perfbench.store.interface import ResultStore, StoredResult, StoredRun
@@ -173,27 +174,42 @@ class SqliteStore(ResultStore):
                 raise
 
     class _Transaction:
+        """A write transaction; inside another one (``atomically``), part of it."""
+
         def __init__(self, db: sqlite3.Connection) -> None:
             self.db = db
+            self.outermost = False
 
         def __enter__(self) -> None:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.outermost = not self.db.in_transaction
+            if self.outermost:
+                self.db.execute("BEGIN IMMEDIATE")
 
         def __exit__(self, exc_type: object, *_: object) -> None:
-            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+            # an error that SQLite answered with its own rollback leaves nothing to roll back
+            if self.outermost and self.db.in_transaction:
+                self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
     def _transaction(self) -> SqliteStore._Transaction:
         return SqliteStore._Transaction(self._db)
 
+    @contextlib.contextmanager
+    def atomically(self) -> Iterator[None]:
+        try:
+            with self._transaction():
+                yield
+        except sqlite3.Error as error:  # beginning or committing it (the writes inside report their own)
+            raise StoreError(f"{self.location}: {_explain(error)}") from None
+
     # -- writing
     @_reported
-    def begin_run(self, environment: Mapping[str, Any], command: str) -> int:
+    def begin_run(self, environment: Mapping[str, Any], command: str, *, started_at: str | None = None) -> int:
         git = environment.get("git") or {}
         with self._transaction():
             cursor = self._db.execute(
                 "INSERT INTO runs (started_at, status, perfbench_version, command, git_commit, environment) "
                 "VALUES (?, 'running', ?, ?, ?, ?)",
-                (_now(), environment.get("perfbench_version", "unknown"), command, git.get("commit"),
+                (started_at or _now(), environment.get("perfbench_version", "unknown"), command, git.get("commit"),
                  json.dumps(dict(environment))))
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
@@ -223,7 +239,7 @@ class SqliteStore(ResultStore):
         m, f = result.measurement, result.failure
         documents.check_pooled(result)
         stats = m.stats if m else None
-        target = documents.summary(m) if m else None
+        document = documents.result_document(result)
         status = "ok" if result.ok else ("interrupted" if f and f.kind == "interrupted" else "failed")
         with self._transaction():
             stored = {idx for (idx,) in self._db.execute("SELECT idx FROM iterations WHERE result_id = ?",
@@ -240,13 +256,9 @@ class SqliteStore(ResultStore):
                  *((stats.n, stats.mean, stats.median, stats.stdev, stats.min, stats.max, stats.p90,
                     stats.p95, stats.p99, stats.p999, stats.mad, stats.cv, stats.ci_low, stats.ci_high)
                    if stats else (None,) * 14),
-                 json.dumps(target["measurement"]) if target else None,
-                 json.dumps(target["stats"]) if target else None,
-                 json.dumps([metric.to_dict() for metric in result.metrics]),
-                 json.dumps(documents.sweep(result.sweep)),
-                 json.dumps(documents.summary(result.baseline)) if result.baseline else None,
-                 json.dumps(dict(result.labels)),
-                 json.dumps([error.to_dict() for error in result.measurement_errors]), _now(), result_id))
+                 *(json.dumps(document[key]) if document[key] is not None else None
+                   for key in ("measurement", "stats", "metrics", "sweep", "baseline", "labels",
+                               "measurement_errors")), _now(), result_id))
 
     @_reported
     def add_verdicts(self, run_id: int, verdicts: Sequence[Verdict]) -> None:
@@ -258,9 +270,10 @@ class SqliteStore(ResultStore):
                   v.message, v.limit, json.dumps(documents.verdict(v))) for v in verdicts])
 
     @_reported
-    def finish_run(self, run_id: int, status: str) -> None:
+    def finish_run(self, run_id: int, status: str, *, finished_at: str | None = None) -> None:
         with self._transaction():
-            self._db.execute("UPDATE runs SET finished_at = ?, status = ? WHERE id = ?", (_now(), status, run_id))
+            self._db.execute("UPDATE runs SET finished_at = ?, status = ? WHERE id = ?",
+                             (finished_at or _now(), status, run_id))
 
     # -- reading
     @_reported
@@ -298,17 +311,13 @@ class SqliteStore(ResultStore):
                 "SELECT record FROM iterations WHERE result_id = ? ORDER BY idx", (result_id,)))
             if how is None and fkind is None:
                 fkind, fmessage = "interrupted", "did not finish"  # a row left 'running' by a killed run
-            result = BenchmarkResult(
-                lane=lane, benchmark=benchmark, kind=kind, params=json.loads(params),
-                measurement=documents.from_summary({"measurement": json.loads(how), "stats": json.loads(stats)},
-                                                   documents.target_samples(iterations)) if how else None,
-                failure=Failure(fkind, fmessage, fdetail or "") if fkind else None,
-                metrics=tuple(Metric(**m) for m in json.loads(metrics)),
-                sweep=documents.sweep_from(json.loads(sweep), iterations),
-                baseline=documents.from_summary(json.loads(baseline), documents.baseline_samples(iterations))
-                if baseline else None,
-                labels=json.loads(labels), iterations=iterations,
-                measurement_errors=tuple(MeasurementError.from_dict(e) for e in json.loads(errors)))
+            result = documents.result_from({
+                "lane": lane, "benchmark": benchmark, "kind": kind, "params": json.loads(params),
+                "failure": {"kind": fkind, "message": fmessage, "detail": fdetail or ""} if fkind else None,
+                "measurement": json.loads(how) if how else None, "stats": json.loads(stats) if how else None,
+                "metrics": json.loads(metrics), "sweep": json.loads(sweep),
+                "baseline": json.loads(baseline) if baseline else None, "labels": json.loads(labels),
+                "measurement_errors": json.loads(errors)}, iterations)
             yield StoredResult(run_id=run_id, result=result, recorded_at=recorded or "")
 
     @_reported
