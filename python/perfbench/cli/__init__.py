@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "validate-sla": "perfbench.cli.cmd_validate_sla:cmd_validate_sla",
     "analyze": "perfbench.cli.cmd_analyze:cmd_analyze",
     "optimize": "perfbench.cli.cmd_optimize:cmd_optimize",
+    "export": "perfbench.cli.cmd_export:cmd_export",
+    "import": "perfbench.cli.cmd_import:cmd_import",
 }
 
 
