@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from perfbench.interchange.document_reading import Malformed, iso_time, take
+from perfbench.interchange.document_reading import Malformed, in_ns, iso_time, take
 from perfbench.interchange.imported_run import (FileSource, ImportedRun, aggregate_only_result, figure,
                                                 result_from_iterations, run_status)
 from perfbench.model import BenchmarkResult, Failure, IterationRecord
@@ -100,9 +100,7 @@ def _result(lane: str, name: str, rows: list[tuple[int, Mapping[str, Any]]], cpu
             continue
         scale = _time_scale(row, where)
         iterations = take(row, "iterations", "count", where)
-        real = take(row, "real_time", "number", where) * scale
-        if real <= 0:
-            raise Malformed(f"{where}.real_time", f"expected a time above zero, got {row['real_time']!r}")
+        real = in_ns(take(row, "real_time", "number", where), scale, f"{where}.real_time")
         records.append(IterationRecord(index=index, warmup=False, wall_ns=real * iterations, process=0,
                                        measurement=figure([real], iterations, "google-benchmark", 0,
                                                           _figures(row, where, scale))))
@@ -119,8 +117,10 @@ def _aggregate_only(lane: str, name: str, rows: Mapping[str, tuple[int, Mapping[
     for aggregate, (i, row) in rows.items():
         where = f"benchmarks[{i}]"
         if aggregate in ("mean", "median", "stddev", "min", "max") and row.get("aggregate_unit", "time") == "time":
+            value, scale = take(row, "real_time", "number", where), _time_scale(row, where)
+            # a spread may be zero; the times themselves may not
             figures["stdev" if aggregate == "stddev" else aggregate] = (
-                take(row, "real_time", "number", where) * _time_scale(row, where))
+                abs(value) * scale if aggregate == "stddev" else in_ns(value, scale, f"{where}.real_time"))
             count = take(row, "repetitions", "count", where, count)
     if not figures:
         raise Malformed(f"benchmarks[{next(iter(rows.values()))[0]}]",

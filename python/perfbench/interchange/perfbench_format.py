@@ -24,9 +24,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from perfbench import __version__
-from perfbench.interchange.document_reading import Malformed, iso_time, located, take
+from perfbench.analysis.stats import SampleStats
+from perfbench.interchange.document_reading import Malformed, check_fields, iso_time, located, take
 from perfbench.interchange.imported_run import SOURCES, FileSource, ImportedRun
-from perfbench.model import BenchmarkResult, IterationRecord
+from perfbench.model import BenchmarkResult, Failure, IterationRecord, Metric
 from perfbench.sla import Verdict
 from perfbench.store import StoredRun
 from perfbench.store import documents
@@ -97,8 +98,10 @@ def read_perfbench(document: Mapping[str, Any], source: FileSource) -> ImportedR
     environment["imported"] = {**provenance, "previous": environment.get("imported")}
     results = tuple(_result(entry, f"results[{i}]")
                     for i, entry in enumerate(take(document, "results", "list", "")))
-    with located("verdicts"):
-        verdicts = tuple(documents.verdict_from(v) for v in take(document, "verdicts", "list", ""))
+    verdicts = []
+    for i, entry in enumerate(take(document, "verdicts", "list", "")):
+        with located(f"verdicts[{i}]"):
+            verdicts.append(documents.verdict_from(check_fields(Verdict, entry, f"verdicts[{i}]")))
     # the times as written (checked, not rewritten): the run imported is the run exported
     started_at, finished_at = take(run, "started_at", "text", "run"), take(run, "finished_at", "text", "run", None)
     for key, value in (("started_at", started_at), ("finished_at", finished_at)):
@@ -106,7 +109,7 @@ def read_perfbench(document: Mapping[str, Any], source: FileSource) -> ImportedR
             iso_time(value, f"run.{key}")
     return ImportedRun(file=source.path, format=NAME, source=origin, started_at=started_at, finished_at=finished_at,
                        status=status, command=take(run, "command", "text", "run"), environment=environment,
-                       results=results, verdicts=verdicts)
+                       results=results, verdicts=tuple(verdicts))
 
 
 def _result(entry: Any, where: str) -> BenchmarkResult:
@@ -114,11 +117,30 @@ def _result(entry: Any, where: str) -> BenchmarkResult:
         raise Malformed(where, "expected an object")
     iterations = []
     for i, record in enumerate(take(entry, "iterations", "list", where)):
-        with located(f"{where}.iterations[{i}]"):
+        at = f"{where}.iterations[{i}]"
+        _check_failure(check_fields(IterationRecord, record, at), at)
+        with located(at):
             iterations.append(IterationRecord.from_dict(record))
+            iterations[-1].to_dict()  # as the store will write it: a value of the wrong shape shows here
     for key in ("lane", "benchmark", "kind"):
         take(entry, key, "text", where)
+    for key in ("params", "labels"):
+        take(entry, key, "object", where)
+    _check_failure(entry, where)
+    for i, metric in enumerate(take(entry, "metrics", "list", where)):
+        check_fields(Metric, metric, f"{where}.metrics[{i}]")
+    summaries = [(where, entry)] + [(f"{where}.sweep[{i}]", p) for i, p in enumerate(take(entry, "sweep", "list", where))]
+    summaries += [(f"{where}.baseline", entry["baseline"])] if entry.get("baseline") is not None else []
+    for at, summary in summaries:
+        if summary is not entry or summary.get("stats") is not None:
+            check_fields(SampleStats, take(summary, "stats", "object", at), f"{at}.stats")
     with located(where):
         result = documents.result_from(entry, iterations)
         documents.check_pooled(result)
+        documents.result_document(result)  # as the store will write it
     return result
+
+
+def _check_failure(document: Mapping[str, Any], where: str) -> None:
+    if document.get("failure") is not None:
+        check_fields(Failure, document["failure"], f"{where}.failure")

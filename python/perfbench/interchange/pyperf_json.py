@@ -23,7 +23,7 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from perfbench.interchange.document_reading import Malformed, iso_time, take
+from perfbench.interchange.document_reading import Malformed, in_ns, iso_time, take
 from perfbench.interchange.imported_run import FileSource, ImportedRun, figure, result_from_iterations, run_status
 from perfbench.model import BenchmarkResult, IterationRecord, Metric
 
@@ -93,18 +93,16 @@ def _result(lane: str, name: str, benchmark: Mapping[str, Any], metadata: Mappin
         _remember_date(meta, at, dates)
         if not values:  # a calibration run: warm-ups only
             continue
-        if any(v <= 0 for v in values):
-            raise Malformed(f"{at}.values", "expected times above zero")
         loops = take(meta, "loops", "count", f"{at}.metadata") * take(meta, "inner_loops", "count",
                                                                       f"{at}.metadata", 1)
         warmups = take(run, "warmups", "list", at, [])
         process = len(records)
-        samples_ns = [v * 1e9 for v in values]
-        duration = meta.get("duration")
+        samples_ns = [in_ns(v, 1e9, f"{at}.values[{k}]") for k, v in enumerate(values)]
+        duration = take(meta, "duration", "number", f"{at}.metadata", None)
         rss = take(meta, "mem_max_rss", "count", f"{at}.metadata", None)
         records.append(IterationRecord(
             index=process, warmup=False, process=process,
-            wall_ns=duration * 1e9 if isinstance(duration, (int, float)) else sum(samples_ns) * loops,
+            wall_ns=duration * 1e9 if duration is not None else sum(samples_ns) * loops,
             measurement=figure(samples_ns, loops, "pyperf", process, warmup_samples=len(warmups)),
             resource_metrics=(Metric("max_rss", float(rss), "bytes"),) if rss else ()))
     if not records:
@@ -120,6 +118,6 @@ def _remember_date(meta: Mapping[str, Any], where: str, dates: list[datetime.dat
         return
     start = datetime.datetime.fromisoformat(iso_time(date, f"{where}.metadata.date"))
     dates.append(start)
-    duration = meta.get("duration")
-    if isinstance(duration, (int, float)):
+    duration = take(meta, "duration", "number", f"{where}.metadata", None)
+    if duration is not None:
         dates.append(start + datetime.timedelta(seconds=duration))

@@ -21,7 +21,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from perfbench.interchange.document_reading import Malformed, iso_time, take
+from perfbench.interchange.document_reading import Malformed, in_ns, iso_time, take
 from perfbench.interchange.imported_run import (AGGREGATE_ONLY, FileSource, ImportedRun, aggregate_only_result,
                                                 figure, result_from_iterations, run_status)
 from perfbench.model import BenchmarkResult, IterationRecord
@@ -89,14 +89,19 @@ def _result(lane: str, entry: Any, where: str, cpus: int | None) -> BenchmarkRes
     if data is None:
         return aggregate_only_result(
             lane, name, "python", count=rounds, where="rounds in one process", params=params, labels=labels,
-            figures_ns={figure_name: take(stats, key, "number", f"{where}.stats") * 1e9 for key, figure_name in _SUMMARY},
+            figures_ns={figure_name: _summary_figure(stats, key, f"{where}.stats") for key, figure_name in _SUMMARY},
             missing="save with --benchmark-save-data (or write --benchmark-json) to keep every round")
-    if len(data) != rounds or any(v <= 0 for v in data):
-        raise Malformed(f"{where}.stats.data", f"expected {rounds} times above zero (stats.rounds), got "
-                                               f"{len(data)} values")
+    if len(data) != rounds:
+        raise Malformed(f"{where}.stats.data", f"expected {rounds} times (stats.rounds), got {len(data)}")
     iterations = take(stats, "iterations", "count", f"{where}.stats", 1)
     options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
-    samples_ns = [v * 1e9 for v in data]
+    samples_ns = [in_ns(v, 1e9, f"{where}.stats.data[{k}]") for k, v in enumerate(data)]
     record = IterationRecord(index=0, warmup=False, wall_ns=sum(samples_ns) * iterations, process=0,
                              measurement=figure(samples_ns, iterations, str(options.get("timer", "pytest-benchmark")), 0))
     return result_from_iterations(lane, name, "python", [record], params=params, labels=labels, cpus=cpus)
+
+
+def _summary_figure(stats: Mapping[str, Any], key: str, where: str) -> float:
+    value = take(stats, key, "number", where)
+    # a spread may be zero; the times themselves may not
+    return abs(value) * 1e9 if key == "stddev" else in_ns(value, 1e9, f"{where}.{key}")
