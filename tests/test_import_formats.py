@@ -261,3 +261,14 @@ def test_malformed_files_of_each_tool_are_refused_and_nothing_is_written(tmp_pat
 def test_a_missing_file_is_refused_before_a_store_is_made(tmp_path: Path, run_cli) -> None:
     assert_one_line_error(run_cli("import", "nowhere.json", "--store", "s.db"), "nowhere.json", "cannot read")
     assert not (tmp_path / "s.db").exists()  # nothing to import: no store made for it
+
+
+def test_a_file_imported_before_is_refused(tmp_path: Path, run_cli) -> None:
+    path = google_benchmark_file(tmp_path)
+    assert run_cli("import", str(path), "--store", "s.db").returncode == 0
+    before = row_counts(tmp_path / "s.db")
+    (tmp_path / "copy.json").write_bytes(path.read_bytes())
+    assert_one_line_error(run_cli("import", "copy.json", "--store", "s.db"), "copy.json", "already imported",
+                          "run 1", "nothing was imported")
+    assert row_counts(tmp_path / "s.db") == before
+    assert_one_line_error(run_cli("import", str(path), "copy.json", "--store", "t.db"), "copy.json", "given twice")

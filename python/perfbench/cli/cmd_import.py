@@ -21,7 +21,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     except InputFileError as error:
         raise InputFileError(f"{error}; nothing was imported") from None
     with open_store(store_path(args, config)) as store:
-        run_ids = store_imported(store, runs)
+        try:
+            run_ids = store_imported(store, runs)
+        except InputFileError as error:  # a file imported before
+            raise InputFileError(f"{error}; nothing was imported") from None
         location = store.location
     err = stderr_console()
     for run, run_id in zip(runs, run_ids, strict=True):
