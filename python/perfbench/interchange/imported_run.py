@@ -75,6 +75,11 @@ class ImportedRun:
     results: tuple[BenchmarkResult, ...]
     verdicts: tuple[Verdict, ...] = ()
     notes: tuple[str, ...] = ()  # what the reader could not carry over as it was, for the user to read
+    # A perfbench export's run metadata as it was recorded (RunMetadata's fields: config_hash,
+    # git_commit, git_branch, git_dirty, host, host_id) and the noise seen while it ran; empty
+    # for other tools' files, whose git state and host come from their environment.
+    metadata: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    noise: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def run_status(results: Sequence[BenchmarkResult]) -> str:

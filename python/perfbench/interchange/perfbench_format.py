@@ -37,6 +37,9 @@ VERSION = 1
 NAME = "perfbench JSON"
 
 RUN_STATUSES = ("running", "complete", "failed", "interrupted")
+# run.metadata's fields beside ``source`` (store/interface.py RunMetadata), each of what kind
+_METADATA_FIELDS = {"config_hash": "text", "git_commit": "text", "git_branch": "text", "git_dirty": "flag",
+                    "host": "object", "host_id": "text"}
 
 
 def run_document(run: StoredRun, results: Sequence[BenchmarkResult], verdicts: Sequence[Verdict]) -> dict[str, Any]:
@@ -47,7 +50,7 @@ def run_document(run: StoredRun, results: Sequence[BenchmarkResult], verdicts: S
         "exported_by": f"perfbench {__version__}",
         "run": {"id": run.id, "started_at": run.started_at, "finished_at": run.finished_at, "status": run.status,
                 "perfbench_version": run.perfbench_version, "command": run.command,
-                "metadata": run_metadata(run), "environment": dict(run.environment)},
+                "metadata": run_metadata(run), "noise": {}, "environment": dict(run.environment)},
         "results": [{**documents.result_document(r), "iterations": [record.to_dict() for record in r.iterations]}
                     for r in results],
         "verdicts": [documents.verdict(v) for v in verdicts],
@@ -90,6 +93,9 @@ def read_perfbench(document: Mapping[str, Any], source: FileSource) -> ImportedR
     origin = take(metadata, "source", "text", "run.metadata", "perfbench")
     if origin not in SOURCES:
         raise Malformed("run.metadata.source", f"expected one of {', '.join(SOURCES)}, got {origin!r}")
+    for key, kind in _METADATA_FIELDS.items():
+        take(metadata, key, kind, "run.metadata", None)
+    noise = take(run, "noise", "object", "run", {})
     environment = dict(take(run, "environment", "object", "run"))
     provenance = source.provenance(NAME, version, origin, {"exported_by": document.get("exported_by"),
                                                           "exported_at": document.get("exported_at"),
@@ -109,7 +115,8 @@ def read_perfbench(document: Mapping[str, Any], source: FileSource) -> ImportedR
             iso_time(value, f"run.{key}")
     return ImportedRun(file=source.path, format=NAME, source=origin, started_at=started_at, finished_at=finished_at,
                        status=status, command=take(run, "command", "text", "run"), environment=environment,
-                       results=results, verdicts=tuple(verdicts))
+                       results=results, verdicts=tuple(verdicts),
+                       metadata={key: metadata.get(key) for key in _METADATA_FIELDS}, noise=noise)
 
 
 def _result(entry: Any, where: str) -> BenchmarkResult:
