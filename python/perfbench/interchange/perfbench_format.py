@@ -67,9 +67,9 @@ def run_metadata(run: StoredRun) -> dict[str, Any]:
 
 
 def serialize(document: Mapping[str, Any]) -> bytes:
-    """The document as UTF-8 JSON, one line per result would still be megabytes of samples:
-    compact, keys in the order written. Non-finite figures (a CV of a zero mean) are written
-    as JSON's common extension NaN / Infinity, as Python's json module reads them back."""
+    """The document as compact UTF-8 JSON (the samples make it megabytes; indenting would
+    double that), keys in the order written. Non-finite figures (a CV of a zero mean) are
+    written as JSON's common extension NaN / Infinity, which Python's json module reads back."""
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
 
 
