@@ -14,7 +14,9 @@ import pytest
 
 from conftest import assert_one_line_error
 from perfbench.interchange import FORMAT, VERSION, run_document, serialize
+from perfbench.sla import rule
 from perfbench.store import open_store
+from perfbench.store.interface import RunMetadata
 from test_store import baseline_result, command_result, python_result, store_run, sweep_result
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -64,16 +66,32 @@ def test_a_real_run_exported_and_imported_is_the_same_run(tmp_path: Path, write_
     assert run_cli("analyze", "--store", "other.db").returncode == 0
 
 
+METADATA = RunMetadata(config_hash="c0ffee", git_commit="abc123", git_branch="main", git_dirty=True,
+                       host={"cpu_model": "Test CPU", "logical_cores": 2}, host_id="0123456789ab")
+
+
 def test_every_kind_of_result_survives_the_round_trip(tmp_path: Path, run_cli) -> None:
     """A sweep, a side-by-side baseline, a command with a failed iteration, a python benchmark
-    over two processes with a warm-up, and their verdicts; compressed on the way."""
+    over two processes with a warm-up, their verdicts, the run's metadata and noise; compressed
+    on the way."""
     with open_store(tmp_path / "a.db") as store:
         store_run(store, python_result())
-        run_id = store_run(store, python_result(), sweep_result(), baseline_result(), command_result())
+        run_id = store.begin_run({"perfbench_version": "test"}, "perfbench run", METADATA,
+                                 started_at="2026-01-02T03:04:05.678+00:00")
+        for definition, _, result in (python_result(), sweep_result(), baseline_result(), command_result()):
+            store.finish_result(store.begin_result(run_id, definition.lane, definition.name, definition.kind, {}),
+                                result)
+            store.add_verdicts(run_id, [rule("median < 1s").evaluate(result)])
+        store.set_run_noise(run_id, {"load_average": [0.5, 0.4, 0.3], "warnings": ["turbo boost is on"]})
+        store.finish_run(run_id, "failed")
     assert run_cli("export", "--store", "a.db", "--run", str(run_id), "--output", "run.json.gz").returncode == 0
     assert gzip.decompress((tmp_path / "run.json.gz").read_bytes()).startswith(b'{"format":"perfbench-run"')
     assert run_cli("import", "run.json.gz", "--store", "b.db").returncode == 0
     assert comparable(tmp_path / "b.db", 1) == comparable(tmp_path / "a.db", run_id)
+    with open_store(tmp_path / "b.db") as store:
+        copy = store.run(1)
+    assert copy.metadata == METADATA and copy.noise["warnings"] == ["turbo boost is on"]
+    assert (copy.started_at, copy.status) == ("2026-01-02T03:04:05.678+00:00", "failed")
     # to stdout, the same document
     printed = run_cli("export", "--store", "b.db")
     assert printed.returncode == 0 and json.loads(printed.stdout)["results"] == comparable(tmp_path / "a.db", run_id)["results"]

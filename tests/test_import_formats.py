@@ -115,7 +115,8 @@ def test_google_benchmark_repetitions_are_samples_of_one_process(tmp_path: Path,
     run, results = imported(tmp_path / "s.db")
     assert run.status == "failed"  # "broken" could not run, as a native benchmark that raised
     assert run.started_at == json.loads(path.read_text())["context"]["date"]
-    assert run.environment["imported"]["source"] == "google-benchmark"
+    assert run.source == run.environment["imported"]["source"] == "google-benchmark"
+    assert run.host_id is None  # its context names no CPU model nor kernel: no host to fingerprint
     assert run.command == "google-benchmark: gb.py"
     # every aggregate row (_mean, _median, _stddev, _cv) skipped: only the benchmarks themselves
     assert sorted(results) == ["broken", "build_list/8", "sum_small"]
@@ -155,7 +156,9 @@ def test_pyperf_processes_become_processes(tmp_path: Path, run_cli, name: str) -
     assert completed.returncode == 0, completed.stderr
     run, results = imported(tmp_path / "s.db")
     suite = pyperf.BenchmarkSuite.load(str(path))
-    assert run.status == "complete" and run.environment["imported"]["source"] == "pyperf"
+    assert run.status == "complete" and run.source == "pyperf"
+    # the host as pyperf describes it, fingerprinted as a native run's environment is
+    assert run.host["cpu_model"] == suite.get_metadata()["cpu_model_name"] and run.host_id
     assert sorted(results) == sorted(suite.get_benchmark_names())
     for benchmark in suite.get_benchmarks():
         result = results[benchmark.get_name()]
@@ -174,11 +177,18 @@ def test_pyperf_processes_become_processes(tmp_path: Path, run_cli, name: str) -
 # -- pytest-benchmark
 
 def test_pytest_benchmark_rounds_are_samples(tmp_path: Path, run_cli) -> None:
+    (tmp_path / "test_tiny.py").write_text(textwrap.dedent(PYTEST_BENCHMARK))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=trunk"]
+    for command in (["init", "-q"], ["add", "test_tiny.py"], ["commit", "-q", "-m", "tiny"]):
+        subprocess.run(git + command, cwd=tmp_path, check=True, capture_output=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout.strip()
     pytest_benchmark_file(tmp_path, "--benchmark-json=pt.json")
     document = json.loads((tmp_path / "pt.json").read_text())
     assert run_cli("import", "pt.json", "--store", "s.db").returncode == 0
     run, results = imported(tmp_path / "s.db")
-    assert run.environment["imported"]["source"] == "pytest-benchmark"
+    assert run.source == "pytest-benchmark"
+    assert (run.git_commit, run.git_branch) == (head, "trunk")  # from the file's commit_info
+    assert run.host["cpu_model"] == document["machine_info"]["cpu"]["brand_raw"] and run.host_id
     assert run.environment["python"]["version"] == document["machine_info"]["python_version"]
     for entry in document["benchmarks"]:
         result = results[entry["fullname"]]

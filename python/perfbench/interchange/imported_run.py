@@ -76,9 +76,10 @@ class ImportedRun:
     verdicts: tuple[Verdict, ...] = ()
     notes: tuple[str, ...] = ()  # what the reader could not carry over as it was, for the user to read
     # A perfbench export's run metadata as it was recorded (RunMetadata's fields: config_hash,
-    # git_commit, git_branch, git_dirty, host, host_id) and the noise seen while it ran; empty
-    # for other tools' files, whose git state and host come from their environment.
-    metadata: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    # git_commit, git_branch, git_dirty, host, host_id) and the noise seen while it ran; None
+    # and empty for other tools' files, whose git state and host come from their environment
+    # (storing.run_metadata).
+    metadata: Mapping[str, Any] | None = None
     noise: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 

@@ -50,7 +50,7 @@ def run_document(run: StoredRun, results: Sequence[BenchmarkResult], verdicts: S
         "exported_by": f"perfbench {__version__}",
         "run": {"id": run.id, "started_at": run.started_at, "finished_at": run.finished_at, "status": run.status,
                 "perfbench_version": run.perfbench_version, "command": run.command,
-                "metadata": run_metadata(run), "noise": {}, "environment": dict(run.environment)},
+                "metadata": run_metadata(run), "noise": dict(run.noise), "environment": dict(run.environment)},
         "results": [{**documents.result_document(r), "iterations": [record.to_dict() for record in r.iterations]}
                     for r in results],
         "verdicts": [documents.verdict(v) for v in verdicts],
@@ -58,12 +58,9 @@ def run_document(run: StoredRun, results: Sequence[BenchmarkResult], verdicts: S
 
 
 def run_metadata(run: StoredRun) -> dict[str, Any]:
-    """The run's RunMetadata fields (store/interface.py). Stand-in until the store records
-    them (schema 4): what the environment already holds."""
-    git = run.environment.get("git") or {}
-    imported = run.environment.get("imported") or {}
-    return {"source": imported.get("source", "perfbench"), "config_hash": None, "git_commit": run.git_commit,
-            "git_branch": git.get("branch"), "git_dirty": git.get("dirty"), "host": {}, "host_id": None}
+    """The run's RunMetadata (store/interface.py), field by field."""
+    return {"source": run.source, "config_hash": run.config_hash, "git_commit": run.git_commit,
+            "git_branch": run.git_branch, "git_dirty": run.git_dirty, "host": dict(run.host), "host_id": run.host_id}
 
 
 def serialize(document: Mapping[str, Any]) -> bytes:
