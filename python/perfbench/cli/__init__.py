@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "optimize": "perfbench.cli.cmd_optimize:cmd_optimize",
     "export": "perfbench.cli.cmd_export:cmd_export",
     "import": "perfbench.cli.cmd_import:cmd_import",
+    "history": "perfbench.cli.cmd_history:cmd_history",
+    "trend": "perfbench.cli.cmd_trend:cmd_trend",
 }
 
 
