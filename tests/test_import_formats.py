@@ -282,3 +282,21 @@ def test_a_file_imported_before_is_refused(tmp_path: Path, run_cli) -> None:
                           "run 1", "nothing was imported")
     assert row_counts(tmp_path / "s.db") == before
     assert_one_line_error(run_cli("import", str(path), "copy.json", "--store", "t.db"), "copy.json", "given twice")
+
+
+def test_imported_runs_are_charted_like_native_ones(tmp_path: Path, run_cli) -> None:
+    """Three pyperf files (three separate pyperf runs) give `history` three points per
+    benchmark, each the run's median with the processes behind it, as native runs do."""
+    paths = [pyperf_file(tmp_path, f"pp{i}.json") for i in range(3)]
+    assert run_cli("import", *map(str, paths), "--store", "s.db").returncode == 0
+    completed = run_cli("history", "pyperf/sum_small", "--host", "all", "--json", "--store", "s.db")
+    assert completed.returncode == 0, completed.stderr
+    (history,) = json.loads(completed.stdout)["benchmarks"]
+    medians = []
+    for run_id in (1, 2, 3):
+        _, results = imported(tmp_path / "s.db", run_id)
+        medians.append(results["sum_small"].measurement.median)
+    assert [p["run_id"] for p in history["points"]] == [1, 2, 3]
+    assert [p["median"] for p in history["points"]] == pytest.approx(medians)
+    assert {p["processes"] for p in history["points"]} == {3}
+    assert run_cli("trend", "--host", "all", "--store", "s.db").returncode == 0
