@@ -213,3 +213,15 @@ def test_a_twenty_percent_shift_is_still_found_in_the_suite() -> None:
         assert not comparison.faster and {v.key for v in comparison.slower} <= shifted
         found += sum(1 for v in comparison.slower)
     assert found >= 0.9 * 20 * 5
+
+
+def test_a_slower_verdict_at_warning_severity_is_reported_and_does_not_fail() -> None:
+    base = measured("a", processes(10, 0.005, 1), seed=2)
+    slower = measured("a", processes(10, 0.005, 3), seed=4, scale=1.30)
+    error = compare_results([base], [slower])
+    warned = compare_results([base], [slower], severities={"suite/a": "warning"})
+    assert error.verdicts[0].status == warned.verdicts[0].status == "slower"
+    assert error.check_failed and error.verdicts[0].severity == "error"
+    assert not warned.check_failed and warned.regressions == () and warned.verdicts[0].severity == "warning"
+    with pytest.raises(ValueError, match="severity 'loud'"):
+        compare_results([base], [slower], severities={"suite/a": "loud"})

@@ -52,6 +52,11 @@ interval, and a 20 % slowdown in a 50-benchmark suite would go unseen half the t
 requested threshold below the MDE is used as asked, and the verdict says that the noise
 cannot resolve it.
 
+**The severity** of a slower verdict (``regression_severity`` in the config, per benchmark,
+lane or globally) is ``error`` unless set: a regression fails the check (exit code 1), as an
+SLA violation of severity error does. ``warning`` reports it and does not fail; the verdict
+itself (slower) is the same whatever the severity.
+
 **The suite-level error**: with N benchmarks, the chance that any benchmark whose true
 change lies within ``±τ`` is called slower or faster stays at most ``family_error`` (1 %)
 per comparison, not per benchmark (at 5 % per benchmark, a 50-benchmark suite would alarm
@@ -79,8 +84,10 @@ import numpy as np
 
 from perfbench.analysis import intervals
 from perfbench.model import BenchmarkResult, Measurement
+from perfbench.sla import SEVERITIES, severity_rank
 
 DEFAULT_THRESHOLD = 0.05  # the change that matters, unless the config or the command line say otherwise
+DEFAULT_SEVERITY = "error"  # a slower verdict fails the check unless the config says warning
 FAMILY_ERROR = 0.01  # the chance per comparison that any unchanged benchmark is called slower or faster
 CONFIDENCE_LEVEL = intervals.CONFIDENCE_LEVEL  # the interval every verdict shows
 POWER = 0.80  # what the minimum detectable effect is detected with
@@ -90,6 +97,13 @@ POWER = 0.80  # what the minimum detectable effect is detected with
 RUN_NOISE_FLOOR = 0.01
 MIN_HISTORY_RUNS = 5
 _MAD_TO_SIGMA = 1.4826
+
+def threshold_problem(fraction: float) -> str | None:
+    """Why a relative change cannot be a regression threshold, or None if it can."""
+    if not 0 < fraction < 1:
+        return "a regression threshold is a relative change above 0 and below 100 %, such as 5% or 10%"
+    return None
+
 
 STATUSES = ("slower", "unsure", "faster", "same", "only-in-base", "only-in-current", "not-compared")
 
@@ -166,6 +180,7 @@ class ChangeVerdict:
     status: str  # one of STATUSES
     threshold: float  # the one the verdict was judged against
     threshold_requested: bool  # False: the default, max(DEFAULT_THRESHOLD, MDE)
+    severity: str = DEFAULT_SEVERITY  # what a slower verdict counts as (sla.SEVERITIES); warning does not fail
     base_median: float | None = None  # ns per iteration
     current_median: float | None = None
     base_processes: int = 0
@@ -191,8 +206,9 @@ class ChangeVerdict:
 
     @property
     def regression(self) -> bool:
-        """Slower beyond its threshold: fails a check (exit code 1), at error severity."""
-        return self.status == "slower"
+        """Slower beyond its threshold at error severity or worse: fails a check (exit code 1).
+        A slower verdict at warning severity is reported and does not fail."""
+        return self.status == "slower" and severity_rank(self.severity) >= severity_rank("error")
 
     def to_dict(self) -> dict[str, Any]:
         return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
@@ -291,6 +307,7 @@ class _Pair:
     current_noise: SideNoise
     runs: RunNoise | None
     requested: float | None
+    severity: str
 
     @property
     def log_ratio(self) -> float:
@@ -397,7 +414,8 @@ def _judge(pair: _Pair, threshold: float, requested: bool, mde: float | None, p_
             settle = f"reads same if narrower: {settle}"
     return ChangeVerdict(
         lane=pair.current.lane, benchmark=pair.current.benchmark, status=status, threshold=threshold,
-        threshold_requested=requested, base_median=pair.base_noise.median, current_median=pair.current_noise.median,
+        threshold_requested=requested, severity=pair.severity, base_median=pair.base_noise.median,
+        current_median=pair.current_noise.median,
         base_processes=pair.base_noise.processes, current_processes=pair.current_noise.processes,
         change=_relative(estimate), low=_relative(estimate - half95), high=_relative(estimate + half95),
         decision_low=_relative(estimate - half_decision), decision_high=_relative(estimate + half_decision),
@@ -412,7 +430,7 @@ def _no_interval(pair: _Pair) -> ChangeVerdict:
     threshold = pair.requested if pair.requested is not None else DEFAULT_THRESHOLD
     return ChangeVerdict(
         lane=pair.current.lane, benchmark=pair.current.benchmark, status="unsure", threshold=threshold,
-        threshold_requested=pair.requested is not None, base_median=pair.base_noise.median,
+        threshold_requested=pair.requested is not None, severity=pair.severity, base_median=pair.base_noise.median,
         current_median=pair.current_noise.median, base_processes=pair.base_noise.processes,
         current_processes=pair.current_noise.processes,
         change=pair.current_noise.median / pair.base_noise.median - 1.0, noise=pair.noise,
@@ -421,12 +439,12 @@ def _no_interval(pair: _Pair) -> ChangeVerdict:
 
 
 def _not_compared(base: BenchmarkResult | None, current: BenchmarkResult | None,
-                  requested: float | None) -> ChangeVerdict | None:
+                  requested: float | None, severity: str) -> ChangeVerdict | None:
     either = current or base
     assert either is not None
     threshold = requested if requested is not None else DEFAULT_THRESHOLD
     common = dict(lane=either.lane, benchmark=either.benchmark, threshold=threshold,
-                  threshold_requested=requested is not None)
+                  threshold_requested=requested is not None, severity=severity)
     if current is None:
         return ChangeVerdict(status="only-in-base", **common)  # type: ignore[arg-type]
     if base is None:
@@ -447,12 +465,15 @@ def _not_compared(base: BenchmarkResult | None, current: BenchmarkResult | None,
 
 def compare_results(base: Iterable[BenchmarkResult], current: Iterable[BenchmarkResult], *,
                     thresholds: Mapping[str, float] | None = None,
+                    severities: Mapping[str, str] | None = None,
                     run_history: Mapping[str, Sequence[float]] | None = None,
                     family_error: float = FAMILY_ERROR) -> Comparison:
     """Compare ``current`` with ``base``, benchmark by benchmark (matched by lane/name).
 
     ``thresholds``: the requested threshold per ``lane/benchmark`` key (relative, 0.05 for
     5 %); a benchmark without one gets ``max(DEFAULT_THRESHOLD, its MDE)``.
+    ``severities``: what a slower verdict counts as per key (``sla.SEVERITIES``; default
+    ``error``, which fails the check; ``warning`` does not).
     ``run_history``: per key, this benchmark's past per-run medians on the same host in run
     order, neither side's run among them: the two sides are then separate runs and the
     variation between runs joins the noise (an empty list: the floor). None: the sides were
@@ -463,8 +484,13 @@ def compare_results(base: Iterable[BenchmarkResult], current: Iterable[Benchmark
         raise ValueError(f"family_error must lie between 0 and 1, got {family_error}")
     thresholds = thresholds or {}
     for key, value in thresholds.items():
-        if not 0 < value < 1:
-            raise ValueError(f"{key}: a threshold must lie between 0 and 100 %, got {_percent(value)}")
+        problem = threshold_problem(value)
+        if problem:
+            raise ValueError(f"{key}: {problem}, got {_percent(value)}")
+    severities = severities or {}
+    for key, severity in severities.items():
+        if severity not in SEVERITIES:
+            raise ValueError(f"{key}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
     base_by_key = {r.key: r for r in base}
     current_by_key = {r.key: r for r in current}
     keys = list(base_by_key) + [k for k in current_by_key if k not in base_by_key]
@@ -473,7 +499,8 @@ def compare_results(base: Iterable[BenchmarkResult], current: Iterable[Benchmark
     pairs: dict[str, _Pair] = {}
     for key in keys:
         b, c = base_by_key.get(key), current_by_key.get(key)
-        missing = _not_compared(b, c, thresholds.get(key))
+        severity = severities.get(key, DEFAULT_SEVERITY)
+        missing = _not_compared(b, c, thresholds.get(key), severity)
         if missing is not None:
             settled[key] = missing
             continue
@@ -483,7 +510,7 @@ def compare_results(base: Iterable[BenchmarkResult], current: Iterable[Benchmark
         if run_history is not None:
             within = math.sqrt(((base_noise.relative_se or 0.0) ** 2 + (current_noise.relative_se or 0.0) ** 2) / 2)
             runs = run_noise(run_history.get(key, ()), within)
-        pair = _Pair(b, c, base_noise, current_noise, runs, thresholds.get(key))
+        pair = _Pair(b, c, base_noise, current_noise, runs, thresholds.get(key), severity)
         if pair.se is None:
             settled[key] = _no_interval(pair)
         else:
