@@ -95,7 +95,7 @@ def test_between_runs_the_floor_joins_the_noise_until_there_is_history() -> None
     alone = compare_results([base], [current]).verdicts[0]
     floored = compare_results([base], [current], run_history={}).verdicts[0]
     assert alone.high - alone.low < floored.high - floored.low
-    assert f"at least {100 * RUN_NOISE_FLOOR:.2g} % assumed (0 past runs" in floored.noise
+    assert f"between runs: {100 * RUN_NOISE_FLOOR:.2g} % assumed (0 past runs" in floored.noise
     quiet_history = [1000.0 * (1 + 0.0005 * i % 2) for i in range(8)]
     known = compare_results([base], [current], run_history={"suite/a": quiet_history}).verdicts[0]
     assert "from 8 past runs on this host" in known.noise
@@ -225,3 +225,10 @@ def test_a_slower_verdict_at_warning_severity_is_reported_and_does_not_fail() ->
     assert not warned.check_failed and warned.regressions == () and warned.verdicts[0].severity == "warning"
     with pytest.raises(ValueError, match="severity 'loud'"):
         compare_results([base], [slower], severities={"suite/a": "loud"})
+
+
+def test_a_short_history_with_a_step_is_not_taken_for_noise() -> None:
+    """Two past runs either side of a 30 % change of the code: one difference, which is the
+    change itself; the floor is assumed until the history is long enough to tell."""
+    short = run_noise([100.0, 130.0, 131.0], 0.0)
+    assert short.floored and short.relative_sd == RUN_NOISE_FLOOR

@@ -25,8 +25,10 @@ calls any layout change significant):
   is estimated from this benchmark's own past per-run medians on the same host, from the
   successive differences of their logs (``1.4826 · median|Δ| / √2``: a step change in the
   history is one large difference, not a larger spread), less the part the runs' own
-  process noise already explains. With fewer than ``MIN_HISTORY_RUNS`` past runs it is at
-  least ``RUN_NOISE_FLOOR``. Both runs carry it: ``var(L) = se_base² + se_current² +
+  process noise already explains. With fewer than ``MIN_HISTORY_RUNS`` past runs it is
+  ``RUN_NOISE_FLOOR``, assumed: the median of one to three differences cannot tell the
+  noise from a single step (a change of the code between two past runs would be read as
+  noise and hide every later change). Both runs carry it: ``var(L) = se_base² + se_current² +
   2 · sd_run²``, with Welch-Satterthwaite degrees of freedom (a floor counts as known).
   ``run_history=None`` means the two sides were measured in one job (no run term).
 
@@ -150,7 +152,7 @@ class RunNoise:
     def description(self) -> str:
         runs = f"{self.past_runs} past run{'s' if self.past_runs != 1 else ''} on this host"
         if self.floored:
-            return (f"between runs: at least {100 * self.relative_sd:.2g} % assumed ({runs}; "
+            return (f"between runs: {100 * self.relative_sd:.2g} % assumed ({runs}; "
                     f"estimated from {MIN_HISTORY_RUNS} or more)")
         return f"between runs: {100 * self.relative_sd:.2g} % (from {runs})"
 
@@ -160,15 +162,12 @@ def run_noise(past_medians: Sequence[float], within_se: float) -> RunNoise:
     order; ``within_se``: the relative standard error a run's own processes give its median,
     which the spread of past medians contains and which is not counted twice."""
     logs = np.log([m for m in past_medians if m > 0 and math.isfinite(m)])
-    estimate, dof = 0.0, math.inf
-    if logs.size >= 2:
-        steps = np.abs(np.diff(logs))
-        total = _MAD_TO_SIGMA * float(np.median(steps)) / math.sqrt(2.0)
-        estimate = math.sqrt(max(total * total - within_se * within_se, 0.0))
-        dof = float(steps.size)
-    if logs.size < MIN_HISTORY_RUNS and estimate < RUN_NOISE_FLOOR:
+    if logs.size < MIN_HISTORY_RUNS:
         return RunNoise(RUN_NOISE_FLOOR, math.inf, int(logs.size), floored=True)
-    return RunNoise(estimate, dof, int(logs.size), floored=False)
+    steps = np.abs(np.diff(logs))
+    total = _MAD_TO_SIGMA * float(np.median(steps)) / math.sqrt(2.0)
+    estimate = math.sqrt(max(total * total - within_se * within_se, 0.0))
+    return RunNoise(estimate, float(steps.size), int(logs.size), floored=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
