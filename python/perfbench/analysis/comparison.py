@@ -120,6 +120,7 @@ class SideNoise:
     kind: str  # processes | batches | independent | single (analysis.intervals.noise_units)
     processes: int
     description: str  # analysis.intervals.describe, e.g. "between 5 processes"
+    samples: int = 0
 
     @property
     def dof(self) -> int:
@@ -136,7 +137,8 @@ def side_noise(measurement: Measurement) -> SideNoise:
         spread = float(np.std(figures, ddof=1)) / math.sqrt(figures.size)
         relative_se = max(spread, measurement.resolution_ns / math.sqrt(12.0)) / median
     return SideNoise(median=median, relative_se=relative_se, units=int(figures.size), kind=units.kind,
-                     processes=units.processes, description=intervals.describe(units))
+                     processes=units.processes, description=intervals.describe(units),
+                     samples=int(measurement.samples_ns.size))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -422,19 +424,42 @@ def _judge(pair: _Pair, threshold: float, requested: bool, mde: float | None, p_
         note=note, settle=settle, more_processes=more)
 
 
+def _lacking_processes(noise: SideNoise) -> int:
+    """Processes a side lacks for an interval, if each new one takes enough samples: three
+    processes with a median each (two runs of a command)."""
+    if noise.kind == "processes":
+        return max(intervals.MIN_UNITS - noise.units, 1)
+    if noise.kind == "independent":
+        return max(2 - noise.units, 1)
+    return max(intervals.MIN_UNITS - noise.processes, 1)
+
+
+def _why_no_interval(noise: SideNoise) -> str:
+    if noise.kind == "processes":
+        return (f"{noise.processes - noise.units} of its {noise.processes} processes took fewer samples than a "
+                "median needs (5)")
+    return (f"{noise.processes} process{'es' if noise.processes != 1 else ''}, {noise.samples} "
+            f"sample{'s' if noise.samples != 1 else ''}; an interval needs 3 processes, or 15 samples in one")
+
+
 def _no_interval(pair: _Pair) -> ChangeVerdict:
-    short = [side for side, noise in (("base", pair.base_noise), ("current", pair.current_noise))
-             if noise.relative_se is None]
-    sides = " and ".join(short)
     threshold = pair.requested if pair.requested is not None else DEFAULT_THRESHOLD
+    more = None
+    if pair.base_noise.relative_se is None:
+        settle = (f"too few samples on the base side for an interval ({_why_no_interval(pair.base_noise)}): "
+                  "measure the base again with --processes 3 or more, or a longer --budget")
+    else:
+        more = _lacking_processes(pair.current_noise)
+        settle = (f"too few samples on the current side for an interval ({_why_no_interval(pair.current_noise)}): "
+                  f"about {more} more process{'es' if more != 1 else ''} would give one (--until-sure), or run "
+                  "with --processes 3 or more, or a longer --budget")
     return ChangeVerdict(
         lane=pair.current.lane, benchmark=pair.current.benchmark, status="unsure", threshold=threshold,
         threshold_requested=pair.requested is not None, severity=pair.severity, base_median=pair.base_noise.median,
         current_median=pair.current_noise.median, base_processes=pair.base_noise.processes,
         current_processes=pair.current_noise.processes,
-        change=pair.current_noise.median / pair.base_noise.median - 1.0, noise=pair.noise,
-        settle=f"too few samples on the {sides} side for an interval (3 processes, or 15 samples in one, "
-               "are the least): run with --processes 3 or more")
+        change=pair.current_noise.median / pair.base_noise.median - 1.0, noise=pair.noise, settle=settle,
+        more_processes=more)
 
 
 def _not_compared(base: BenchmarkResult | None, current: BenchmarkResult | None,
