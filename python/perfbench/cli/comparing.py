@@ -22,7 +22,8 @@ from perfbench.execution.session import RunOutcome
 from perfbench.execution.settle import SettleBudget, SettleOutcome, settle
 from perfbench.model import BenchmarkResult
 from perfbench.run_comparison import (
-    RegressionSettings, ResolvedRun, RunComparison, compare_runs, regression_settings, resolve_reference,
+    RegressionSettings, ResolvedRun, RunComparison, compare_runs, refuse_mixed_hosts, regression_settings,
+    resolve_reference, this_host_id,
 )
 from perfbench.units import format_duration_ns, parse_duration, parse_percent
 
@@ -195,6 +196,8 @@ def baseline_check(args: argparse.Namespace, store_location: str, definitions: S
     settings = settings_for(definitions, config, args)
     with open_existing_store(store_location) as store:
         base = resolve_reference(store, args.baseline, role="--baseline")
+    if not args.allow_mixed_hosts:
+        refuse_mixed_hosts(base, "this run (here)", this_host_id())
     return BaselineCheck(base, settings, args.allow_mixed_hosts, budget)
 
 
