@@ -87,7 +87,11 @@ def _threshold(verdict: ChangeVerdict) -> str:
     """As set; else the default, 5 %, or the MDE where the noise resolves no less."""
     if verdict.threshold_requested:
         return _percent(verdict.threshold)
-    return f"{_percent(verdict.threshold)} ({'default' if verdict.threshold == DEFAULT_THRESHOLD else '= MDE'})"
+    if verdict.threshold == DEFAULT_THRESHOLD:
+        return f"{_percent(verdict.threshold)} (default)"
+    if verdict.mde is not None and verdict.mde > verdict.threshold:  # no threshold reaches -100 %: capped
+        return f"{_percent(verdict.threshold)} (capped; MDE above)"
+    return f"{_percent(verdict.threshold)} (= MDE)"
 
 
 def _what(verdict: ChangeVerdict) -> str:
