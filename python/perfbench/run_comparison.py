@@ -21,12 +21,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from perfbench.analysis.comparison import DEFAULT_SEVERITY, FAMILY_ERROR, ChangeVerdict, Comparison, compare_results
+from perfbench.analysis.run_identity import RunIdentity, run_identity
 from perfbench.config import Config
 from perfbench.definition.suite import BenchmarkDefinition
 from perfbench.errors import ComparisonError
 from perfbench.model import BenchmarkResult
-from perfbench.resources.environment import collect_environment
-from perfbench.resources.host_fingerprint import host_fingerprint, host_id as id_of_host
 from perfbench.store import ResultStore, StoredRun, open_store
 
 LATEST = "latest"
@@ -41,25 +40,31 @@ class ResolvedRun:
     how: str  # what the reference resolved by: "baseline 'main'", "latest", "the run before run 15", ...
 
     @property
+    def identity(self) -> RunIdentity:
+        """Commit, branch, dirty flag and host: the run's metadata, else derived from its environment."""
+        return run_identity(self.run)
+
+    @property
     def host_id(self) -> str | None:
-        return self.run.host_id
+        return self.identity.host_id
 
     @property
     def description(self) -> str:
         """e.g. ``baseline 'main' = run 12 (2026-11-30T10:02:11, commit 1a2b3c4, host 5d6e7f)``."""
+        identity = self.identity
         details = [self.run.started_at]
-        if self.run.git_commit:
-            details.append(f"commit {self.run.git_commit[:10]}{' (dirty)' if self.run.git_dirty else ''}")
-        if self.host_id:
-            details.append(f"host {self.host_id}")
+        if identity.commit:
+            details.append(f"commit {identity.commit[:10]}{' (dirty)' if identity.dirty else ''}")
+        if identity.host_id:
+            details.append(f"host {identity.host_id}")
         named = f"run {self.run.id}"
         return f"{named if self.how == named else f'{self.how} = {named}'} ({', '.join(details)})"
 
     def to_dict(self) -> dict[str, Any]:
+        identity = self.identity
         return {"run_id": self.run.id, "reference": self.reference, "resolved_by": self.how,
-                "started_at": self.run.started_at, "status": self.run.status, "git_commit": self.run.git_commit,
-                "git_branch": self.run.git_branch, "git_dirty": self.run.git_dirty,
-                "host_id": self.host_id}
+                "started_at": self.run.started_at, "status": self.run.status, "git_commit": identity.commit,
+                "git_branch": identity.branch, "git_dirty": identity.dirty, "host_id": identity.host_id}
 
 
 def _known(store: ResultStore) -> str:
@@ -183,20 +188,17 @@ def refuse_mixed_hosts(base: ResolvedRun, current: str, current_host: str | None
             "compare runs of one host, or pass --allow-mixed-hosts")
 
 
-def this_host_id() -> str:
-    """The host id a run started here now would be stored with (as the session records it)."""
-    return id_of_host(host_fingerprint(collect_environment()))
-
-
-def past_medians(store: ResultStore, result: BenchmarkResult, host_id: str | None,
+def past_medians(store: ResultStore, result: BenchmarkResult, host_id: str | None, hosts: Mapping[int, str | None],
                  leave_out: Iterable[int]) -> list[float]:
-    """The benchmark's median in each earlier or later run on ``host_id``, in run order,
-    without the runs in ``leave_out`` (the two compared)."""
+    """The benchmark's median in each other run on ``host_id`` (``hosts``: each run's host,
+    from ``analysis.run_identity``, so that a run stored without metadata still counts as
+    its host's), in run order, without the runs in ``leave_out`` (the two compared)."""
     left_out = set(leave_out)
     medians = []
-    for stored in store.history(result.lane, result.benchmark, host_id=host_id):
+    for stored in store.history(result.lane, result.benchmark):
         measurement = stored.result.measurement
-        if stored.run_id not in left_out and stored.result.ok and measurement is not None:
+        if (stored.run_id not in left_out and hosts.get(stored.run_id) == host_id and stored.result.ok
+                and measurement is not None):
             medians.append(measurement.median)
     return medians
 
@@ -219,7 +221,8 @@ def compare_runs(store: ResultStore, base: ResolvedRun, current: ResolvedRun, *,
     if current_results is None:
         current_results = [stored.result for stored in store.results(current.run.id)]
     base_keys = {r.key for r in base_results}
-    history = {r.key: past_medians(store, r, current.host_id, (base.run.id, current.run.id))
+    hosts = {run.id: run_identity(run).host_id for run in store.runs()}
+    history = {r.key: past_medians(store, r, current.host_id, hosts, (base.run.id, current.run.id))
                for r in current_results if r.key in base_keys}
     both = {r.key: r for r in [*base_results, *current_results]}
     thresholds = {key: settings.threshold(r.lane, r.benchmark) for key, r in both.items()}

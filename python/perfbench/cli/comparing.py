@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from perfbench.analysis.comparison import DEFAULT_THRESHOLD, FAMILY_ERROR, ChangeVerdict, threshold_problem
+from perfbench.analysis.run_identity import current_host_id
 from perfbench.cli.console import stderr_console, stdout_console
 from perfbench.cli.stored_run import open_existing_store
 from perfbench.config import Config
@@ -23,7 +24,7 @@ from perfbench.execution.settle import SettleBudget, SettleOutcome, settle
 from perfbench.model import BenchmarkResult
 from perfbench.run_comparison import (
     RegressionSettings, ResolvedRun, RunComparison, compare_runs, refuse_mixed_hosts, regression_settings,
-    resolve_reference, this_host_id,
+    resolve_reference,
 )
 from perfbench.units import format_duration_ns, parse_duration, parse_percent
 
@@ -201,7 +202,7 @@ def baseline_check(args: argparse.Namespace, store_location: str, definitions: S
     with open_existing_store(store_location) as store:
         base = resolve_reference(store, args.baseline, role="--baseline")
     if not args.allow_mixed_hosts:
-        refuse_mixed_hosts(base, "this run (here)", this_host_id())
+        refuse_mixed_hosts(base, "this run (here)", current_host_id())
     return BaselineCheck(base, settings, args.allow_mixed_hosts, budget)
 
 

@@ -104,8 +104,8 @@ def build_parser() -> OneLineArgumentParser:
 
     compare = commands.add_parser(
         "compare", help="compare two stored runs benchmark by benchmark; exit 1 on a regression",
-        description="Compare CURRENT with BASE benchmark by benchmark: slower / faster (the whole 95 %% interval of "
-                    "the median's change beyond the threshold, at a 1 %% error over the whole suite), same (within "
+        description="Compare CURRENT with BASE benchmark by benchmark: slower / faster (the whole 95 % interval of "
+                    "the median's change beyond the threshold, at a 1 % error over the whole suite), same (within "
                     "it), unsure (what would settle it). Exit 1 if a benchmark is slower at error severity.")
     compare.add_argument("base", nargs="?", metavar="BASE",
                          help="a baseline name, a run id or 'latest' (default: the run before CURRENT)")
@@ -116,6 +116,31 @@ def build_parser() -> OneLineArgumentParser:
     compare.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use (thresholds)")
     compare.add_argument("--json", action="store_true", help="the comparison as JSON")
     comparison_arguments(compare)
+
+    def history_arguments(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("benchmarks", nargs="*", metavar="BENCHMARK",
+                         help="LANE/NAME or NAME, or a glob on either (default: every stored benchmark)")
+        sub.add_argument("--host", metavar="HOST_ID",
+                         help="only runs from this host id (or a unique prefix), 'current' or 'all' "
+                              "(default: this machine where the store has runs from it, else all)")
+        sub.add_argument("--last", type=int, metavar="N", help="only the last N runs on the host")
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        sub.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "
+                                                         "(default .perfbench/results.db)")
+        sub.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use")
+
+    history = commands.add_parser("history", help="each benchmark's median over the stored runs",
+                                  description="Each benchmark's series over the stored runs: run, date, commit, "
+                                              "median with its 95 % interval, and the processes behind it.")
+    history_arguments(history)
+    trend = commands.add_parser("trend", help="step changes in each benchmark's history (informational)",
+                                description="Step changes in each benchmark's history (E-divisive means with a "
+                                            "permutation test; a single spike is never a step): the runs and "
+                                            "commits between which each happened, its size with a 95 % interval, "
+                                            "and its p-value. Exit 0 whatever is found, 2 on bad input.")
+    history_arguments(trend)
+    trend.add_argument("--min-segment", type=int, metavar="N",
+                       help="fewest runs at a level for it to count as one (default 3)")
 
     calibrate = commands.add_parser("calibrate", help="show the clock perfbench uses and what it costs",
                                     description="Calibrate and describe the clock: source, ticks per ns, "
