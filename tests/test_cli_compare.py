@@ -263,3 +263,19 @@ def test_run_baseline_on_another_host_is_refused_before_running(project: Path, t
                           "--allow-mixed-hosts")
     with open_store(copy) as store:
         assert [run.id for run in store.runs()] == [1, 2, elsewhere]
+
+
+def test_the_same_comparison_from_python(project: Path) -> None:
+    import perfbench
+
+    compared = perfbench.compare(store=project / "results.db")  # the run before the latest against the latest
+    assert (compared.base.run.id, compared.current.run.id) == (1, 2)
+    assert compared.comparison.verdict("tiny/sometimes_slow").status == "slower"
+    assert compared.check_failed  # from Python, every benchmark is at error severity unless told otherwise
+    warned = perfbench.compare(1, 2, store=project / "results.db", threshold=0.2,
+                               severities=dict.fromkeys((v.key for v in compared.verdicts), "warning"))
+    assert not warned.check_failed and warned.comparison.verdict("tiny/sometimes_slow").status == "slower"
+    assert {v.threshold for v in warned.verdicts} == {0.2}
+    assert json.loads(json.dumps(compared.to_dict()))["current"]["run_id"] == 2
+    with pytest.raises(perfbench.ComparisonError, match="'nope' is neither a baseline nor a run id"):
+        perfbench.compare("nope", store=project / "results.db")
