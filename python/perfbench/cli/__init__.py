@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "analyze": "perfbench.cli.cmd_analyze:cmd_analyze",
     "optimize": "perfbench.cli.cmd_optimize:cmd_optimize",
     "compare": "perfbench.cli.cmd_compare:cmd_compare",
+    "export": "perfbench.cli.cmd_export:cmd_export",
+    "import": "perfbench.cli.cmd_import:cmd_import",
     "history": "perfbench.cli.cmd_history:cmd_history",
     "trend": "perfbench.cli.cmd_trend:cmd_trend",
 }

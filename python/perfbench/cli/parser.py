@@ -117,6 +117,29 @@ def build_parser() -> OneLineArgumentParser:
     compare.add_argument("--json", action="store_true", help="the comparison as JSON")
     comparison_arguments(compare)
 
+    export = commands.add_parser("export", help="write one stored run as versioned JSON",
+                                 description="Write one stored run (metadata, results with their statistics and "
+                                             "intervals, SLA verdicts, raw samples per iteration and process) in "
+                                             "perfbench's JSON format (README: 'JSON export format').")
+    export.add_argument("--run", metavar="ID", help="a run id or 'latest' (default)")
+    export.add_argument("--format", choices=("json",), default="json", help="the format (json, the default)")
+    export.add_argument("--output", metavar="FILE", help="where to write it (default: stdout; FILE.gz: compressed)")
+    export.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "
+                                                        "(default .perfbench/results.db)")
+    export.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use")
+    importing = commands.add_parser("import", help="store runs from perfbench, Google Benchmark, pyperf or "
+                                                   "pytest-benchmark JSON files",
+                                    description="Read each FILE (a perfbench export, Google Benchmark "
+                                                "--benchmark_out_format=json, pyperf -o FILE[.gz], pytest-benchmark "
+                                                "--benchmark-json) and store it as a run. All or nothing: a file "
+                                                "that cannot be read stores none of them (exit 2).")
+    importing.add_argument("files", nargs="+", metavar="FILE", help="the files, one run each")
+    importing.add_argument("--lane", metavar="LANE",
+                           help="the lane other tools' results go to (default: the tool's name)")
+    importing.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "
+                                                           "(default .perfbench/results.db)")
+    importing.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use")
+
     def history_arguments(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("benchmarks", nargs="*", metavar="BENCHMARK",
                          help="LANE/NAME or NAME, or a glob on either (default: every stored benchmark)")
