@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_one_line_error
+from test_cli_compare import make_project, perfbench
 from test_store import python_result, store_run
 
 from perfbench.store import open_store
@@ -163,3 +164,23 @@ def test_a_baseline_name_that_reads_as_something_else_is_refused_before_running(
     assert_one_line_error(run_cli("run", "--store", "s.db", "--output-dir", "out", "--save-baseline", name),
                           "--save-baseline")
     assert not (tmp_path / "s.db").exists()
+
+
+@pytest.mark.slow
+def test_a_run_slower_than_the_baseline_it_would_replace_does_not_replace_it(tmp_path: Path) -> None:
+    """`run --baseline main --save-baseline main` (CI moving its reference along): a run slower
+    than main is not saved as main. Only a 10x slowdown is asserted on (test_cli_compare.py)."""
+    project = make_project(tmp_path)
+    first = perfbench(project, "run", "--save-baseline", "main")
+    assert first.returncode == 0, first.stderr
+    slow = perfbench(project, "run", "--baseline", "main", "--save-baseline", "main", env={"TINY_SLOWDOWN": "10"})
+    assert slow.returncode == 1, slow.stderr
+    assert ("not saved as baseline 'main': the run is slower than it; if that is intended: "
+            "`python -m perfbench baseline accept main --run 2 --reason TEXT`") in slow.stderr
+    assert _baseline(project / "results.db", "main").run_id == 1
+    # the same code as main's, with a threshold no noise here reaches: not slower, so it moves main along
+    same = perfbench(project, "run", "--baseline", "main", "--save-baseline", "main", "--threshold", "90%")
+    assert same.returncode == 0, same.stderr
+    assert "saved run 3 as baseline 'main'" in same.stderr
+    moved = _baseline(project / "results.db", "main")
+    assert moved.run_id == 3 and [(a.previous_run_id, a.run_id) for a in moved.acceptances] == [(1, 3)]

@@ -165,6 +165,22 @@ def _bootstrap(samples: np.ndarray, fn: StatisticFn, name: str) -> tuple[float, 
     return float(low), float(high)
 
 
+def unit_figures(units: NoiseUnits, name: str) -> np.ndarray:
+    """Statistic ``name`` computed in each unit that holds enough samples for it: each
+    process, each batch, or each independent run's own value. The spread of these is the
+    noise a rerun sees (processes, runs) or the noise inside these processes (batches)."""
+    fn, min_size = STATISTICS[name]
+    if units.kind == "independent":
+        return np.concatenate(units.groups)
+    if units.kind == "processes":
+        groups = [g for g in units.groups if g.size >= min_size]
+    elif units.kind == "batches":
+        groups = _batches(units.groups[0], min_size)
+    else:
+        groups = []
+    return np.array([fn(g) for g in groups], dtype=np.float64)
+
+
 def interval(units: NoiseUnits, name: str, point: float, resolution: float = 0.0) -> tuple[float, float] | None:
     """The 95 % interval of statistic ``name`` (a key of STATISTICS) whose value over all
     samples is ``point``; None where the samples cannot support one."""
@@ -178,11 +194,8 @@ def interval(units: NoiseUnits, name: str, point: float, resolution: float = 0.0
         else:
             found = _bootstrap(values, fn, name) if values.size >= max(min_size, MIN_UNITS) else None
     else:
-        if units.kind == "processes":
-            groups = [g for g in units.groups if g.size >= min_size]
-        else:
-            groups = _batches(units.groups[0], min_size)
-        found = t_interval(point, np.array([fn(g) for g in groups])) if len(groups) >= MIN_UNITS else None
+        figures = unit_figures(units, name)
+        found = t_interval(point, figures) if figures.size >= MIN_UNITS else None
     if found is None:
         return None
     low, high = min(found[0], point), max(found[1], point)  # never excludes its own point estimate

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "optimize": "perfbench.cli.cmd_optimize:cmd_optimize",
     "gc": "perfbench.cli.cmd_gc:cmd_gc",
     "baseline": "perfbench.cli.cmd_baseline:cmd_baseline",
+    "compare": "perfbench.cli.cmd_compare:cmd_compare",
     "export": "perfbench.cli.cmd_export:cmd_export",
     "import": "perfbench.cli.cmd_import:cmd_import",
     "history": "perfbench.cli.cmd_history:cmd_history",

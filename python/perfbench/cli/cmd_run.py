@@ -15,11 +15,13 @@ from rich.table import Table
 from rich.text import Text
 
 from perfbench.cli.baselines import checked_name, current_user
+from perfbench.cli.comparing import baseline_check, compare_with_baseline, print_comparison, print_settling
 from perfbench.cli.compliance import print_compliance_matrix
 from perfbench.cli.console import stderr_console, stdout_console
 from perfbench.cli.measurement_errors import figure_cell, print_measurement_errors
 from perfbench.cli.progress import BarProgress, LineProgress, progress_for
 from perfbench.cli.project_config import config_from, store_path
+from perfbench.cli.stored_run import open_existing_store
 from perfbench.config import Config
 from perfbench.config.fields import MAX_WHOLE_NUMBER
 from perfbench.errors import ExitCode, UnitError, UsageError
@@ -27,6 +29,7 @@ from perfbench.resources.environment import unmeasurable_notes
 from perfbench.model import BenchmarkResult
 from perfbench.definition.project import Overrides, Selection, select
 from perfbench.execution.session import RunOutcome, RunSession, RunStarted, SessionEvent, SessionRequest
+from perfbench.run_comparison import RunComparison
 from perfbench.sla import format_interval, worst_severity
 from perfbench.units import format_duration_ns, parse_duration
 
@@ -106,12 +109,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = config_from(args)
     request = request_from(args, config)
     definitions = select(Path.cwd(), config, request.selection, request.overrides)
+    baseline = baseline_check(args, request.store_path, definitions, config)
+    # `--baseline main --save-baseline main`: the run replaces the baseline it is compared with
+    # only if it is not slower than it, so a regression cannot become the next run's reference
+    # (an intended slowdown is `baseline accept`ed, with a reason). Saved after the comparison.
+    ratchet = baseline is not None and args.baseline == request.save_baseline
     progress = _ProgressPrinter()
     try:
         outcome = RunSession(SessionRequest(definitions=tuple(definitions), store=request.store_path,
                                             output_dir=request.output_dir, command=request.command,
                                             fail_on_unsure=request.fail_on_unsure,
-                                            save_baseline=request.save_baseline, saved_by=current_user()),
+                                            save_baseline=None if ratchet else request.save_baseline,
+                                            saved_by=current_user()),
                              observer=progress).run()
     finally:
         progress.close()
@@ -120,11 +129,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     err = stderr_console()
     err.print(f"stored run {outcome.run_id} in {outcome.store}; reports: "
               + ", ".join(str(p) for p in outcome.report_paths), highlight=False)
-    if outcome.saved_baseline is not None:
-        err.print(f"saved run {outcome.run_id} as baseline {outcome.saved_baseline!r}", highlight=False)
-    elif request.save_baseline is not None:
-        err.print(f"not saved as baseline {request.save_baseline!r}: the run is {outcome.status}, not complete",
-                  highlight=False)
     if outcome.interrupted_by is not None:
         err.print(f"interrupted by {signal.Signals(outcome.interrupted_by).name}: {len(outcome.finished)} of "
                   f"{outcome.planned} benchmarks finished; everything finished is kept", highlight=False)
@@ -136,21 +140,46 @@ def cmd_run(args: argparse.Namespace) -> int:
         unsure = sum(1 for v in outcome.failing if v.status == "unsure")
         note = f" ({unsure} of them UNSURE, failing as asked by --fail-on-unsure)" if unsure else ""
         err.print(f"[red]SLA check failed[/red]: {len(outcome.failing)} rule(s) at error or worse, worst {worst}{note}")
-    return exit_code_of(outcome)
+    compared = None
+    if baseline is not None and outcome.interrupted:
+        err.print(f"not compared with {baseline.base.how}: the run was interrupted", highlight=False)
+    elif baseline is not None:
+        compared, settled = compare_with_baseline(baseline, outcome, request.store_path, definitions)
+        print_comparison(compared)
+        if settled is not None:
+            print_settling(settled)
+    if ratchet and outcome.status == "complete" and compared is not None and not compared.check_failed:
+        with open_existing_store(request.store_path) as store:
+            store.save_baseline(request.save_baseline, outcome.run_id, by=current_user())  # type: ignore[arg-type]
+        outcome = dataclasses.replace(outcome, saved_baseline=request.save_baseline)
+    _print_saved_baseline(outcome, request.save_baseline, compared)
+    return exit_code_of(outcome, compared)
+
+
+def _print_saved_baseline(outcome: RunOutcome, asked: str | None, compared: RunComparison | None) -> None:
+    err = stderr_console()
+    if outcome.saved_baseline is not None:
+        err.print(f"saved run {outcome.run_id} as baseline {outcome.saved_baseline!r}", highlight=False)
+    elif asked is not None and outcome.status != "complete":
+        err.print(f"not saved as baseline {asked!r}: the run is {outcome.status}, not complete", highlight=False)
+    elif asked is not None and compared is not None:
+        err.print(f"not saved as baseline {asked!r}: the run is slower than it; if that is intended: `python -m "
+                  f"perfbench baseline accept {asked} --run {outcome.run_id} --reason TEXT`", highlight=False)
 
 
 _SIGNAL_EXIT_CODES = {signal.SIGINT: ExitCode.INTERRUPTED, signal.SIGTERM: ExitCode.TERMINATED,
                       signal.SIGHUP: ExitCode.HUNG_UP}
 
 
-def exit_code_of(outcome: RunOutcome) -> int:
+def exit_code_of(outcome: RunOutcome, compared: RunComparison | None = None) -> int:
     """An interrupt first (what ran is kept, but the run is not whole; 128 + the signal, as a
-    shell reports it), then a benchmark that could not run, then the verdicts."""
+    shell reports it), then a benchmark that could not run, then the verdicts: an SLA
+    violation at error or worse, or a regression against the baseline (``--baseline``)."""
     if outcome.interrupted_by is not None:
         return int(_SIGNAL_EXIT_CODES[signal.Signals(outcome.interrupted_by)])
     if outcome.failed:
         return int(ExitCode.BENCHMARK_FAILED)
-    if outcome.failing:
+    if outcome.failing or (compared is not None and compared.check_failed):
         return int(ExitCode.CHECK_FAILED)
     return int(ExitCode.OK)
 

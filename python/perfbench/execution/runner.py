@@ -95,6 +95,19 @@ class _CommandBenchmark(_Benchmark):
                                interrupted=interrupted)
 
 
+def pinned_sampling(definition: BenchmarkDefinition, records: Sequence[IterationRecord]) -> SamplingOptions | None:
+    """Sampling for the next worker process of a benchmark that already has ``records``: the
+    first process's iterations per sample, pinned under the same rule as within one worker
+    (None: the definition's own)."""
+    if not pins_iterations_per_sample(definition.sampling, sweep=definition.sweep is not None,
+                                      baseline=definition.baseline is not None):
+        return None
+    for record in records:
+        if record.measurement is not None:
+            return dataclasses.replace(definition.sampling, iterations=record.measurement.iterations_per_sample)
+    return None
+
+
 class _WorkerBenchmark(_Benchmark):
     """A micro-benchmark: its counted iterations spread over one or more worker processes."""
 
@@ -104,22 +117,10 @@ class _WorkerBenchmark(_Benchmark):
         self.records: list[IterationRecord] = []
         self.workers: list[WorkerRun] = []
 
-    def _pinned_sampling(self) -> SamplingOptions | None:
-        """Sampling for the next worker process: the first process's iterations per sample,
-        pinned under the same rule as within one worker."""
-        definition = self.definition
-        if not pins_iterations_per_sample(definition.sampling, sweep=definition.sweep is not None,
-                                          baseline=definition.baseline is not None):
-            return None
-        for record in self.records:
-            if record.measurement is not None:
-                return dataclasses.replace(definition.sampling, iterations=record.measurement.iterations_per_sample)
-        return None
-
     def iterations(self) -> Iterator[IterationRecord]:
         for process, counted in enumerate(self.definition.process_shares()):
             worker = WorkerRun(self.definition, self.workdir, counted=counted, first_index=len(self.records),
-                               process=process, sampling=self._pinned_sampling())
+                               process=process, sampling=pinned_sampling(self.definition, self.records))
             self.workers.append(worker)
             # Closed explicitly, so that a caller abandoning this generator (an interrupt)
             # reaches the worker's own clean-up, which kills its process tree, at once.
