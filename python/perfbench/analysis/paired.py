@@ -111,15 +111,16 @@ def _settle(change: PairedChange, judgement: LogJudgement) -> tuple[str, int | N
             f"(--processes {change.pairs + more})"), more
 
 
-def _unjudged(a: BenchmarkResult | None, b: BenchmarkResult | None,
-              requested: float | None) -> ChangeVerdict | None:
-    """A benchmark that cannot be judged, and why: on one side only, or not measured on one."""
-    either = b or a
-    assert either is not None
-    common = dict(lane=either.lane, benchmark=either.benchmark, threshold=requested if requested is not None else DEFAULT_THRESHOLD,
-                  threshold_requested=requested is not None)
-    if a is None or b is None:
-        return ChangeVerdict(status="only-in-base" if b is None else "only-in-current", **common)  # type: ignore[arg-type]
+def _unmeasured(lane: str, benchmark: str, status: str, requested: float | None, reason: str = "") -> ChangeVerdict:
+    return ChangeVerdict(lane=lane, benchmark=benchmark, status=status, reason=reason,
+                         threshold=requested if requested is not None else DEFAULT_THRESHOLD,
+                         threshold_requested=requested is not None)
+
+
+def _why_not_compared(a: BenchmarkResult, b: BenchmarkResult) -> str | None:
+    """Why two results of one benchmark cannot be compared, if they cannot: a side's own
+    failure first (its partner, cut short by it, reads interrupted)."""
+    reasons = []
     for side, result in (("A", a), ("B", b)):
         reason = None
         if result.measurement is None or result.failure is not None:
@@ -129,17 +130,19 @@ def _unjudged(a: BenchmarkResult | None, b: BenchmarkResult | None,
         elif not result.measurement.median > 0:
             reason = f"a median of {result.measurement.median:g} ns has no relative change"
         if reason is not None:
-            return ChangeVerdict(status="not-compared", reason=f"{side}: {reason}", **common)  # type: ignore[arg-type]
-    return None
+            cut_short = result.failure is not None and result.failure.kind == "interrupted"
+            reasons.append((cut_short, f"{side}: {reason}"))
+    return min(reasons)[1] if reasons else None
 
 
 def compare_paired(a: Iterable[BenchmarkResult], b: Iterable[BenchmarkResult], *,
-                   thresholds: Mapping[str, float] | None = None,
-                   family_error: float = FAMILY_ERROR) -> tuple[Comparison, dict[str, PairedChange]]:
+                   thresholds: Mapping[str, float] | None = None, family_error: float = FAMILY_ERROR,
+                   one_sided: Iterable[tuple[str, str, str]] = ()) -> tuple[Comparison, dict[str, PairedChange]]:
     """B against A (A is the base), benchmark by benchmark (matched by lane/name), from each
     benchmark's paired processes. ``thresholds``: the requested threshold per key (relative);
-    a benchmark without one gets ``max(DEFAULT_THRESHOLD, its MDE)``. Returns the comparison
-    and, per benchmark judged, its pairs."""
+    a benchmark without one gets ``max(DEFAULT_THRESHOLD, its MDE)``. ``one_sided``: (side,
+    lane, benchmark) of benchmarks that exist on one side only and were not run; they are
+    reported as such. Returns the comparison and, per benchmark with pairs, its pairs."""
     thresholds = thresholds or {}
     a_by_key = {r.key: r for r in a}
     b_by_key = {r.key: r for r in b}
@@ -147,9 +150,16 @@ def compare_paired(a: Iterable[BenchmarkResult], b: Iterable[BenchmarkResult], *
     settled: dict[str, ChangeVerdict] = {}
     changes: dict[str, PairedChange] = {}
     for key in keys:
-        unjudged = _unjudged(a_by_key.get(key), b_by_key.get(key), thresholds.get(key))
-        if unjudged is not None:
-            settled[key] = unjudged
+        a_result, b_result = a_by_key.get(key), b_by_key.get(key)
+        if a_result is None or b_result is None:
+            either = a_result or b_result
+            assert either is not None
+            settled[key] = _unmeasured(either.lane, either.benchmark, "only-in-base" if b_result is None
+                                       else "only-in-current", thresholds.get(key))
+            continue
+        reason = _why_not_compared(a_result, b_result)
+        if reason is not None:
+            settled[key] = _unmeasured(a_result.lane, a_result.benchmark, "not-compared", thresholds.get(key), reason)
             continue
         a_measurement, b_measurement = a_by_key[key].measurement, b_by_key[key].measurement
         assert a_measurement is not None and b_measurement is not None
@@ -178,6 +188,11 @@ def compare_paired(a: Iterable[BenchmarkResult], b: Iterable[BenchmarkResult], *
         settle, more = _settle(change, judgement) if judgement.status == "unsure" else ("", None)
         settled[key] = ChangeVerdict(settle=settle, more_processes=more, **sides,  # type: ignore[arg-type]
                                      **judgement.figures())
+    for side, lane, benchmark in one_sided:
+        key = f"{lane}/{benchmark}"
+        settled[key] = _unmeasured(lane, benchmark, "only-in-base" if side == "A" else "only-in-current",
+                                   thresholds.get(key))
+        keys.append(key)
     comparison = Comparison(verdicts=tuple(settled[key] for key in keys), family_error=family_error,
                             compared=len(judgements), between_runs=False)
     return comparison, changes

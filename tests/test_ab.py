@@ -1,0 +1,184 @@
+"""`python -m perfbench ab` end to end: two tiny checkouts in a temporary directory, real
+worker processes (run by other interpreters where the test says so), a real SQLite store."""
+
+from __future__ import annotations
+
+import json
+import os
+import site
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from perfbench.analysis.paired import process_medians
+from perfbench.store import open_store
+
+from conftest import assert_one_line_error
+
+# Sized for a 2-core VM shared with other work: a call of ~50 us, a process of ~0.15 s, six
+# pairs. On this machine a 30 % slowdown read +26 % to +35 % with 95 % intervals about
+# +-5 % wide, and the same checkout twice -1 % to +1 % (see the report of the ab branch).
+WORK = 2_000
+AB_FLAGS = ("--processes", "6", "--budget", "0.05s", "--threshold", "5%", "--seed", "11", "--json")
+
+
+def checkout(root: Path, *, slowdown: float = 1.0, extra: str = "") -> Path:
+    """A project with a module of its own (``work.py``, imported from the checkout) and a
+    benchmark of it; ``slowdown`` multiplies the work it does."""
+    (root / "benchmarks").mkdir(parents=True)
+    (root / "work.py").write_text(textwrap.dedent(f"""\
+        def work(n):
+            total = 0
+            for i in range(int(n * {slowdown!r})):
+                total += i * i
+            return total
+        """))
+    (root / "benchmarks" / "bench_work.py").write_text(textwrap.dedent(f"""\
+        import perfbench
+        from work import work
+
+        @perfbench.benchmark(lane="tiny")
+        def squares():
+            work({WORK})
+        """) + textwrap.dedent(extra))
+    return root
+
+
+def ab(run_cli: Any, *args: str, cwd: Path | None = None) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    completed = run_cli("ab", *args, cwd=cwd, timeout=300)
+    assert completed.stdout.startswith("{"), completed.stderr
+    return completed, json.loads(completed.stdout)
+
+
+def verdict(document: dict[str, Any], key: str = "tiny/squares") -> dict[str, Any]:
+    return next(v for v in document["comparison"]["verdicts"] if f"{v['lane']}/{v['benchmark']}" == key)
+
+
+def test_a_thirty_percent_slowdown_reads_slower_and_both_sides_are_stored_as_linked_runs(run_cli, tmp_path: Path) -> None:
+    checkout(tmp_path / "main")
+    checkout(tmp_path / "branch", slowdown=1.3)
+    completed, document = ab(run_cli, "main", "branch", *AB_FLAGS, "--store", "ab.db")
+    found = verdict(document)
+    assert completed.returncode == 1, completed.stderr
+    assert found["status"] == "slower", found
+    assert 0.15 < found["change"] < 0.45  # 1.3 times the work, give or take what the machine does
+    assert found["base_processes"] == found["current_processes"] == 6
+
+    runs = document["runs"]
+    with open_store(tmp_path / "ab.db") as store:
+        stored = {side: store.run(run_id) for side, run_id in runs.items()}
+        assert stored["A"].command.endswith("[side A]")
+        assert stored["B"].command.endswith(f"[side B, paired with run {runs['A']}]")
+        for side in ("A", "B"):
+            recorded = stored[side].environment["ab"]
+            assert recorded["side"] == side and recorded["seed"] == 11
+            assert recorded["orders"] == document["orders"]
+            assert recorded["checkout"] == str(tmp_path / ("main" if side == "A" else "branch"))
+            [result] = store.results(runs[side])
+            assert len(process_medians(result.result.measurement)) == 6
+    order = document["orders"]["tiny/squares"]
+    assert len(order) == 12 and all(sorted(order[i:i + 2]) == ["A", "B"] for i in range(0, 12, 2))
+
+
+def test_the_same_checkout_twice_reads_neither_slower_nor_faster(run_cli, tmp_path: Path) -> None:
+    checkout(tmp_path / "main")
+    completed, document = ab(run_cli, "main", "main", *AB_FLAGS)
+    found = verdict(document)
+    assert completed.returncode == 0, completed.stderr
+    assert found["status"] not in ("slower", "faster"), found
+    assert found["low"] < 0 < found["high"]
+
+
+def other_venv(root: Path, *, with_perfbench: bool) -> Path:
+    """A virtual environment of its own (another sys.prefix); with perfbench, it sees this
+    environment's packages through a .pth file, as an environment with perfbench installed."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
+    if with_perfbench:
+        packages = next(Path(root).glob("lib/python*/site-packages"))
+        lines = [f"import site; site.addsitedir({path!r})" for path in site.getsitepackages()]
+        (packages / "this_perfbench.pth").write_text("\n".join(lines) + "\n")
+    return root / "bin" / "python"
+
+
+def test_a_side_named_by_another_venv_runs_its_workers_with_that_interpreter(run_cli, tmp_path: Path) -> None:
+    project = checkout(tmp_path / "project", extra="""
+        import sys
+
+        RECORDED = []
+
+        @perfbench.benchmark(lane="where")
+        def record_interpreter():
+            if not RECORDED:  # once per process, in its working directory
+                RECORDED.append(True)
+                with open("interpreters.txt", "a") as out:
+                    out.write(sys.prefix + "\\n")
+        """)
+    venv = tmp_path / "other-venv"
+    other_venv(venv, with_perfbench=True)
+    completed, document = ab(run_cli, ".", str(venv), "--processes", "3", "--budget", "0.01s", "--lane", "where",
+                             "--json", "--seed", "3", cwd=project)
+    assert completed.returncode == 0, completed.stderr
+    assert document["sides"]["B"]["python"] == str(venv / "bin" / "python")
+    assert document["sides"]["B"]["perfbench_version"]
+    prefixes = set((project / "interpreters.txt").read_text().split())
+    assert prefixes == {sys.prefix, str(venv)}  # A's workers ran in this environment, B's in the other
+
+
+def test_a_benchmark_on_one_side_only_is_reported_and_not_run(run_cli, tmp_path: Path) -> None:
+    checkout(tmp_path / "main")
+    checkout(tmp_path / "branch", extra="""
+        @perfbench.benchmark(lane="tiny")
+        def added():
+            work(10)
+        """)
+    completed, document = ab(run_cli, "main", "branch", "--processes", "3", "--budget", "0.01s", "--json",
+                             "--threshold", "50%")
+    assert completed.returncode == 0, completed.stderr
+    assert verdict(document, "tiny/added")["status"] == "only-in-current"
+    assert list(document["orders"]) == ["tiny/squares"]
+    table = run_cli("ab", "main", "branch", "--processes", "3", "--budget", "0.01s", "--threshold", "50%",
+                    cwd=tmp_path)
+    assert "1 only in B" in table.stdout and "tiny/added: only in B" in table.stdout
+
+
+def test_a_crash_on_one_side_is_contained_and_exits_3(run_cli, tmp_path: Path) -> None:
+    checkout(tmp_path / "main")
+    checkout(tmp_path / "branch")
+    (tmp_path / "branch" / "work.py").write_text("import os\n\ndef work(n):\n    os.abort()\n")
+    completed, document = ab(run_cli, "main", "branch", "--processes", "3", "--budget", "0.01s", "--json")
+    assert completed.returncode == 3, completed.stderr
+    found = verdict(document)
+    assert found["status"] == "not-compared" and found["reason"].startswith("B: worker killed by SIGABRT")
+    assert [f["key"] for f in document["failed"]] == ["tiny/squares"]
+
+
+def test_two_commands_interleaved_read_the_slower_one_as_slower(run_cli, tmp_path: Path) -> None:
+    completed, document = ab(run_cli, "--a-command", "sleep 0.05", "--b-command", "sleep 0.15", "--processes", "4",
+                             "--json", "--seed", "5")
+    assert completed.returncode == 1, completed.stderr
+    found = verdict(document, "ab/command")
+    assert found["status"] == "slower" and found["base_processes"] == 4
+    assert len(document["orders"]["ab/command"]) == 8
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (("empty", "main"), ("A: ", "has no benchmarks")),
+    (("main", "missing"), ("B: 'missing' does not exist",)),
+    (("main", "main", "--b-python", "/nonexistent/python"), ("--b-python: '/nonexistent/python' is not an executable",)),
+    (("main", "bare-venv"), ("B: ", "cannot run perfbench's workers", "No module named 'perfbench'")),
+    (("--a-command", "true"), ("--a-command and --b-command go together",)),
+    (("main", "main", "--threshold", "5"), ("--threshold",)),
+    (("main", "main", "--benchmark", "nothing*"), ("--benchmark nothing*: selects no benchmark in A or B",)),
+], ids=["no-benchmarks", "missing", "no-interpreter", "no-perfbench", "one-command", "bare-number", "no-match"])
+def test_bad_input_is_one_line_and_exit_2(run_cli, tmp_path: Path, args: tuple[str, ...],
+                                          fragments: tuple[str, ...]) -> None:
+    checkout(tmp_path / "main")
+    (tmp_path / "empty").mkdir()
+    other_venv(tmp_path / "bare-venv", with_perfbench=False)
+    completed = run_cli("ab", *args)
+    assert_one_line_error(completed, *fragments)
+    assert not (tmp_path / ".perfbench").exists() or os.listdir(tmp_path / ".perfbench") == []
