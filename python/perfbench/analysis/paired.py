@@ -175,7 +175,7 @@ def compare_paired(a: Iterable[BenchmarkResult], b: Iterable[BenchmarkResult], *
         sides = dict(lane=b_result.lane, benchmark=b_result.benchmark, base_median=a_result.measurement.median,
                      current_median=b_result.measurement.median, base_processes=change.pairs,
                      current_processes=change.pairs,
-                     noise=f"paired differences of {change.pairs} interleaved pairs of processes")
+                     noise=f"{change.pairs} interleaved pairs")
         judgement = by_key.get(key)
         if judgement is None:
             requested = thresholds.get(key)

@@ -33,11 +33,12 @@ def _threshold(verdict: ChangeVerdict) -> str:
     return text if verdict.threshold_requested else f"{text} (default)"
 
 
-def print_change_table(comparison: Comparison, *, title: str, sides: Mapping[str, str]) -> None:
-    """``sides``: how the base and the current side are named, e.g. {"base": "A", "current": "B"}."""
+def print_change_table(comparison: Comparison, *, title: str, sides: Mapping[str, str], change: str) -> None:
+    """``sides``: how the base and the current side are named, e.g. {"base": "A", "current": "B"};
+    ``change``: what the change is a change of, for the caption."""
     base, current = sides["base"], sides["current"]
-    table = Table(title=title, caption=f"change: {current} / {base} - 1 of the median; interval: 95 %; "
-                                       f"MDE: the smallest change this noise resolves")
+    table = Table(title=title, caption=f"change: {change}; interval: 95 %; MDE: the smallest change this noise "
+                                       "resolves; A, B: the medians")
     for column, justify in (("benchmark", "left"), ("verdict", "left"), ("change", "right"),
                             ("95 % interval", "right"), ("threshold", "right"), ("MDE", "right"),
                             (base, "right"), (current, "right"), ("noise", "left")):

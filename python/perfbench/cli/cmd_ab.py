@@ -110,7 +110,8 @@ def cmd_ab(args: argparse.Namespace) -> int:
         print(_json(outcome, sides))
     else:
         print_change_table(outcome.comparison, title="perfbench ab: B against A, from interleaved pairs of processes",
-                           sides={"base": "A", "current": "B"})
+                           sides={"base": "A", "current": "B"},
+                           change="B / A - 1, the geometric mean over the pairs of their process medians' ratios")
     err.print(f"stored side A as run {outcome.runs['A']} and side B as run {outcome.runs['B']} in {outcome.store}; "
               f"seed {outcome.seed} (--seed {outcome.seed} repeats the order)", highlight=False)
     if outcome.interrupted_by is not None:
