@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import pytest
 from perfbench.analysis.paired import process_medians
 from perfbench.store import open_store
 
-from conftest import assert_one_line_error
+from conftest import assert_gone, assert_one_line_error, wait_for_stored_iterations
 
 # Sized for a 2-core VM shared with other work: a call of ~50 us, a process of ~0.15 s, ten
 # pairs. Beside four other test suites (load average 6-8) a process's median moved by up to
@@ -206,17 +205,7 @@ def test_an_interrupt_keeps_what_finished_on_both_sides_and_marks_both_runs(writ
                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                stdin=subprocess.DEVNULL)
     db_path = tmp_path / ".perfbench" / "results.db"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # until slow_one's first warm-up is stored: a worker is mid-iteration
-        try:
-            with sqlite3.connect(db_path) as db:
-                done = db.execute("SELECT COUNT(*) FROM iterations i JOIN results r ON r.id = i.result_id "
-                                  "WHERE r.benchmark = 'slow_one'").fetchone()[0]
-            if done >= 1:
-                break
-        except sqlite3.OperationalError:  # the store does not exist yet, or is being created
-            pass
-        time.sleep(0.05)
+    wait_for_stored_iterations(db_path, "slow_one", counted_only=False)  # a worker is mid-iteration
     workers = [c.pid for c in psutil.Process(process.pid).children(recursive=True)]
     os.kill(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
@@ -229,6 +218,4 @@ def test_an_interrupt_keeps_what_finished_on_both_sides_and_marks_both_runs(writ
     assert statuses == ["interrupted", "interrupted"]
     assert [(benchmark, status) for _, benchmark, status in results] == [
         ("quick_one", "ok"), ("slow_one", "interrupted")] * 2
-    time.sleep(0.5)
-    assert not [pid for pid in workers if psutil.pid_exists(pid)
-                and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert_gone(workers)
