@@ -11,6 +11,8 @@ import pytest
 
 from conftest import assert_one_line_error, exit_code_the_store_implies
 
+from perfbench.store.sqlite_schema import SCHEMA_VERSION
+
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory):
@@ -55,7 +57,7 @@ def test_results_are_in_the_sqlite_store(quick_run) -> None:
         runs = db.execute("SELECT id, status, environment FROM runs").fetchall()
         rows = db.execute("SELECT benchmark, status, median, n, measurement, stats FROM results").fetchall()
         with_samples = db.execute("SELECT COUNT(*) FROM iterations WHERE record LIKE '%\"samples_ns\"%'").fetchone()[0]
-    assert int(version) == 3
+    assert int(version) == SCHEMA_VERSION
     assert len(runs) == 1 and runs[0][1] == "complete"
     assert '"cpu"' in runs[0][2]
     names = {row[0] for row in rows}

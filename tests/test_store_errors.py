@@ -4,6 +4,7 @@ is never written to, and processes creating or writing one store at once lose no
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import subprocess
@@ -19,6 +20,7 @@ from test_store import python_result, store_run
 
 from perfbench.errors import StoreError
 from perfbench.store import open_store
+from perfbench.store.sqlite_schema import SCHEMA_VERSION
 
 READERS = ("analyze", "validate-sla", "optimize")
 
@@ -105,11 +107,13 @@ def test_a_store_from_a_newer_perfbench_is_refused_and_never_written(project: Pa
     with sqlite3.connect(project / "s.db") as db:
         db.execute("UPDATE schema_info SET value = '99' WHERE key = 'schema_version'")
     db.close()
-    before = (project / "s.db").read_bytes()
-    _every_command_refuses(run_cli, "s.db", "schema version 99", "newer")
-    assert (project / "s.db").read_bytes() == before
+    before = hashlib.sha256((project / "s.db").read_bytes()).hexdigest()
+    _every_command_refuses(run_cli, "s.db", "schema version 99", f"newer than this perfbench understands "
+                           f"({SCHEMA_VERSION})", "upgrade perfbench")
     with pytest.raises(StoreError, match="upgrade perfbench"):
         open_store(project / "s.db")
+    assert hashlib.sha256((project / "s.db").read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in project.iterdir()) == ["benchmarks", "s.db"]  # no log or lock file left either
 
 
 def test_the_store_errors_of_reading_are_store_errors(tmp_path: Path) -> None:
@@ -125,6 +129,7 @@ def test_the_store_errors_of_reading_are_store_errors(tmp_path: Path) -> None:
 CREATOR = """
 import sys, time
 from perfbench.store import open_store
+from perfbench.store.sqlite_schema import SCHEMA_VERSION
 path, start = sys.argv[1], float(sys.argv[2])
 while time.time() < start:
     pass
@@ -144,7 +149,7 @@ def test_processes_creating_one_new_store_at_the_same_moment_all_succeed(tmp_pat
         outputs = [p.communicate(timeout=120) for p in processes]
         assert [p.returncode for p in processes] == [0] * 6, [err for _, err in outputs]
         with open_store(path, create=False) as store:
-            assert store.schema_version() == 3
+            assert store.schema_version() == SCHEMA_VERSION
             assert [r.status for r in store.runs()] == ["complete"] * 6
 
 

@@ -16,6 +16,7 @@ from perfbench.analysis.stats import SampleStats
 from perfbench.model import Measurement
 from perfbench.sla import Verdict, rule
 from perfbench.store import open_store
+from perfbench.store.sqlite_schema import SCHEMA_VERSION
 
 from test_store import baseline_result, command_result, python_result, store_run, sweep_result
 
@@ -26,6 +27,11 @@ V2_STORE = Path(__file__).parent / "data" / "store_v2.db"  # made by tests/data/
 def _rows(db: sqlite3.Connection, table: str) -> list[dict]:
     db.row_factory = sqlite3.Row
     return [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")]
+
+
+def _as_before(after: list[dict], before: list[dict]) -> list[dict]:
+    """The rows after a migration with only the columns they had before (later schemas add some)."""
+    return [{key: new[key] for key in old} for new, old in zip(after, before, strict=True)]
 
 
 @pytest.fixture
@@ -50,7 +56,7 @@ def test_a_v1_store_opens_migrates_and_loses_nothing(v1_store: Path) -> None:
     with sqlite3.connect(v1_store) as db:
         before = {table: _rows(db, table) for table in ("runs", "results", "iterations", "sla_verdicts")}
     with open_store(v1_store) as store:
-        assert store.schema_version() == 3
+        assert store.schema_version() == SCHEMA_VERSION
         runs = store.runs()
         results = {(s.run_id, s.result.benchmark): s.result for run in runs for s in store.results(run.id)}
         verdicts = [v for run in runs for v in store.verdicts(run.id)]
@@ -60,7 +66,7 @@ def test_a_v1_store_opens_migrates_and_loses_nothing(v1_store: Path) -> None:
     # every row is still there; runs are untouched, and so are the iterations but for the two
     # that the v1 result's sweep points and baseline (theirs) moved into
     assert {t: len(rows) for t, rows in after.items()} == {t: len(rows) for t, rows in before.items()}
-    assert after["runs"] == before["runs"] and [r.id for r in runs] == [1, 2, 3, 4]
+    assert _as_before(after["runs"], before["runs"]) == before["runs"] and [r.id for r in runs] == [1, 2, 3, 4]
     moved = {old["id"]: (old, new) for old, new in zip(before["iterations"], after["iterations"], strict=True)
              if old != new}
     assert len(moved) == 2
@@ -112,7 +118,7 @@ def test_a_v1_store_opens_migrates_and_loses_nothing(v1_store: Path) -> None:
     assert sum(1 for row in after["results"] if row["baseline"] and "samples_ns" not in row["baseline"]) == 1
 
     with open_store(v1_store) as store:  # opened again: nothing left to migrate
-        assert store.schema_version() == 3 and len(store.runs()) == 4
+        assert store.schema_version() == SCHEMA_VERSION and len(store.runs()) == 4
 
 
 def test_a_v2_store_opens_migrates_and_loses_nothing(tmp_path: Path) -> None:
@@ -125,14 +131,14 @@ def test_a_v2_store_opens_migrates_and_loses_nothing(tmp_path: Path) -> None:
         before = {table: _rows(db, table) for table in ("runs", "results", "iterations", "sla_verdicts")}
     db.close()
     with open_store(path) as store:
-        assert store.schema_version() == 3
+        assert store.schema_version() == SCHEMA_VERSION
         results = {s.result.benchmark: s.result for run in store.runs() for s in store.results(run.id)}
     with sqlite3.connect(path) as db:
         after = {table: _rows(db, table) for table in ("runs", "results", "iterations", "sla_verdicts")}
     db.close()
 
     # the iterations already carry their sweep points and baseline (and every sample): untouched
-    assert after["runs"] == before["runs"] and after["iterations"] == before["iterations"]
+    assert _as_before(after["runs"], before["runs"]) == before["runs"] and after["iterations"] == before["iterations"]
     assert len(after["sla_verdicts"]) == len(before["sla_verdicts"]) == 2
     assert [m.to_dict() for m in results["plain"].measurement_errors] == [error]
     sweep, telemetry = results["summing"], results["workflow.telemetry_overhead"]
@@ -206,8 +212,8 @@ def test_a_migration_that_would_lose_samples_leaves_the_store_as_it_was(v1_store
         db.execute("UPDATE results SET measurement = ? WHERE id = ?", (json.dumps(whole), result_id))
     db.close()
     before = v1_store.read_bytes()
-    with pytest.raises(StoreError, match=r"cannot migrate schema version 1 to 3; the store is left as it was: "
-                                         r"result \d+ \(core/sort_1k\)"):
+    with pytest.raises(StoreError, match=rf"cannot migrate schema version 1 to {SCHEMA_VERSION}; the store is left "
+                                         r"as it was: result \d+ \(core/sort_1k\)"):
         open_store(v1_store)
     with sqlite3.connect(v1_store) as db:
         assert db.execute("SELECT value FROM schema_info").fetchall() == [("1",)]
@@ -216,3 +222,74 @@ def test_a_migration_that_would_lose_samples_leaves_the_store_as_it_was(v1_store
             json.dumps(whole),)
     db.close()
     assert len(v1_store.read_bytes()) == len(before)
+
+
+V3_STORE = Path(__file__).parent / "data" / "store_v3.db"  # made by tests/data/make_store_v3.py at schema 3
+TABLES = ("runs", "results", "iterations", "sla_verdicts")
+
+
+def test_the_v3_fixture_is_what_it_claims(tmp_path: Path) -> None:
+    with sqlite3.connect(V3_STORE) as db:
+        assert db.execute("SELECT value FROM schema_info").fetchall() == [("3",)]
+        assert db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status ORDER BY status").fetchall() == [
+            ("complete", 1), ("failed", 1), ("interrupted", 1), ("running", 1)]
+        kinds = set(db.execute("SELECT kind, status, sweep != '[]', baseline IS NOT NULL FROM results").fetchall())
+        counts = [db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in TABLES]
+    db.close()
+    assert {("python", "ok", 1, 0), ("python", "failed", 0, 0), ("command", "ok", 0, 0), ("workload", "ok", 0, 1),
+            ("command", "interrupted", 0, 0), ("command", "running", 0, 0)} <= kinds
+    assert counts == [4, 7, 19, 4]
+
+
+def test_a_v3_store_opens_migrates_and_loses_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "store_v3.db"
+    shutil.copyfile(V3_STORE, path)
+    with sqlite3.connect(path) as db:
+        before = {table: _rows(db, table) for table in TABLES}
+    db.close()
+    with open_store(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        runs = store.runs()
+        results = {(s.run_id, s.result.benchmark): s.result for run in runs for s in store.results(run.id)}
+        verdicts = [v for run in runs for v in store.verdicts(run.id)]
+        assert store.baselines() == []
+    with sqlite3.connect(path) as db:
+        after = {table: _rows(db, table) for table in TABLES}
+    db.close()
+
+    # every row of every table, every value as it was; the runs gain their metadata columns
+    assert {table: after[table] for table in TABLES[1:]} == {table: before[table] for table in TABLES[1:]}
+    assert _as_before(after["runs"], before["runs"]) == before["runs"]
+    assert len(results) == 7 and len(verdicts) == 4
+    for row in before["results"]:
+        result = results[(row["run_id"], row["benchmark"])]
+        assert (result.measurement.stats.median if result.measurement else None) == row["median"]
+        assert len(result.iterations) == sum(1 for i in before["iterations"] if i["result_id"] == row["id"])
+
+    # what a schema 3 run recorded of its machine gives it the host a new run there gets
+    from perfbench.resources.host_fingerprint import host_fingerprint, host_id
+
+    for run, row in zip(runs, before["runs"], strict=True):
+        environment = json.loads(row["environment"])
+        assert run.host == host_fingerprint(environment) and run.host_id == host_id(run.host)
+        assert run.host["cpu_model"] == environment["cpu"]["model"] and len(run.host_id) == 12
+        assert (run.git_commit, run.git_dirty, run.git_branch) == (None, None, None)  # made outside a checkout
+        assert (run.config_hash, run.source, dict(run.noise)) == (None, "perfbench", {})
+    assert len({run.host_id for run in runs}) == 1  # one machine made them all
+
+    with open_store(path) as store:  # opened again: nothing left to migrate
+        assert store.schema_version() == SCHEMA_VERSION and len(store.runs()) == 4
+
+
+def test_a_schema_3_run_keeps_its_git_state(tmp_path: Path) -> None:
+    path = tmp_path / "store_v3.db"
+    shutil.copyfile(V3_STORE, path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE runs SET git_commit = 'abc123', environment = json_set(environment, '$.git', "
+                   "json('{\"commit\": \"abc123\", \"dirty\": true}')) WHERE id = 2")
+        db.execute("UPDATE runs SET environment = '{}' WHERE id = 3")  # nothing recorded of the machine
+    db.close()
+    with open_store(path) as store:
+        second, third = store.run(2), store.run(3)
+    assert (second.git_commit, second.git_dirty) == ("abc123", True)
+    assert (dict(third.host), third.host_id) == ({}, None)

@@ -10,6 +10,7 @@ its migrations are in sqlite_schema.py.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import json
@@ -22,7 +23,7 @@ from perfbench.errors import StoreError
 from perfbench.model import BenchmarkResult, Failure, IterationRecord, MeasurementError, Metric
 from perfbench.sla import Verdict
 from perfbench.store import documents
-from perfbench.store.interface import ResultStore, StoredResult, StoredRun
+from perfbench.store.interface import Acceptance, Baseline, ResultStore, RunMetadata, StoredResult, StoredRun
 from perfbench.store.sqlite_schema import SCHEMA_VERSION, MigrationError, migrate
 
 
@@ -173,28 +174,47 @@ class SqliteStore(ResultStore):
                 raise
 
     class _Transaction:
+        """A write transaction; inside another one (``atomically``), part of it."""
+
         def __init__(self, db: sqlite3.Connection) -> None:
             self.db = db
+            self.outermost = False
 
         def __enter__(self) -> None:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.outermost = not self.db.in_transaction
+            if self.outermost:
+                self.db.execute("BEGIN IMMEDIATE")
 
         def __exit__(self, exc_type: object, *_: object) -> None:
-            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+            # an error that SQLite answered with its own rollback leaves nothing to roll back
+            if self.outermost and self.db.in_transaction:
+                self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
     def _transaction(self) -> SqliteStore._Transaction:
         return SqliteStore._Transaction(self._db)
 
+    @contextlib.contextmanager
+    def atomically(self) -> Iterator[None]:
+        try:
+            with self._transaction():
+                yield
+        except sqlite3.Error as error:  # beginning or committing it (the writes inside report their own)
+            raise StoreError(f"{self.location}: {_explain(error)}") from None
+
     # -- writing
     @_reported
-    def begin_run(self, environment: Mapping[str, Any], command: str) -> int:
-        git = environment.get("git") or {}
+    def begin_run(self, environment: Mapping[str, Any], command: str, metadata: RunMetadata | None = None, *,
+                  started_at: str | None = None) -> int:
+        meta = metadata or RunMetadata(git_commit=(environment.get("git") or {}).get("commit"))
         with self._transaction():
             cursor = self._db.execute(
-                "INSERT INTO runs (started_at, status, perfbench_version, command, git_commit, environment) "
-                "VALUES (?, 'running', ?, ?, ?, ?)",
-                (_now(), environment.get("perfbench_version", "unknown"), command, git.get("commit"),
-                 json.dumps(dict(environment))))
+                "INSERT INTO runs (started_at, status, perfbench_version, command, git_commit, environment, "
+                "config_hash, git_branch, git_dirty, host, host_id, source) "
+                "VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (started_at or _now(), environment.get("perfbench_version", "unknown"), command, meta.git_commit,
+                 json.dumps(dict(environment)), meta.config_hash, meta.git_branch,
+                 None if meta.git_dirty is None else int(meta.git_dirty), json.dumps(dict(meta.host)),
+                 meta.host_id, meta.source))
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
     @_reported
@@ -258,9 +278,106 @@ class SqliteStore(ResultStore):
                   v.message, v.limit, json.dumps(documents.verdict(v))) for v in verdicts])
 
     @_reported
-    def finish_run(self, run_id: int, status: str) -> None:
+    def set_run_noise(self, run_id: int, noise: Mapping[str, Any]) -> None:
         with self._transaction():
-            self._db.execute("UPDATE runs SET finished_at = ?, status = ? WHERE id = ?", (_now(), status, run_id))
+            self._db.execute("UPDATE runs SET noise = ? WHERE id = ?", (json.dumps(dict(noise)), run_id))
+
+    @_reported
+    def finish_run(self, run_id: int, status: str, *, finished_at: str | None = None) -> None:
+        with self._transaction():
+            self._db.execute("UPDATE runs SET finished_at = ?, status = ? WHERE id = ?",
+                             (finished_at or _now(), status, run_id))
+
+    # -- baselines
+    @_reported
+    def save_baseline(self, name: str, run_id: int, *, by: str, reason: str = "") -> Baseline:
+        with self._transaction():
+            self._require_run(run_id)
+            if self._baseline_row(name) is None:
+                self._db.execute("INSERT INTO baselines (name, run_id, created_at, created_by, reason) "
+                                 "VALUES (?, ?, ?, ?, ?)", (name, run_id, _now(), by, reason))
+            else:
+                self._move_baseline(name, run_id, by, reason)
+        return self._baseline(name)  # type: ignore[return-value]
+
+    @_reported
+    def accept_baseline(self, name: str, run_id: int, *, by: str, reason: str) -> Baseline:
+        if not reason.strip():
+            raise ValueError("accepting a baseline takes a reason: it is what stops the next reader wondering")
+        with self._transaction():
+            if self._baseline_row(name) is None:
+                raise StoreError(f"{self.location}: no baseline named {name!r}; {self._baseline_names()}")
+            self._require_run(run_id)
+            self._move_baseline(name, run_id, by, reason)
+        return self._baseline(name)  # type: ignore[return-value]
+
+    def _move_baseline(self, name: str, run_id: int, by: str, reason: str) -> None:
+        (previous,) = self._db.execute("SELECT run_id FROM baselines WHERE name = ?", (name,)).fetchone()
+        self._db.execute("UPDATE baselines SET run_id = ? WHERE name = ?", (run_id, name))
+        self._db.execute("INSERT INTO baseline_acceptances (baseline, run_id, previous_run_id, accepted_at, "
+                         "accepted_by, reason) VALUES (?, ?, ?, ?, ?, ?)", (name, run_id, previous, _now(), by, reason))
+
+    def _require_run(self, run_id: int) -> None:
+        if self._db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+            latest = self._db.execute("SELECT MAX(id) FROM runs").fetchone()[0]
+            raise StoreError(f"{self.location}: no run {run_id} in the store"
+                             + (f" (its runs are numbered up to {latest})" if latest else " (it holds no runs)"))
+
+    def _baseline_names(self) -> str:
+        names = [name for (name,) in self._db.execute("SELECT name FROM baselines ORDER BY name")]
+        return (f"the baselines are: {', '.join(names)}" if names
+                else "there are none yet (save one with `run --save-baseline NAME`)")
+
+    def _baseline_row(self, name: str) -> tuple[Any, ...] | None:
+        return self._db.execute("SELECT name, run_id, created_at, created_by, reason FROM baselines WHERE name = ?",
+                                (name,)).fetchone()
+
+    def _baseline(self, name: str) -> Baseline | None:
+        row = self._baseline_row(name)
+        if row is None:
+            return None
+        acceptances = tuple(Acceptance(*values) for values in self._db.execute(
+            "SELECT run_id, previous_run_id, accepted_at, accepted_by, reason FROM baseline_acceptances "
+            "WHERE baseline = ? ORDER BY id", (name,)))
+        return Baseline(*row, acceptances=acceptances)
+
+    @_reported
+    def baseline(self, name: str) -> Baseline | None:
+        return self._baseline(name)
+
+    @_reported
+    def baselines(self) -> list[Baseline]:
+        return [self._baseline(name) for (name,) in  # type: ignore[misc]
+                self._db.execute("SELECT name FROM baselines ORDER BY name").fetchall()]
+
+    @_reported
+    def delete_baseline(self, name: str) -> bool:
+        with self._transaction():
+            deleted = self._db.execute("DELETE FROM baselines WHERE name = ?", (name,)).rowcount
+        return deleted > 0
+
+    # -- housekeeping
+    @_reported
+    def delete_old_runs(self, keep: int, *, dry_run: bool = False) -> list[int]:
+        if keep < 0:
+            raise ValueError(f"keep {keep}: the number of runs to keep is 0 or more")
+        with self._transaction():
+            old = [run_id for (run_id,) in self._db.execute(
+                "SELECT id FROM runs WHERE id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?) "
+                "AND id NOT IN (SELECT run_id FROM baselines) ORDER BY id", (keep,))]
+            if not dry_run:
+                # results, iterations and verdicts go with their run (ON DELETE CASCADE)
+                self._db.executemany("DELETE FROM runs WHERE id = ?", [(run_id,) for run_id in old])
+        if old and not dry_run and not self._db.in_transaction:  # VACUUM cannot run inside atomically()
+            self._give_space_back()
+        return old
+
+    def _give_space_back(self) -> None:
+        """Deleted rows leave free pages the file keeps; VACUUM rewrites it without them, and
+        the checkpoint folds that into the file itself (in WAL mode the rewrite lands in the
+        log first)."""
+        self._db.execute("VACUUM")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- reading
     @_reported
@@ -273,8 +390,11 @@ class SqliteStore(ResultStore):
 
     def _runs(self, where: str, args: tuple[Any, ...] = ()) -> list[StoredRun]:
         rows = self._db.execute("SELECT id, started_at, finished_at, status, perfbench_version, command, "
-                                f"git_commit, environment FROM runs {where} ORDER BY id", args).fetchall()
-        return [StoredRun(*row[:7], environment=json.loads(row[7])) for row in rows]
+                                "git_commit, environment, config_hash, git_branch, git_dirty, host, host_id, source, "
+                                f"noise FROM runs {where} ORDER BY id", args).fetchall()
+        return [StoredRun(*row[:7], environment=json.loads(row[7]), config_hash=row[8], git_branch=row[9],
+                          git_dirty=None if row[10] is None else bool(row[10]), host=json.loads(row[11]),
+                          host_id=row[12], source=row[13], noise=json.loads(row[14])) for row in rows]
 
     @_reported
     def latest_run_id(self) -> int | None:
@@ -285,8 +405,11 @@ class SqliteStore(ResultStore):
         return list(self._results("WHERE run_id = ? ORDER BY id", (run_id,)))
 
     @_reported
-    def history(self, lane: str, benchmark: str) -> list[StoredResult]:
-        return list(self._results("WHERE lane = ? AND benchmark = ? ORDER BY run_id, id", (lane, benchmark)))
+    def history(self, lane: str, benchmark: str, host_id: str | None = None) -> list[StoredResult]:
+        if host_id is None:
+            return list(self._results("WHERE lane = ? AND benchmark = ? ORDER BY run_id, id", (lane, benchmark)))
+        return list(self._results("WHERE lane = ? AND benchmark = ? AND run_id IN (SELECT id FROM runs WHERE "
+                                  "host_id = ?) ORDER BY run_id, id", (lane, benchmark, host_id)))
 
     def _results(self, where: str, args: tuple[Any, ...]) -> Iterator[StoredResult]:
         query = ("SELECT id, run_id, lane, benchmark, kind, params, failure_kind, failure_message, failure_detail, "

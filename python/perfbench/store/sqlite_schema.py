@@ -18,6 +18,14 @@ way from an old store is the way every new store goes:
      its last counted iteration's, move into that iteration's record. A measurement without
      segments (which process took which samples) gets those its iterations record, and
      every measurement statistics computed by this version.
+  4  Run metadata and baselines. runs gains config_hash, git_branch, git_dirty, host (the
+     host fingerprint, JSON), host_id, source (the tool that made the run) and noise (JSON:
+     what made its numbers noisy). A run from before is given what its recorded environment
+     says: git_dirty from its git state, host and host_id derived from it the way a new run's
+     are (resources/host_fingerprint.py), so that history groups old and new runs of one
+     machine together; its config hash and branch were never recorded and stay NULL.
+     baselines (a name -> a run) and baseline_acceptances (every move of one: who, when,
+     why); runs_by_host for history on one host.
 """
 
 from __future__ import annotations
@@ -30,9 +38,10 @@ from typing import Any
 import numpy as np
 
 from perfbench.model import IterationRecord, Measurement
+from perfbench.resources.host_fingerprint import describes_a_host, host_fingerprint, host_id
 from perfbench.store.documents import baseline_samples, sweep_samples, target_samples
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class MigrationError(Exception):
@@ -191,8 +200,52 @@ def _version_3(db: sqlite3.Connection) -> None:
                    (json.dumps({**dict(zip(fields, values)), "limit": limit}), verdict_id))
 
 
+_V4 = (
+    "ALTER TABLE runs ADD COLUMN config_hash TEXT",
+    "ALTER TABLE runs ADD COLUMN git_branch TEXT",
+    "ALTER TABLE runs ADD COLUMN git_dirty INTEGER",
+    "ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT '{}'",  # JSON host fingerprint
+    "ALTER TABLE runs ADD COLUMN host_id TEXT",
+    "ALTER TABLE runs ADD COLUMN source TEXT NOT NULL DEFAULT 'perfbench'",
+    "ALTER TABLE runs ADD COLUMN noise TEXT NOT NULL DEFAULT '{}'",  # JSON
+    "CREATE INDEX runs_by_host ON runs (host_id, id)",
+    # A baseline's run cannot be deleted while it points there (no ON DELETE: the delete fails).
+    """CREATE TABLE baselines (
+        name TEXT PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX baselines_by_run ON baselines (run_id)",
+    # The runs are ids, not references: a baseline's history outlives the runs it left.
+    """CREATE TABLE baseline_acceptances (
+        id INTEGER PRIMARY KEY,
+        baseline TEXT NOT NULL REFERENCES baselines(name) ON DELETE CASCADE,
+        run_id INTEGER NOT NULL,
+        previous_run_id INTEGER NOT NULL,
+        accepted_at TEXT NOT NULL,
+        accepted_by TEXT NOT NULL,
+        reason TEXT NOT NULL
+    )""",
+    "CREATE INDEX acceptances_by_baseline ON baseline_acceptances (baseline, id)",
+)
+
+
+def _version_4(db: sqlite3.Connection) -> None:
+    for statement in _V4:
+        db.execute(statement)
+    for run_id, environment in db.execute("SELECT id, environment FROM runs").fetchall():
+        recorded = json.loads(environment)
+        dirty = (recorded.get("git") or {}).get("dirty")
+        host = host_fingerprint(recorded) if describes_a_host(recorded) else None
+        db.execute("UPDATE runs SET git_dirty = ?, host = ?, host_id = ? WHERE id = ?",
+                   (None if dirty is None else int(dirty), json.dumps(host or {}), host and host_id(host), run_id))
+
+
 # version -> the migration that makes it from the version before
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _version_1, 2: _version_2, 3: _version_3}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _version_1, 2: _version_2, 3: _version_3,
+                                                               4: _version_4}
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
 
 
