@@ -63,9 +63,18 @@ def verdict(document: dict[str, Any], key: str = "tiny/squares") -> dict[str, An
     return next(v for v in document["comparison"]["verdicts"] if f"{v['lane']}/{v['benchmark']}" == key)
 
 
+def committed(root: Path, branch: str) -> str:
+    """``root`` as a git repository with one commit on ``branch``; returns the commit."""
+    git = ["git", "-C", str(root), "-c", "user.name=perfbench", "-c", "user.email=perfbench@example.invalid"]
+    subprocess.run([*git, "init", "-q", "-b", branch], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", branch], check=True)
+    return subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+
+
 def test_a_thirty_percent_slowdown_reads_slower_and_both_sides_are_stored_as_linked_runs(run_cli, tmp_path: Path) -> None:
-    checkout(tmp_path / "main")
-    checkout(tmp_path / "branch", slowdown=1.3)
+    commits = {"A": committed(checkout(tmp_path / "main"), "main"),
+               "B": committed(checkout(tmp_path / "branch", slowdown=1.3), "slower")}
     completed, document = ab(run_cli, "main", "branch", *AB_FLAGS, "--store", "ab.db")
     found = verdict(document)
     assert completed.returncode == 1, completed.stderr
@@ -78,7 +87,10 @@ def test_a_thirty_percent_slowdown_reads_slower_and_both_sides_are_stored_as_lin
         stored = {side: store.run(run_id) for side, run_id in runs.items()}
         assert stored["A"].command.endswith("[side A]")
         assert stored["B"].command.endswith(f"[side B, paired with run {runs['A']}]")
+        assert stored["A"].host_id == stored["B"].host_id is not None
         for side in ("A", "B"):
+            assert stored[side].git_commit == commits[side]  # each side's own checkout
+            assert stored[side].status == "complete"
             recorded = stored[side].environment["ab"]
             assert recorded["side"] == side and recorded["seed"] == 11
             assert recorded["orders"] == document["orders"]

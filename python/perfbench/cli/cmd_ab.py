@@ -100,7 +100,8 @@ def cmd_ab(args: argparse.Namespace) -> int:
     keys = {d.key for side in sides for d in side.definitions}
     seed = args.seed if args.seed is not None else secrets.randbits(32)
     request = ABRequest(
-        a=Version("A", sides[0].definitions, sides[0].python), b=Version("B", sides[1].definitions, sides[1].python),
+        a=Version("A", sides[0].definitions, sides[0].python, str(sides[0].checkout)),
+        b=Version("B", sides[1].definitions, sides[1].python, str(sides[1].checkout)),
         described={side.label: side.described for side in sides}, seed=seed, store=store_path(args, config_from(args)),
         command=shlex.join(["python", "-m", "perfbench", *sys.argv[1:]]),
         thresholds={key: threshold for key in keys} if threshold is not None else {})

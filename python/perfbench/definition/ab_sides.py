@@ -20,6 +20,7 @@ anything runs (exit 2, one line). A checkout without benchmarks is refused likew
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -36,7 +37,9 @@ COMMAND_LANE, COMMAND_NAME = "ab", "command"
 COMMAND_WARMUP = 1  # the first run of a command warms the page cache; it is not counted
 PROBE_TIMEOUT_SECONDS = 60.0
 # What a side's interpreter must import: the worker it runs benchmarks in.
-_PROBE = "import sys, perfbench, perfbench.execution.worker; print(perfbench.__version__); print(sys.version.split()[0])"
+_PROBE = ("import json, platform, perfbench, perfbench.execution.worker; print(json.dumps({"
+          "'perfbench_version': perfbench.__version__, 'python_version': platform.python_version(), "
+          "'python_implementation': platform.python_implementation()}))")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -74,7 +77,8 @@ class SideSettings:
 
 
 def _probe(flag: str, python: str) -> dict[str, str]:
-    """The interpreter's perfbench and Python versions; refuses one that cannot run workers."""
+    """The interpreter's perfbench version and its Python's version and implementation;
+    refuses one that cannot run workers."""
     fix = "give the python of an environment with perfbench installed (e.g. .venv/bin/python)"
     if not os.path.isfile(python) or not os.access(python, os.X_OK):
         raise UsageError(f"{flag}: {python!r} is not an executable file; {fix}")
@@ -83,12 +87,15 @@ def _probe(flag: str, python: str) -> dict[str, str]:
                                 stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise UsageError(f"{flag}: {python!r} could not be run ({error}); {fix}") from None
-    lines = probed.stdout.split()
-    if probed.returncode != 0 or len(lines) != 2:
+    try:
+        found = json.loads(probed.stdout) if probed.returncode == 0 else None
+    except ValueError:
+        found = None
+    if not isinstance(found, dict):
         last = (probed.stderr.strip().splitlines() or ["no output"])[-1]
         raise UsageError(f"{flag}: {python!r} cannot run perfbench's workers ({last}); pip install perfbench "
                          "(this version or a compatible one) into that environment")
-    return {"perfbench_version": lines[0], "python_version": lines[1]}
+    return {key: str(value) for key, value in found.items()}
 
 
 def _venv_python(directory: Path) -> Path | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -28,7 +29,9 @@ from perfbench.execution.runner import process_count
 from perfbench.execution.session import Observer, RunRecorder, RunStarted, drive
 from perfbench.model import BenchmarkResult
 from perfbench.resources.environment import collect_environment, noise_warnings
+from perfbench.resources.host_fingerprint import host_fingerprint, host_id
 from perfbench.store import open_store
+from perfbench.store.interface import RunMetadata
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -94,10 +97,13 @@ class ABSession:
                 runs: dict[str, int] = {}
                 for version in (request.a, request.b):
                     other = "B" if version.label == "A" else "A"
-                    recorded = {"side": version.label, **request.described[version.label], "seed": request.seed,
+                    described = request.described[version.label]
+                    recorded = {"side": version.label, **described, "seed": request.seed,
                                 "orders": orders, "paired_with_run": runs.get(other)}
                     note = f" [side {version.label}" + (f", paired with run {runs[other]}]" if other in runs else "]")
-                    runs[version.label] = store.begin_run({**environment, "ab": recorded}, request.command + note)
+                    side_environment = {**_side_environment(environment, version, described), "ab": recorded}
+                    runs[version.label] = store.begin_run(side_environment, request.command + note,
+                                                          _metadata(side_environment))
                 total = sum(d.total_iterations for version in (request.a, request.b)
                             for d in version.definitions if d.key in orders)
                 for side in SIDES:
@@ -125,3 +131,25 @@ class ABSession:
                          comparison=comparison, pairs=MappingProxyType(changes), noise_warnings=warnings,
                          interrupted_by=interrupted_by)
 
+
+def _side_environment(environment: Mapping[str, Any], version: Version,
+                      described: Mapping[str, Any]) -> dict[str, Any]:
+    """What a side's run records as its environment: the machine's (taken once), with that
+    side's project (its git state) and the Python its workers run."""
+    side = dict(environment)
+    if version.directory is not None:
+        side["git"] = collect_environment(Path(version.directory))["git"]
+        side["cwd"] = version.directory
+    if "python_version" in described:  # another interpreter than this one
+        side["python"] = {"version": described["python_version"],
+                          "implementation": described["python_implementation"], "executable": version.python}
+    return side
+
+
+def _metadata(environment: Mapping[str, Any]) -> RunMetadata:
+    """What identifies a side's run: its project's git state and the host (with the side's
+    Python). The smallest version of what the run session records; no config hash yet."""
+    git = environment.get("git") or {}
+    host = host_fingerprint(environment)
+    return RunMetadata(git_commit=git.get("commit"), git_branch=git.get("branch"), git_dirty=git.get("dirty"),
+                       host=host, host_id=host_id(host))

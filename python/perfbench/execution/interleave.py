@@ -61,6 +61,7 @@ class Version:
     label: str  # "A" or "B"
     definitions: tuple[BenchmarkDefinition, ...]
     python: str
+    directory: str | None = None  # its project (a checkout): the git state its run records
 
     def by_key(self) -> dict[str, BenchmarkDefinition]:
         return {d.key: d for d in self.definitions}
