@@ -95,7 +95,7 @@ def test_between_runs_the_floor_joins_the_noise_until_there_is_history() -> None
     alone = compare_results([base], [current]).verdicts[0]
     floored = compare_results([base], [current], run_history={}).verdicts[0]
     assert alone.high - alone.low < floored.high - floored.low
-    assert f"at least {100 * RUN_NOISE_FLOOR:.2g} % assumed (0 past runs" in floored.noise
+    assert f"between runs: {100 * RUN_NOISE_FLOOR:.2g} % assumed (0 past runs" in floored.noise
     quiet_history = [1000.0 * (1 + 0.0005 * i % 2) for i in range(8)]
     known = compare_results([base], [current], run_history={"suite/a": quiet_history}).verdicts[0]
     assert "from 8 past runs on this host" in known.noise
@@ -213,3 +213,38 @@ def test_a_twenty_percent_shift_is_still_found_in_the_suite() -> None:
         assert not comparison.faster and {v.key for v in comparison.slower} <= shifted
         found += sum(1 for v in comparison.slower)
     assert found >= 0.9 * 20 * 5
+
+
+def test_a_slower_verdict_at_warning_severity_is_reported_and_does_not_fail() -> None:
+    base = measured("a", processes(10, 0.005, 1), seed=2)
+    slower = measured("a", processes(10, 0.005, 3), seed=4, scale=1.30)
+    error = compare_results([base], [slower])
+    warned = compare_results([base], [slower], severities={"suite/a": "warning"})
+    assert error.verdicts[0].status == warned.verdicts[0].status == "slower"
+    assert error.check_failed and error.verdicts[0].severity == "error"
+    assert not warned.check_failed and warned.regressions == () and warned.verdicts[0].severity == "warning"
+    with pytest.raises(ValueError, match="severity 'loud'"):
+        compare_results([base], [slower], severities={"suite/a": "loud"})
+
+
+def test_a_short_history_with_a_step_is_not_taken_for_noise() -> None:
+    """Two past runs either side of a 30 % change of the code: one difference, which is the
+    change itself; the floor is assumed until the history is long enough to tell."""
+    short = run_noise([100.0, 130.0, 131.0], 0.0)
+    assert short.floored and short.relative_sd == RUN_NOISE_FLOOR
+
+
+def test_a_process_with_too_few_samples_asks_for_the_processes_the_current_side_lacks() -> None:
+    base = measured("a", processes(5, 0.01, 1), seed=2)
+    good = measured("a", processes(2, 0.01, 3), seed=4, samples=40)
+    short = measured("a", [0.0], seed=5, samples=3)  # a third process that took 3 samples: no median of its own
+    samples = np.concatenate([good.measurement.samples_ns, short.measurement.samples_ns])
+    current = BenchmarkResult("suite", "a", "python", Measurement(
+        samples_ns=samples, iterations_per_sample=1000, overhead_ns=0.0, overhead_subtracted=False,
+        clock="steady_clock", ticks_per_ns=1.0, segments=[(0, 40), (1, 40), (2, 3)]))
+    verdict = compare_results([base], [current]).verdicts[0]
+    assert verdict.status == "unsure" and verdict.low is None
+    assert verdict.more_processes == 1
+    assert "1 of its 3 processes took fewer samples than a median needs" in verdict.settle
+    backwards = compare_results([current], [base]).verdicts[0]
+    assert backwards.more_processes is None and "measure the base again" in backwards.settle

@@ -4,6 +4,14 @@
     >>> m = perfbench.measure(sorted, list(range(1000)), budget="0.2s")
     >>> m.median, m.stats.ci_low, m.stats.ci_high        # ns per call
 
+Did it get slower? Two stored runs compared, as ``python -m perfbench compare`` does:
+
+    >>> c = perfbench.compare("main", "latest")          # a baseline, a run id or "latest"
+    >>> [(v.key, v.status, v.change, v.low, v.high) for v in c.comparison.verdicts]
+    >>> c.check_failed, c.to_dict()
+
+or two sets of results measured in one job (``perfbench.compare_results(base, current)``).
+
 The public names are imported on first use (PEP 562): ``python -m perfbench.execution.worker``
 imports this package too, and must not pay for numpy (see worker.py). No submodule may
 share a public name (``perfbench.measure`` is a function, defined in perfbench.measuring.timing):
@@ -23,17 +31,22 @@ if TYPE_CHECKING:
     from perfbench.model import BenchmarkResult, Failure, Measurement
     from perfbench.measuring.sampling import SamplingOptions
     from perfbench.analysis.stats import SampleStats, summarize
+    from perfbench.analysis.comparison import ChangeVerdict, Comparison, compare_results
+    from perfbench.errors import ComparisonError
+    from perfbench.run_comparison import RunComparison, compare
 
 _HOMES = {
     "__version__": "perfbench._version",  # lazily too: importlib.metadata costs a worker ~19 ms
     "benchmark": "perfbench.definition.decorator",
-    **dict.fromkeys(("ConfigError", "DefinitionError", "ExitCode", "PerfbenchError", "StoreError", "UsageError"),
-                    "perfbench.errors"),
+    **dict.fromkeys(("ComparisonError", "ConfigError", "DefinitionError", "ExitCode", "PerfbenchError", "StoreError",
+                     "UsageError"), "perfbench.errors"),
     **dict.fromkeys(("check_workload", "clock_info", "measure", "measure_workload", "workload_catalog"),
                     "perfbench.measuring.timing"),
     **dict.fromkeys(("BenchmarkResult", "Failure", "Measurement"), "perfbench.model"),
     "SamplingOptions": "perfbench.measuring.sampling",
     **dict.fromkeys(("SampleStats", "summarize"), "perfbench.analysis.stats"),
+    **dict.fromkeys(("ChangeVerdict", "Comparison", "compare_results"), "perfbench.analysis.comparison"),
+    **dict.fromkeys(("RunComparison", "compare"), "perfbench.run_comparison"),
 }
 
 __all__ = sorted(_HOMES)

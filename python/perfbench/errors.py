@@ -49,5 +49,10 @@ class StoreError(PerfbenchError):
     """A result store that cannot be opened, read or written."""
 
 
+class ComparisonError(PerfbenchError):
+    """Two runs that cannot be compared as asked: a reference that names no run or baseline,
+    runs from different hosts."""
+
+
 class DefinitionError(PerfbenchError):
     """A benchmark definition that cannot be run (unknown workload, bad parameter)."""

@@ -28,8 +28,10 @@ calls any layout change significant):
   is estimated from this benchmark's own past per-run medians on the same host, from the
   successive differences of their logs (``1.4826 · median|Δ| / √2``: a step change in the
   history is one large difference, not a larger spread), less the part the runs' own
-  process noise already explains. With fewer than ``MIN_HISTORY_RUNS`` past runs it is at
-  least ``RUN_NOISE_FLOOR``. Both runs carry it: ``var(L) = se_base² + se_current² +
+  process noise already explains. With fewer than ``MIN_HISTORY_RUNS`` past runs it is
+  ``RUN_NOISE_FLOOR``, assumed: the median of one to three differences cannot tell the
+  noise from a single step (a change of the code between two past runs would be read as
+  noise and hide every later change). Both runs carry it: ``var(L) = se_base² + se_current² +
   2 · sd_run²``, with Welch-Satterthwaite degrees of freedom (a floor counts as known).
   ``run_history=None`` means the two sides were measured in one job (no run term).
 
@@ -54,6 +56,11 @@ would count the suite's correction twice, once in the threshold and once in the 
 interval, and a 20 % slowdown in a 50-benchmark suite would go unseen half the time.) A
 requested threshold below the MDE is used as asked, and the verdict says that the noise
 cannot resolve it.
+
+**The severity** of a slower verdict (``regression_severity`` in the config, per benchmark,
+lane or globally) is ``error`` unless set: a regression fails the check (exit code 1), as an
+SLA violation of severity error does. ``warning`` reports it and does not fail; the verdict
+itself (slower) is the same whatever the severity.
 
 **The suite-level error**: with N benchmarks, the chance that any benchmark whose true
 change lies within ``±τ`` is called slower or faster stays at most ``family_error`` (1 %)
@@ -82,8 +89,10 @@ import numpy as np
 
 from perfbench.analysis import intervals
 from perfbench.model import BenchmarkResult, Measurement
+from perfbench.sla import SEVERITIES, severity_rank
 
 DEFAULT_THRESHOLD = 0.05  # the change that matters, unless the config or the command line say otherwise
+DEFAULT_SEVERITY = "error"  # a slower verdict fails the check unless the config says warning
 FAMILY_ERROR = 0.01  # the chance per comparison that any unchanged benchmark is called slower or faster
 CONFIDENCE_LEVEL = intervals.CONFIDENCE_LEVEL  # the interval every verdict shows
 POWER = 0.80  # what the minimum detectable effect is detected with
@@ -93,6 +102,13 @@ POWER = 0.80  # what the minimum detectable effect is detected with
 RUN_NOISE_FLOOR = 0.01
 MIN_HISTORY_RUNS = 5
 _MAD_TO_SIGMA = 1.4826
+
+def threshold_problem(fraction: float) -> str | None:
+    """Why a relative change cannot be a regression threshold, or None if it can."""
+    if not 0 < fraction < 1:
+        return "a regression threshold is a relative change above 0 and below 100 %, such as 5% or 10%"
+    return None
+
 
 STATUSES = ("slower", "unsure", "faster", "same", "only-in-base", "only-in-current", "not-compared")
 
@@ -107,6 +123,7 @@ class SideNoise:
     kind: str  # processes | batches | independent | single (analysis.intervals.noise_units)
     processes: int
     description: str  # analysis.intervals.describe, e.g. "between 5 processes"
+    samples: int = 0
 
     @property
     def dof(self) -> int:
@@ -123,7 +140,8 @@ def side_noise(measurement: Measurement) -> SideNoise:
         spread = float(np.std(figures, ddof=1)) / math.sqrt(figures.size)
         relative_se = max(spread, measurement.resolution_ns / math.sqrt(12.0)) / median
     return SideNoise(median=median, relative_se=relative_se, units=int(figures.size), kind=units.kind,
-                     processes=units.processes, description=intervals.describe(units))
+                     processes=units.processes, description=intervals.describe(units),
+                     samples=int(measurement.samples_ns.size))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -139,7 +157,7 @@ class RunNoise:
     def description(self) -> str:
         runs = f"{self.past_runs} past run{'s' if self.past_runs != 1 else ''} on this host"
         if self.floored:
-            return (f"between runs: at least {100 * self.relative_sd:.2g} % assumed ({runs}; "
+            return (f"between runs: {100 * self.relative_sd:.2g} % assumed ({runs}; "
                     f"estimated from {MIN_HISTORY_RUNS} or more)")
         return f"between runs: {100 * self.relative_sd:.2g} % (from {runs})"
 
@@ -149,15 +167,12 @@ def run_noise(past_medians: Sequence[float], within_se: float) -> RunNoise:
     order; ``within_se``: the relative standard error a run's own processes give its median,
     which the spread of past medians contains and which is not counted twice."""
     logs = np.log([m for m in past_medians if m > 0 and math.isfinite(m)])
-    estimate, dof = 0.0, math.inf
-    if logs.size >= 2:
-        steps = np.abs(np.diff(logs))
-        total = _MAD_TO_SIGMA * float(np.median(steps)) / math.sqrt(2.0)
-        estimate = math.sqrt(max(total * total - within_se * within_se, 0.0))
-        dof = float(steps.size)
-    if logs.size < MIN_HISTORY_RUNS and estimate < RUN_NOISE_FLOOR:
+    if logs.size < MIN_HISTORY_RUNS:
         return RunNoise(RUN_NOISE_FLOOR, math.inf, int(logs.size), floored=True)
-    return RunNoise(estimate, dof, int(logs.size), floored=False)
+    steps = np.abs(np.diff(logs))
+    total = _MAD_TO_SIGMA * float(np.median(steps)) / math.sqrt(2.0)
+    estimate = math.sqrt(max(total * total - within_se * within_se, 0.0))
+    return RunNoise(estimate, float(steps.size), int(logs.size), floored=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -169,6 +184,7 @@ class ChangeVerdict:
     status: str  # one of STATUSES
     threshold: float  # the one the verdict was judged against
     threshold_requested: bool  # False: the default, max(DEFAULT_THRESHOLD, MDE)
+    severity: str = DEFAULT_SEVERITY  # what a slower verdict counts as (sla.SEVERITIES); warning does not fail
     base_median: float | None = None  # ns per iteration
     current_median: float | None = None
     base_processes: int = 0
@@ -194,8 +210,9 @@ class ChangeVerdict:
 
     @property
     def regression(self) -> bool:
-        """Slower beyond its threshold: fails a check (exit code 1), at error severity."""
-        return self.status == "slower"
+        """Slower beyond its threshold at error severity or worse: fails a check (exit code 1).
+        A slower verdict at warning severity is reported and does not fail."""
+        return self.status == "slower" and severity_rank(self.severity) >= severity_rank("error")
 
     def to_dict(self) -> dict[str, Any]:
         return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
@@ -294,6 +311,7 @@ class _Pair:
     current_noise: SideNoise
     runs: RunNoise | None
     requested: float | None
+    severity: str
 
     @property
     def log_ratio(self) -> float:
@@ -470,31 +488,55 @@ def _judge(pair: _Pair, judgement: LogJudgement) -> ChangeVerdict:
         lane=pair.current.lane, benchmark=pair.current.benchmark, base_median=pair.base_noise.median,
         current_median=pair.current_noise.median, base_processes=pair.base_noise.processes,
         current_processes=pair.current_noise.processes, noise=pair.noise, settle=settle, more_processes=more,
+        severity=pair.severity,
         **judgement.figures())
 
 
+def _lacking_processes(noise: SideNoise) -> int:
+    """Processes a side lacks for an interval, if each new one takes enough samples: three
+    processes with a median each (two runs of a command)."""
+    if noise.kind == "processes":
+        return max(intervals.MIN_UNITS - noise.units, 1)
+    if noise.kind == "independent":
+        return max(2 - noise.units, 1)
+    return max(intervals.MIN_UNITS - noise.processes, 1)
+
+
+def _why_no_interval(noise: SideNoise) -> str:
+    if noise.kind == "processes":
+        return (f"{noise.processes - noise.units} of its {noise.processes} processes took fewer samples than a "
+                "median needs (5)")
+    return (f"{noise.processes} process{'es' if noise.processes != 1 else ''}, {noise.samples} "
+            f"sample{'s' if noise.samples != 1 else ''}; an interval needs 3 processes, or 15 samples in one")
+
+
 def _no_interval(pair: _Pair) -> ChangeVerdict:
-    short = [side for side, noise in (("base", pair.base_noise), ("current", pair.current_noise))
-             if noise.relative_se is None]
-    sides = " and ".join(short)
     threshold = pair.requested if pair.requested is not None else DEFAULT_THRESHOLD
+    more = None
+    if pair.base_noise.relative_se is None:
+        settle = (f"too few samples on the base side for an interval ({_why_no_interval(pair.base_noise)}): "
+                  "measure the base again with --processes 3 or more, or a longer --budget")
+    else:
+        more = _lacking_processes(pair.current_noise)
+        settle = (f"too few samples on the current side for an interval ({_why_no_interval(pair.current_noise)}): "
+                  f"about {more} more process{'es' if more != 1 else ''} would give one (--until-sure), or run "
+                  "with --processes 3 or more, or a longer --budget")
     return ChangeVerdict(
         lane=pair.current.lane, benchmark=pair.current.benchmark, status="unsure", threshold=threshold,
-        threshold_requested=pair.requested is not None, base_median=pair.base_noise.median,
+        threshold_requested=pair.requested is not None, severity=pair.severity, base_median=pair.base_noise.median,
         current_median=pair.current_noise.median, base_processes=pair.base_noise.processes,
         current_processes=pair.current_noise.processes,
-        change=pair.current_noise.median / pair.base_noise.median - 1.0, noise=pair.noise,
-        settle=f"too few samples on the {sides} side for an interval (3 processes, or 15 samples in one, "
-               "are the least): run with --processes 3 or more")
+        change=pair.current_noise.median / pair.base_noise.median - 1.0, noise=pair.noise, settle=settle,
+        more_processes=more)
 
 
 def _not_compared(base: BenchmarkResult | None, current: BenchmarkResult | None,
-                  requested: float | None) -> ChangeVerdict | None:
+                  requested: float | None, severity: str) -> ChangeVerdict | None:
     either = current or base
     assert either is not None
     threshold = requested if requested is not None else DEFAULT_THRESHOLD
     common = dict(lane=either.lane, benchmark=either.benchmark, threshold=threshold,
-                  threshold_requested=requested is not None)
+                  threshold_requested=requested is not None, severity=severity)
     if current is None:
         return ChangeVerdict(status="only-in-base", **common)  # type: ignore[arg-type]
     if base is None:
@@ -515,12 +557,15 @@ def _not_compared(base: BenchmarkResult | None, current: BenchmarkResult | None,
 
 def compare_results(base: Iterable[BenchmarkResult], current: Iterable[BenchmarkResult], *,
                     thresholds: Mapping[str, float] | None = None,
+                    severities: Mapping[str, str] | None = None,
                     run_history: Mapping[str, Sequence[float]] | None = None,
                     family_error: float = FAMILY_ERROR) -> Comparison:
     """Compare ``current`` with ``base``, benchmark by benchmark (matched by lane/name).
 
     ``thresholds``: the requested threshold per ``lane/benchmark`` key (relative, 0.05 for
     5 %); a benchmark without one gets ``max(DEFAULT_THRESHOLD, its MDE)``.
+    ``severities``: what a slower verdict counts as per key (``sla.SEVERITIES``; default
+    ``error``, which fails the check; ``warning`` does not).
     ``run_history``: per key, this benchmark's past per-run medians on the same host in run
     order, neither side's run among them: the two sides are then separate runs and the
     variation between runs joins the noise (an empty list: the floor). None: the sides were
@@ -531,8 +576,13 @@ def compare_results(base: Iterable[BenchmarkResult], current: Iterable[Benchmark
         raise ValueError(f"family_error must lie between 0 and 1, got {family_error}")
     thresholds = thresholds or {}
     for key, value in thresholds.items():
-        if not 0 < value < 1:
-            raise ValueError(f"{key}: a threshold must lie between 0 and 100 %, got {_percent(value)}")
+        problem = threshold_problem(value)
+        if problem:
+            raise ValueError(f"{key}: {problem}, got {_percent(value)}")
+    severities = severities or {}
+    for key, severity in severities.items():
+        if severity not in SEVERITIES:
+            raise ValueError(f"{key}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
     base_by_key = {r.key: r for r in base}
     current_by_key = {r.key: r for r in current}
     keys = list(base_by_key) + [k for k in current_by_key if k not in base_by_key]
@@ -541,7 +591,8 @@ def compare_results(base: Iterable[BenchmarkResult], current: Iterable[Benchmark
     pairs: dict[str, _Pair] = {}
     for key in keys:
         b, c = base_by_key.get(key), current_by_key.get(key)
-        missing = _not_compared(b, c, thresholds.get(key))
+        severity = severities.get(key, DEFAULT_SEVERITY)
+        missing = _not_compared(b, c, thresholds.get(key), severity)
         if missing is not None:
             settled[key] = missing
             continue
@@ -551,7 +602,7 @@ def compare_results(base: Iterable[BenchmarkResult], current: Iterable[Benchmark
         if run_history is not None:
             within = math.sqrt(((base_noise.relative_se or 0.0) ** 2 + (current_noise.relative_se or 0.0) ** 2) / 2)
             runs = run_noise(run_history.get(key, ()), within)
-        pair = _Pair(b, c, base_noise, current_noise, runs, thresholds.get(key))
+        pair = _Pair(b, c, base_noise, current_noise, runs, thresholds.get(key), severity)
         if pair.se is None:
             settled[key] = _no_interval(pair)
         else:

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "validate-sla": "perfbench.cli.cmd_validate_sla:cmd_validate_sla",
     "analyze": "perfbench.cli.cmd_analyze:cmd_analyze",
     "optimize": "perfbench.cli.cmd_optimize:cmd_optimize",
+    "compare": "perfbench.cli.cmd_compare:cmd_compare",
     "ab": "perfbench.cli.cmd_ab:cmd_ab",
 }
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.table import Table
 from rich.text import Text
 
+from perfbench.cli.comparing import baseline_check, compare_with_baseline, print_comparison, print_settling
 from perfbench.cli.compliance import print_compliance_matrix
 from perfbench.cli.console import stderr_console, stdout_console
 from perfbench.cli.flag_values import count_flag as _count_flag, duration_flag as _duration_flag
@@ -26,6 +27,7 @@ from perfbench.resources.environment import unmeasurable_notes
 from perfbench.model import BenchmarkResult
 from perfbench.definition.project import Overrides, Selection, select
 from perfbench.execution.session import RunOutcome, RunSession, RunStarted, SessionEvent, SessionRequest
+from perfbench.run_comparison import RunComparison
 from perfbench.sla import format_interval, worst_severity
 from perfbench.units import format_duration_ns
 
@@ -84,6 +86,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = config_from(args)
     request = request_from(args, config)
     definitions = select(Path.cwd(), config, request.selection, request.overrides)
+    baseline = baseline_check(args, request.store_path, definitions, config)
     progress = _ProgressPrinter()
     try:
         outcome = RunSession(SessionRequest(definitions=tuple(definitions), store=request.store_path,
@@ -108,21 +111,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         unsure = sum(1 for v in outcome.failing if v.status == "unsure")
         note = f" ({unsure} of them UNSURE, failing as asked by --fail-on-unsure)" if unsure else ""
         err.print(f"[red]SLA check failed[/red]: {len(outcome.failing)} rule(s) at error or worse, worst {worst}{note}")
-    return exit_code_of(outcome)
+    compared = None
+    if baseline is not None and outcome.interrupted:
+        err.print(f"not compared with {baseline.base.how}: the run was interrupted", highlight=False)
+    elif baseline is not None:
+        compared, settled = compare_with_baseline(baseline, outcome, request.store_path, definitions)
+        print_comparison(compared)
+        if settled is not None:
+            print_settling(settled)
+    return exit_code_of(outcome, compared)
 
 
 _SIGNAL_EXIT_CODES = {signal.SIGINT: ExitCode.INTERRUPTED, signal.SIGTERM: ExitCode.TERMINATED,
                       signal.SIGHUP: ExitCode.HUNG_UP}
 
 
-def exit_code_of(outcome: RunOutcome) -> int:
+def exit_code_of(outcome: RunOutcome, compared: RunComparison | None = None) -> int:
     """An interrupt first (what ran is kept, but the run is not whole; 128 + the signal, as a
-    shell reports it), then a benchmark that could not run, then the verdicts."""
+    shell reports it), then a benchmark that could not run, then the verdicts: an SLA
+    violation at error or worse, or a regression against the baseline (``--baseline``)."""
     if outcome.interrupted_by is not None:
         return int(_SIGNAL_EXIT_CODES[signal.Signals(outcome.interrupted_by)])
     if outcome.failed:
         return int(ExitCode.BENCHMARK_FAILED)
-    if outcome.failing:
+    if outcome.failing or (compared is not None and compared.check_failed):
         return int(ExitCode.CHECK_FAILED)
     return int(ExitCode.OK)
 

@@ -8,6 +8,9 @@ from typing import NoReturn
 from perfbench import __version__
 from perfbench.errors import UsageError
 
+# What `run --baseline --until-sure` may spend on rerunning unsure benchmarks when no budget is given.
+DEFAULT_SETTLE_BUDGET = "2m"
+
 
 class OneLineArgumentParser(argparse.ArgumentParser):
     """argparse prints the whole usage block and exits; perfbench raises a one-line error."""
@@ -26,6 +29,14 @@ def build_parser() -> OneLineArgumentParser:
     parser.add_argument("--version", action="version", version=f"perfbench {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineArgumentParser)
     commands.required = True
+
+    def comparison_arguments(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--threshold", metavar="PERCENT",
+                         help="the change of a median that counts as slower / faster, e.g. 5%% (wins over the "
+                              "config's regression_threshold; default: the larger of 5%% and what each benchmark's "
+                              "noise can resolve)")
+        sub.add_argument("--allow-mixed-hosts", action="store_true",
+                         help="compare runs measured on different hosts (refused by default)")
 
     run = commands.add_parser("run", help="run the benchmarks and write results and reports",
                               description="Run the benchmarks, store every result as it finishes, "
@@ -52,6 +63,14 @@ def build_parser() -> OneLineArgumentParser:
     run.add_argument("--fail-on-unsure", action="store_true",
                      help="an UNSURE verdict (its interval straddles a limit) fails the run as its worse outcome "
                           "would (config: fail_on_unsure = true)")
+    run.add_argument("--baseline", metavar="NAME",
+                     help="at the end, compare the run with this baseline (a baseline name, a run id or 'latest') "
+                          "and fail on a regression")
+    comparison_arguments(run)
+    run.add_argument("--until-sure", nargs="?", const=DEFAULT_SETTLE_BUDGET, metavar="BUDGET",
+                     help="with --baseline: rerun the benchmarks that read unsure in more worker processes until "
+                          f"each is settled or BUDGET is spent: a duration or a number of processes "
+                          f"(default {DEFAULT_SETTLE_BUDGET})")
 
     listing = commands.add_parser("list", help="show the lanes, benchmarks and SLAs that `run` would run",
                                   description="Show lanes, benchmarks, what each measures and its SLAs.")
@@ -82,6 +101,21 @@ def build_parser() -> OneLineArgumentParser:
                                    description="Rule-based recommendations for a stored run: evidence, priority "
                                                "1-5, effort, steps and estimated improvement.")
     stored_run_arguments(optimize)
+
+    compare = commands.add_parser(
+        "compare", help="compare two stored runs benchmark by benchmark; exit 1 on a regression",
+        description="Compare CURRENT with BASE benchmark by benchmark: slower / faster (the whole 95 %% interval of "
+                    "the median's change beyond the threshold, at a 1 %% error over the whole suite), same (within "
+                    "it), unsure (what would settle it). Exit 1 if a benchmark is slower at error severity.")
+    compare.add_argument("base", nargs="?", metavar="BASE",
+                         help="a baseline name, a run id or 'latest' (default: the run before CURRENT)")
+    compare.add_argument("current", nargs="?", metavar="CURRENT",
+                         help="a baseline name, a run id or 'latest' (default: latest)")
+    compare.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "
+                                                         "(default .perfbench/results.db)")
+    compare.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use (thresholds)")
+    compare.add_argument("--json", action="store_true", help="the comparison as JSON")
+    comparison_arguments(compare)
 
     ab = commands.add_parser(
         "ab", help="A against B: two versions of the same benchmarks, processes interleaved A B B A",

@@ -15,9 +15,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from perfbench.analysis.comparison import threshold_problem
 from perfbench.config.schema import Command
 from perfbench.errors import ConfigError, UnitError
-from perfbench.units import DURATION_HELP, SIZE_HELP, parse_duration, parse_size
+from perfbench.sla import SEVERITIES
+from perfbench.units import DURATION_HELP, PERCENT_HELP, SIZE_HELP, parse_duration, parse_percent, parse_size
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -108,6 +110,24 @@ def _quantity(where: Where, key: str, value: object, parse: Callable[[str], floa
 
 def duration(where: Where, key: str, value: object) -> float:
     return _quantity(where, key, value, parse_duration, DURATION_HELP, "30s or 10m")
+
+
+def regression_threshold(where: Where, key: str, value: object) -> float:
+    """The relative change of a median that counts as a regression (``5%`` -> 0.05)."""
+    fraction = _quantity(where, key, value, parse_percent, PERCENT_HELP, "5%")
+    problem = threshold_problem(fraction)
+    if problem:
+        raise where.error(key, f"{show(value)}: {problem}")
+    return fraction
+
+
+def regression_severity(where: Where, key: str, value: object) -> str:
+    """What a slower verdict counts as: ``error`` (the default) and ``critical`` fail the
+    check (exit 1); ``warning`` is reported and does not fail."""
+    if value not in SEVERITIES:
+        raise where.error(key, f"{show(value)} is not a severity; write one of "
+                               f"{', '.join(map(repr, SEVERITIES))} (a slower verdict at 'warning' does not fail)")
+    return str(value)
 
 
 # Below a megabyte no process starts; a smaller limit is a unit slip (4B for 4GB).

@@ -11,7 +11,7 @@ from typing import Any
 
 from perfbench.config.fields import (
     Where, boolean, check_keys, command_line, duration, environment, key_path, memory_limit, name_of, non_empty_string,
-    path_in, show, table_of, whole_number,
+    path_in, regression_severity, regression_threshold, show, table_of, whole_number,
 )
 from perfbench.config.schema import (
     CONFIG_FILE_NAME, DEFAULT_BENCHMARKS_DIR, MIN_METRICS_INTERVAL_SECONDS, PYPROJECT_FILE_NAME, CommandBenchmark,
@@ -19,7 +19,8 @@ from perfbench.config.schema import (
 )
 from perfbench.config.sla_rules import sla_rules
 
-_LANE_KEYS = ("iterations", "warmup", "processes", "timeout", "budget", "metrics_interval", "memory_limit", "env", "cwd", "sla")
+_LANE_KEYS = ("iterations", "warmup", "processes", "timeout", "budget", "metrics_interval", "memory_limit", "env", "cwd",
+              "sla", "regression_threshold", "regression_severity")
 
 
 def _metrics_interval(where: Where, key: str, value: object) -> float:
@@ -44,6 +45,8 @@ def _lane_layer(where: Where, path: str, table: dict[str, Any], base_dir: Path) 
         "env": ("env", lambda k, v: environment(where, k, v)),
         "cwd": ("cwd", lambda k, v: path_in(where, k, v, base_dir, existing_dir=True)),
         "sla": ("sla", lambda k, v: sla_rules(where, k, v)),
+        "regression_threshold": ("regression_threshold", lambda k, v: regression_threshold(where, k, v)),
+        "regression_severity": ("regression_severity", lambda k, v: regression_severity(where, k, v)),
     }
     layer = {}
     for name, value in table.items():
@@ -66,7 +69,8 @@ def _lane(where: Where, path: str, name: str, base: LaneConfig, layer: Mapping[s
 
 # --- benchmarks --------------------------------------------------------------------------
 
-_BENCHMARK_KEYS = ("name", "lane", "command", "setup", "teardown", "env", "cwd", "timeout", "sla")
+_BENCHMARK_KEYS = ("name", "lane", "command", "setup", "teardown", "env", "cwd", "timeout", "sla",
+                   "regression_threshold", "regression_severity")
 _REQUIRED_BENCHMARK_KEYS = ("name", "lane", "command")
 
 
@@ -97,10 +101,15 @@ def _benchmark(where: Where, index: int, entry: object, lanes: Mapping[str, Lane
     cwd = path_in(where, f"{key}.cwd", table["cwd"], base_dir, existing_dir=True) if "cwd" in table else lane.cwd
     timeout = duration(where, f"{key}.timeout", table["timeout"]) if "timeout" in table else lane.timeout_seconds
     own_sla = sla_rules(where, f"{key}.sla", table["sla"]) if "sla" in table else ()
+    threshold = (regression_threshold(where, f"{key}.regression_threshold", table["regression_threshold"])
+                 if "regression_threshold" in table else lane.regression_threshold)
+    severity = (regression_severity(where, f"{key}.regression_severity", table["regression_severity"])
+                if "regression_severity" in table else lane.regression_severity)
     return CommandBenchmark(name=name, lane=lane_name, command=command_line(where, f"{key}.command", table["command"]),
                             setup=hooks["setup"], teardown=hooks["teardown"],
                             env=frozen_mapping({**lane.env, **own_env}), cwd=cwd, timeout_seconds=timeout,
-                            sla=lane.sla + own_sla)
+                            sla=lane.sla + own_sla, regression_threshold=threshold,
+                            regression_severity=severity)
 
 
 def _benchmarks(where: Where, value: object, lanes: Mapping[str, LaneConfig],
@@ -123,7 +132,10 @@ def _benchmarks(where: Where, value: object, lanes: Mapping[str, LaneConfig],
 
 # --- the whole file ----------------------------------------------------------------------
 
-_TOP_KEYS = ("benchmarks_dir", "store", "output_dir", "fail_on_unsure", "defaults", "lanes", "benchmark")
+# The regression keys are the defaults lane's, also accepted at the top level (the global setting).
+_GLOBAL_LANE_KEYS = ("regression_threshold", "regression_severity")
+_TOP_KEYS = ("benchmarks_dir", "store", "output_dir", "fail_on_unsure", *_GLOBAL_LANE_KEYS, "defaults", "lanes",
+             "benchmark")
 
 
 def parse_config(where: Where, table: dict[str, Any]) -> Config:
@@ -139,8 +151,14 @@ def parse_config(where: Where, table: dict[str, Any]) -> Config:
                   if "output_dir" in table else None)
     fail_on_unsure = boolean(where, "fail_on_unsure", table["fail_on_unsure"]) if "fail_on_unsure" in table else False
 
+    # The global regression settings are the defaults lane's, under which every lane and benchmark may set its own.
     defaults_table = table_of(where, "defaults", table.get("defaults", {}), "[defaults] iterations = 5")
-    defaults = _lane(where, "defaults", "", LaneConfig(name="", cwd=base_dir),
+    for key in _GLOBAL_LANE_KEYS:
+        if key in table and key in defaults_table:
+            raise where.error(f"defaults.{key}", f"is also set at the top level ({key} = {show(table[key])}); "
+                                                 "set it once")
+    global_layer = _lane_layer(where, "", {k: table[k] for k in _GLOBAL_LANE_KEYS if k in table}, base_dir)
+    defaults = _lane(where, "defaults", "", dataclasses.replace(LaneConfig(name="", cwd=base_dir), **global_layer),
                      _lane_layer(where, "defaults", defaults_table, base_dir))
     lanes: dict[str, LaneConfig] = {}
     for name, lane_table in table_of(where, "lanes", table.get("lanes", {}), "[lanes.docs]").items():

@@ -50,14 +50,19 @@ class LaneConfig:
     memory_limit_bytes: int | None = None  # kill the process tree beyond this RSS
     env: Mapping[str, str] = dataclasses.field(default_factory=frozen_mapping)
     sla: tuple[Rule, ...] = ()
+    # The relative change of a median that counts as a regression (0.05: 5 %); None: the
+    # comparison's default, the larger of 5 % and what the benchmark's noise can resolve.
+    regression_threshold: float | None = None
+    # What a slower verdict counts as: error (the default) and critical fail the check; warning does not.
+    regression_severity: str = "error"
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class CommandBenchmark:
     """A ``[[benchmark]]``: a command run as a process, one process per iteration.
 
-    Effective values: ``env`` is the lane's environment with the benchmark's on top; ``cwd``
-    and ``timeout_seconds`` are the benchmark's, else the lane's; ``sla`` is every rule that
+    Effective values: ``env`` is the lane's environment with the benchmark's on top; ``cwd``,
+    ``timeout_seconds`` and ``regression_*`` are the benchmark's, else the lane's; ``sla`` is every rule that
     judges this benchmark, the lane's followed by its own (do not add the lane's again).
     """
 
@@ -70,6 +75,8 @@ class CommandBenchmark:
     teardown: Command | None = None  # after each iteration, untimed
     env: Mapping[str, str] = dataclasses.field(default_factory=frozen_mapping)
     sla: tuple[Rule, ...] = ()
+    regression_threshold: float | None = None  # the benchmark's, else its lane's
+    regression_severity: str = "error"  # the benchmark's, else its lane's
 
     @property
     def key(self) -> str:

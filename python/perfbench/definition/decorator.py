@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from perfbench.config.fields import Where, duration
+from perfbench.config.fields import regression_severity as severity_of, regression_threshold as threshold_of
 from perfbench.config.sla_rules import sla_rules
 from perfbench.sla import Rule, rule_to_spec
 
@@ -47,11 +48,14 @@ class BenchmarkMarker:
     sweep: str | None = None  # the parameter swept over (its values are sizes), if any
     # per call: {"items": 1000} or {"bytes": "n"} (the value of parameter n)
     work_per_call: Mapping[str, float | str] = dataclasses.field(default_factory=dict)
+    regression_threshold: str | None = None  # as written, e.g. "5%"; checked where it is written
+    regression_severity: str | None = None  # warning | error | critical; None: the lane's
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "lane": self.lane, "params": {k: list(v) for k, v in self.params.items()},
                 "sla": [rule_to_spec(r) for r in self.sla], "setup": self.setup, "budget": self.budget,
-                "description": self.description, "sweep": self.sweep, "work_per_call": dict(self.work_per_call)}
+                "description": self.description, "sweep": self.sweep, "work_per_call": dict(self.work_per_call),
+                "regression_threshold": self.regression_threshold, "regression_severity": self.regression_severity}
 
 
 def _is_size(value: Any) -> bool:
@@ -126,14 +130,20 @@ def benchmark(fn: F | None = None, *, lane: str = "default", params: Mapping[str
               sla: Sequence[str | dict[str, Any] | Rule] = (), setup: Callable[[], Any] | None = None,
               name: str | None = None, budget: str | None = None, description: str | None = None,
               sweep: str | bool | None = None, items: float | str | None = None,
-              bytes: float | str | None = None) -> F | Callable[[F], F]:  # noqa: A002 - the unit's name
+              bytes: float | str | None = None,  # noqa: A002 - the unit's name
+              regression_threshold: str | None = None,
+              regression_severity: str | None = None) -> F | Callable[[F], F]:
     """Marks ``fn`` as a benchmark. ``params`` expand as a product (each combination is a
     benchmark named ``fn[a=1,b=x]``, called with those keyword arguments), except a numeric
     parameter, which is swept (see the module's docstring; ``sweep`` chooses or turns it
     off); ``setup`` runs once per worker, before timing, and is timed separately; ``sla``
     takes rules in the config's forms; ``budget`` (e.g. ``"0.2s"``) overrides the lane's
     sampling budget. ``items`` / ``bytes``: the work one call does, as a number or the name
-    of a parameter holding it, reported as ``items_per_s`` / ``bytes_per_s``."""
+    of a parameter holding it, reported as ``items_per_s`` / ``bytes_per_s``.
+    ``regression_threshold`` (e.g. ``"10%"``): the change of the median that counts as a
+    regression when compared with a baseline, over the lane's and the config's;
+    ``regression_severity`` (``"warning"``, ``"error"``, ``"critical"``): what a slower verdict
+    counts as (a warning does not fail the check)."""
 
     def mark(function: F) -> F:
         where = f"@benchmark {function.__qualname__}"
@@ -145,12 +155,18 @@ def benchmark(fn: F | None = None, *, lane: str = "default", params: Mapping[str
             raise ValueError(f"{where}: setup must be a module-level function")
         if budget is not None:
             duration(_where(function), "budget", budget)  # as a config's budget: a unit, > 0, bounded
+        if regression_threshold is not None:  # as a config's: a percentage above 0 and below 100 %
+            threshold_of(_where(function), "regression_threshold", regression_threshold)
+        if regression_severity is not None:
+            severity_of(_where(function), "regression_severity", regression_severity)
         rules = _rules(function, sla)
         marker = BenchmarkMarker(name=name or function.__name__, lane=lane, params=grid, sla=rules,
                                  setup=setup.__name__ if setup else None, budget=budget,
                                  description=description or (function.__doc__ or "").strip().split("\n")[0],
                                  sweep=_swept_parameter(where, grid, sweep),
-                                 work_per_call=_work_per_call(where, grid, items, bytes))
+                                 work_per_call=_work_per_call(where, grid, items, bytes),
+                                 regression_threshold=regression_threshold,
+                                 regression_severity=regression_severity)
         setattr(function, ATTRIBUTE, marker)
         return function
 

@@ -25,7 +25,7 @@ from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import rule_from_spec
 from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, PythonTarget, Sweep
 from perfbench.definition.unique_names import refuse_duplicate_names
-from perfbench.units import parse_duration
+from perfbench.units import parse_duration, parse_percent
 
 DEFAULT_BENCHMARKS_DIR = Path("benchmarks")
 BUILTIN_PREFIX = "builtin:"
@@ -79,6 +79,9 @@ def _python_definitions(found: Sequence[dict[str, Any]], lane_of: Any) -> list[B
         sweep = Sweep(param=swept, values=tuple(sorted(spec["params"][swept]))) if swept else None
         combinations = [dict(zip(grid, values)) for values in itertools.product(*grid.values())] if grid else [{}]
         budget = parse_duration(spec["budget"]) if spec["budget"] else lane.budget_seconds
+        written = spec.get("regression_threshold")
+        threshold = parse_percent(written) if written else lane.regression_threshold
+        severity = spec.get("regression_severity") or lane.regression_severity
         for params in combinations:
             suffix = "[" + ",".join(f"{k}={v}" for k, v in params.items()) + "]" if params else ""
             definitions.append(BenchmarkDefinition(
@@ -86,8 +89,9 @@ def _python_definitions(found: Sequence[dict[str, Any]], lane_of: Any) -> list[B
                 target=PythonTarget(spec["path"], spec["function"], params=params, setup=spec["setup"]),
                 sampling=SamplingOptions(budget_seconds=budget), sweep=sweep,
                 work_per_call=_work_per_call(spec, params, sweep),
-                sla=lane.sla + tuple(rule_from_spec(r) for r in spec["sla"]),
-                env=lane.env, cwd=str(lane.cwd), processes=lane.processes, **_lane_settings(lane)))
+                sla=lane.sla + tuple(rule_from_spec(r) for r in spec["sla"]), regression_threshold=threshold,
+                regression_severity=severity, env=lane.env, cwd=str(lane.cwd), processes=lane.processes,
+                **_lane_settings(lane)))
     return definitions
 
 
@@ -101,6 +105,8 @@ def _command_definitions(config: Config) -> list[BenchmarkDefinition]:
             target=CommandTarget(command.command, setup=command.setup, teardown=command.teardown,
                                  env=command.env, cwd=str(command.cwd)),
             sla=command.sla,  # already the lane's rules followed by the benchmark's own
+            # already the benchmark's, else the lane's
+            regression_threshold=command.regression_threshold, regression_severity=command.regression_severity,
             **{**_lane_settings(lane), "timeout_seconds": command.timeout_seconds}))
     return definitions
 

@@ -116,6 +116,11 @@ class BenchmarkDefinition:
     # The work one call does in the user's units ("items", "bytes"): each gives a throughput
     # metric "<unit>_per_s" (for a sweep, at the largest size, whose measurement the result is).
     work_per_call: Mapping[str, float] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    # The relative change of the median that counts as a regression when this benchmark is
+    # compared with a baseline (0.05: 5 %); None: the comparison's default (analysis/comparison.py).
+    regression_threshold: float | None = None
+    # What a slower verdict counts as: "error" (the default) and "critical" fail the check; "warning" does not.
+    regression_severity: str = "error"
 
     def __post_init__(self) -> None:
         if self.sweep is not None and self.baseline is not None:

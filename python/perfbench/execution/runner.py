@@ -135,6 +135,19 @@ class _CommandBenchmark(RunningBenchmark):
                                interrupted=interrupted)
 
 
+def pinned_sampling(definition: BenchmarkDefinition, records: Sequence[IterationRecord]) -> SamplingOptions | None:
+    """Sampling for the next worker process of a benchmark that already has ``records``: the
+    first process's iterations per sample, pinned under the same rule as within one worker
+    (None: the definition's own)."""
+    if not pins_iterations_per_sample(definition.sampling, sweep=definition.sweep is not None,
+                                      baseline=definition.baseline is not None):
+        return None
+    for record in records:
+        if record.measurement is not None:
+            return dataclasses.replace(definition.sampling, iterations=record.measurement.iterations_per_sample)
+    return None
+
+
 class _WorkerBenchmark(RunningBenchmark):
     """A micro-benchmark: its counted iterations spread over one or more worker processes."""
 
@@ -145,22 +158,10 @@ class _WorkerBenchmark(RunningBenchmark):
         self.records: list[IterationRecord] = []
         self.workers: list[WorkerRun] = []
 
-    def _pinned_sampling(self) -> SamplingOptions | None:
-        """Sampling for the next worker process: the first process's iterations per sample,
-        pinned under the same rule as within one worker."""
-        definition = self.definition
-        if not pins_iterations_per_sample(definition.sampling, sweep=definition.sweep is not None,
-                                          baseline=definition.baseline is not None):
-            return None
-        for record in self.records:
-            if record.measurement is not None:
-                return dataclasses.replace(definition.sampling, iterations=record.measurement.iterations_per_sample)
-        return None
-
     def process_iterations(self, process: int) -> Iterator[IterationRecord]:
         worker = WorkerRun(self.definition, self.workdir, counted=self.definition.process_shares()[process],
-                           first_index=len(self.records), process=process, sampling=self._pinned_sampling(),
-                           python=self.python)
+                           first_index=len(self.records), process=process,
+                           sampling=pinned_sampling(self.definition, self.records), python=self.python)
         self.workers.append(worker)
         # Closed explicitly, so that a caller abandoning this generator (an interrupt)
         # reaches the worker's own clean-up, which kills its process tree, at once.

@@ -85,6 +85,9 @@ class RunOutcome:
     failing: tuple[Verdict, ...]  # the verdicts that fail the run (failing_verdicts)
     report_paths: tuple[Path, ...]
     interrupted_by: int | None = None  # the signal that stopped the run (SIGINT, SIGTERM, SIGHUP)
+    # Each result's row in the store, by lane/benchmark key: where more processes of it go
+    # (execution/settle.py pools them with the run's and stores the result again).
+    result_rows: Mapping[str, int] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def interrupted(self) -> bool:
@@ -121,7 +124,8 @@ class RunSession:
                 run_id = store.begin_run(environment, request.command)
                 self.observer(RunStarted(run_id, store.location, MappingProxyType(environment), warnings,
                                          sum(d.total_iterations for d in request.definitions)))
-                results = RunRecorder(store, run_id, self.observer).record(request.definitions, guard)
+                recorder = RunRecorder(store, run_id, self.observer)
+                results = recorder.record(request.definitions, guard)
                 # A stop request after the last benchmark finished stops nothing: the run is whole.
                 interrupted_by = guard.signum
                 verdicts = tuple(self._judge(results))
@@ -139,7 +143,9 @@ class RunSession:
                           command=request.command, environment=MappingProxyType(environment),
                           noise_warnings=warnings, planned=len(request.definitions), results=tuple(results),
                           verdicts=verdicts, failing=failing_verdicts(verdicts, fail_on_unsure=request.fail_on_unsure),
-                          report_paths=paths, interrupted_by=interrupted_by)
+                          report_paths=paths, interrupted_by=interrupted_by,
+                          result_rows=MappingProxyType({request.definitions[index].key: row
+                                                        for index, row in recorder.result_ids.items()}))
 
     def _judge(self, results: Sequence[BenchmarkResult]) -> list[Verdict]:
         """Every result against its benchmark's SLA rules, in one evaluation."""
