@@ -60,7 +60,7 @@ def ab(run_cli: Any, *args: str, cwd: Path | None = None) -> tuple[subprocess.Co
 
 
 def verdict(document: dict[str, Any], key: str = "tiny/squares") -> dict[str, Any]:
-    return next(v for v in document["comparison"]["verdicts"] if f"{v['lane']}/{v['benchmark']}" == key)
+    return next(v for v in document["verdicts"] if f"{v['lane']}/{v['benchmark']}" == key)
 
 
 def committed(root: Path, branch: str) -> str:
@@ -82,7 +82,8 @@ def test_a_thirty_percent_slowdown_reads_slower_and_both_sides_are_stored_as_lin
     assert 0.10 < found["change"] < 0.60  # 1.3 times the work, give or take what the machine does
     assert found["base_processes"] == found["current_processes"] == 10
 
-    runs = document["runs"]
+    runs = {"A": document["base"]["run_id"], "B": document["current"]["run_id"]}
+    assert document["base"]["git_commit"] == commits["A"] and document["current"]["git_commit"] == commits["B"]
     with open_store(tmp_path / "ab.db") as store:
         stored = {side: store.run(run_id) for side, run_id in runs.items()}
         assert stored["A"].command.endswith("[side A]")
@@ -158,7 +159,32 @@ def test_a_benchmark_on_one_side_only_is_reported_and_not_run(run_cli, tmp_path:
     assert list(document["orders"]) == ["tiny/squares"]
     table = run_cli("ab", "main", "branch", "--processes", "3", "--budget", "0.01s", "--threshold", "50%",
                     cwd=tmp_path)
-    assert "1 only in B" in table.stdout and "tiny/added: only in B" in table.stdout
+    assert "1 only in current" in table.stdout
+    assert f"base:    A ({tmp_path / 'main'}) = run" in table.stdout
+    assert f"current: B ({tmp_path / 'branch'}) = run" in table.stdout
+
+
+def test_the_threshold_and_severity_are_those_b_defines_unless_the_flag_says(run_cli, tmp_path: Path) -> None:
+    checkout(tmp_path / "main")
+    checkout(tmp_path / "branch", extra="""
+        @perfbench.benchmark(lane="tiny", regression_threshold="40%", regression_severity="warning")
+        def judged_loosely():
+            work(10)
+        """)
+    (tmp_path / "main" / "benchmarks" / "bench_loose.py").write_text(textwrap.dedent("""\
+        import perfbench
+        from work import work
+
+        @perfbench.benchmark(lane="tiny", regression_threshold="1%")
+        def judged_loosely():
+            work(10)
+        """))
+    flags = ("--processes", "3", "--budget", "0.01s", "--json", "--benchmark", "judged_loosely")
+    _, document = ab(run_cli, "main", "branch", *flags)
+    found = verdict(document, "tiny/judged_loosely")
+    assert (found["threshold"], found["threshold_requested"], found["severity"]) == (0.4, True, "warning")
+    _, document = ab(run_cli, "main", "branch", *flags, "--threshold", "20%")
+    assert verdict(document, "tiny/judged_loosely")["threshold"] == 0.2
 
 
 def test_a_crash_on_one_side_is_contained_and_exits_3(run_cli, tmp_path: Path) -> None:

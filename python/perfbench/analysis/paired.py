@@ -34,7 +34,7 @@ import numpy as np
 
 from perfbench.analysis import intervals
 from perfbench.analysis.comparison import (
-    DEFAULT_THRESHOLD, FAMILY_ERROR, ChangeVerdict, Comparison, LogChange, LogJudgement, judge_changes,
+    DEFAULT_SEVERITY, DEFAULT_THRESHOLD, FAMILY_ERROR, ChangeVerdict, Comparison, LogChange, LogJudgement, judge_changes,
 )
 from perfbench.model import BenchmarkResult, Measurement
 
@@ -111,8 +111,9 @@ def _settle(change: PairedChange, judgement: LogJudgement) -> tuple[str, int | N
             f"(--processes {change.pairs + more})"), more
 
 
-def _unmeasured(lane: str, benchmark: str, status: str, requested: float | None, reason: str = "") -> ChangeVerdict:
-    return ChangeVerdict(lane=lane, benchmark=benchmark, status=status, reason=reason,
+def _unmeasured(lane: str, benchmark: str, status: str, requested: float | None, severity: str,
+                reason: str = "") -> ChangeVerdict:
+    return ChangeVerdict(lane=lane, benchmark=benchmark, status=status, reason=reason, severity=severity,
                          threshold=requested if requested is not None else DEFAULT_THRESHOLD,
                          threshold_requested=requested is not None)
 
@@ -136,14 +137,22 @@ def _why_not_compared(a: BenchmarkResult, b: BenchmarkResult) -> str | None:
 
 
 def compare_paired(a: Iterable[BenchmarkResult], b: Iterable[BenchmarkResult], *,
-                   thresholds: Mapping[str, float] | None = None, family_error: float = FAMILY_ERROR,
+                   thresholds: Mapping[str, float | None] | None = None,
+                   severities: Mapping[str, str] | None = None, family_error: float = FAMILY_ERROR,
                    one_sided: Iterable[tuple[str, str, str]] = ()) -> tuple[Comparison, dict[str, PairedChange]]:
     """B against A (A is the base), benchmark by benchmark (matched by lane/name), from each
     benchmark's paired processes. ``thresholds``: the requested threshold per key (relative);
-    a benchmark without one gets ``max(DEFAULT_THRESHOLD, its MDE)``. ``one_sided``: (side,
-    lane, benchmark) of benchmarks that exist on one side only and were not run; they are
-    reported as such. Returns the comparison and, per benchmark with pairs, its pairs."""
-    thresholds = thresholds or {}
+    a benchmark without one gets ``max(DEFAULT_THRESHOLD, its MDE)``. ``severities``: what a
+    slower verdict counts as per key (default ``error``, which fails the check).
+    ``one_sided``: (side, lane, benchmark) of benchmarks that exist on one side only and were
+    not run; they are reported as such. Returns the comparison and, per benchmark with
+    pairs, its pairs."""
+    thresholds = dict(thresholds or {})
+    severities = dict(severities or {})
+
+    def severity_of(key: str) -> str:
+        return severities.get(key, DEFAULT_SEVERITY)
+
     a_by_key = {r.key: r for r in a}
     b_by_key = {r.key: r for r in b}
     keys = list(a_by_key) + [k for k in b_by_key if k not in a_by_key]
@@ -155,11 +164,12 @@ def compare_paired(a: Iterable[BenchmarkResult], b: Iterable[BenchmarkResult], *
             either = a_result or b_result
             assert either is not None
             settled[key] = _unmeasured(either.lane, either.benchmark, "only-in-base" if b_result is None
-                                       else "only-in-current", thresholds.get(key))
+                                       else "only-in-current", thresholds.get(key), severity_of(key))
             continue
         reason = _why_not_compared(a_result, b_result)
         if reason is not None:
-            settled[key] = _unmeasured(a_result.lane, a_result.benchmark, "not-compared", thresholds.get(key), reason)
+            settled[key] = _unmeasured(a_result.lane, a_result.benchmark, "not-compared", thresholds.get(key),
+                                       severity_of(key), reason)
             continue
         a_measurement, b_measurement = a_by_key[key].measurement, b_by_key[key].measurement
         assert a_measurement is not None and b_measurement is not None
@@ -175,7 +185,7 @@ def compare_paired(a: Iterable[BenchmarkResult], b: Iterable[BenchmarkResult], *
         sides = dict(lane=b_result.lane, benchmark=b_result.benchmark, base_median=a_result.measurement.median,
                      current_median=b_result.measurement.median, base_processes=change.pairs,
                      current_processes=change.pairs,
-                     noise=f"{change.pairs} interleaved pairs")
+                     noise=f"{change.pairs} interleaved pairs", severity=severity_of(key))
         judgement = by_key.get(key)
         if judgement is None:
             requested = thresholds.get(key)
@@ -191,7 +201,7 @@ def compare_paired(a: Iterable[BenchmarkResult], b: Iterable[BenchmarkResult], *
     for side, lane, benchmark in one_sided:
         key = f"{lane}/{benchmark}"
         settled[key] = _unmeasured(lane, benchmark, "only-in-base" if side == "A" else "only-in-current",
-                                   thresholds.get(key))
+                                   thresholds.get(key), severity_of(key))
         keys.append(key)
     comparison = Comparison(verdicts=tuple(settled[key] for key in keys), family_error=family_error,
                             compared=len(judgements), between_runs=False)

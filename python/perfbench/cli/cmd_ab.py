@@ -15,10 +15,10 @@ from pathlib import Path
 
 from rich.text import Text
 
-from perfbench.cli.change_table import print_change_table
 from perfbench.cli.console import stderr_console
 from perfbench.cli.progress import describe_result
-from perfbench.cli.flag_values import count_flag, duration_flag, threshold_flag
+from perfbench.cli.comparing import comparison_exit_code, print_comparison, threshold_flag
+from perfbench.cli.flag_values import count_flag, duration_flag
 from perfbench.cli.project_config import config_from, store_path
 from perfbench.definition.ab_sides import Side, SideRequest, SideSettings, refuse_empty_selection, resolve_side
 from perfbench.errors import ExitCode, UsageError
@@ -26,6 +26,7 @@ from perfbench.execution.ab_session import ABOutcome, ABRequest, ABSession
 from perfbench.execution.interleave import SideEvent, Version
 from perfbench.execution.runner import BenchmarkFinished, IterationFinished
 from perfbench.execution.session import RunStarted
+from perfbench.run_comparison import regression_settings
 from perfbench.units import format_duration_ns
 
 def _sides(args: argparse.Namespace, settings: SideSettings) -> tuple[Side, Side]:
@@ -67,15 +68,16 @@ class _Progress:
 
 
 def _json(outcome: ABOutcome, sides: tuple[Side, Side]) -> str:
+    """The comparison as `compare --json` gives it, with what is particular to an A/B run:
+    the seed, each benchmark's order and pairs, what each side was, what failed."""
     return json.dumps({
-        "store": outcome.store, "runs": dict(outcome.runs), "seed": outcome.seed, "orders": dict(outcome.orders),
+        **outcome.compared.to_dict(), "store": outcome.store, "seed": outcome.seed, "orders": dict(outcome.orders),
         "sides": {side.label: dict(side.described) for side in sides},
         "pairs": {key: [float(d) for d in change.log_ratios] for key, change in outcome.pairs.items()},
-        "comparison": outcome.comparison.to_dict(),
         "failed": [{"key": r.key, "kind": r.failure.kind, "message": r.failure.message}  # type: ignore[union-attr]
                    for r in outcome.failed],
         "interrupted_by": outcome.interrupted_by,
-    }, indent=2)
+    }, indent=2, allow_nan=False)
 
 
 def exit_code_of(outcome: ABOutcome) -> int:
@@ -83,9 +85,7 @@ def exit_code_of(outcome: ABOutcome) -> int:
         return 128 + int(outcome.interrupted_by)  # as a shell reports it (ExitCode.INTERRUPTED, ...)
     if outcome.failed:
         return int(ExitCode.BENCHMARK_FAILED)
-    if outcome.comparison.check_failed:
-        return int(ExitCode.CHECK_FAILED)
-    return int(ExitCode.OK)
+    return comparison_exit_code(outcome.compared)
 
 
 def cmd_ab(args: argparse.Namespace) -> int:
@@ -93,26 +93,28 @@ def cmd_ab(args: argparse.Namespace) -> int:
     settings = SideSettings(processes=args.processes, lanes=tuple(args.lane or ()),
                             patterns=tuple(args.benchmark or ()), budget_seconds=duration_flag("--budget", args.budget),
                             timeout_seconds=duration_flag("--timeout", args.timeout))
-    threshold = threshold_flag("--threshold", args.threshold)
+    threshold = threshold_flag(args)
     if args.seed is not None and args.seed < 0:
         raise UsageError(f"--seed: must be 0 or more, got {args.seed}")
     sides = _sides(args, settings)
-    keys = {d.key for side in sides for d in side.definitions}
+    # Each benchmark's threshold and severity: --threshold, else as B (the version judged)
+    # defines them; A's only for a benchmark B does not have.
+    regression = regression_settings([*sides[0].definitions, *sides[1].definitions], None, threshold=threshold)
+    keys = {d.key: d for side in sides for d in side.definitions}
     seed = args.seed if args.seed is not None else secrets.randbits(32)
     request = ABRequest(
         a=Version("A", sides[0].definitions, sides[0].python, str(sides[0].checkout)),
         b=Version("B", sides[1].definitions, sides[1].python, str(sides[1].checkout)),
         described={side.label: side.described for side in sides}, seed=seed, store=store_path(args, config_from(args)),
         command=shlex.join(["python", "-m", "perfbench", *sys.argv[1:]]),
-        thresholds={key: threshold for key in keys} if threshold is not None else {})
+        thresholds={key: regression.threshold(d.lane, d.name) for key, d in keys.items()},
+        severities={key: regression.severity(d.lane, d.name) for key, d in keys.items()})
     outcome = ABSession(request, observer=_Progress()).run()
     err = stderr_console()
     if args.json:
         print(_json(outcome, sides))
-    else:
-        print_change_table(outcome.comparison, title="perfbench ab: B against A, from interleaved pairs of processes",
-                           sides={"base": "A", "current": "B"},
-                           change="B / A - 1, the geometric mean over the pairs of their process medians' ratios")
+    else:  # the table `compare` prints: A is the base, B the current side
+        print_comparison(outcome.compared)
     err.print(f"stored side A as run {outcome.runs['A']} and side B as run {outcome.runs['B']} in {outcome.store}; "
               f"seed {outcome.seed} (--seed {outcome.seed} repeats the order)", highlight=False)
     if outcome.interrupted_by is not None:
@@ -120,6 +122,4 @@ def cmd_ab(args: argparse.Namespace) -> int:
     elif outcome.failed:
         err.print(Text(f"{len(outcome.failed)} benchmark(s) failed to run", style="red")
                   + Text(": " + ", ".join(sorted({r.key for r in outcome.failed}))))
-    elif outcome.comparison.check_failed:
-        err.print(Text(f"{len(outcome.comparison.regressions)} benchmark(s) slower beyond the threshold", style="red"))
     return exit_code_of(outcome)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from perfbench.config.fields import MAX_WHOLE_NUMBER
 from perfbench.errors import UnitError, UsageError
-from perfbench.units import parse_duration, parse_percent
+from perfbench.units import parse_duration
 
 
 def duration_flag(flag: str, text: str | None) -> float | None:
@@ -25,15 +25,3 @@ def count_flag(flag: str, value: int | None) -> None:
     if value is not None and value > MAX_WHOLE_NUMBER:
         raise UsageError(f"{flag}: must be at most {MAX_WHOLE_NUMBER:,}, got {value}")
 
-
-def threshold_flag(flag: str, text: str | None) -> float | None:
-    """A regression threshold: a relative change above 0 and below 100 %, e.g. 5%."""
-    if text is None:
-        return None
-    try:
-        value = parse_percent(text)
-    except UnitError as error:
-        raise UsageError(f"{flag}: {error}") from None
-    if not 0 < value < 1:
-        raise UsageError(f"{flag}: {text!r} is not a change between 0 and 100 %; give e.g. 5%")
-    return value

@@ -30,6 +30,7 @@ from perfbench.execution.session import Observer, RunRecorder, RunStarted, drive
 from perfbench.model import BenchmarkResult
 from perfbench.resources.environment import collect_environment, noise_warnings
 from perfbench.resources.host_fingerprint import host_fingerprint, host_id
+from perfbench.run_comparison import ResolvedRun, RunComparison
 from perfbench.store import open_store
 from perfbench.store.interface import RunMetadata
 
@@ -42,7 +43,8 @@ class ABRequest:
     seed: int  # draws every benchmark's order
     store: str | os.PathLike[str]
     command: str = ""  # how the comparison was asked for, recorded with both runs
-    thresholds: Mapping[str, float] = dataclasses.field(default_factory=dict)  # requested, per key
+    thresholds: Mapping[str, float | None] = dataclasses.field(default_factory=dict)  # requested, per key
+    severities: Mapping[str, str] = dataclasses.field(default_factory=dict)  # of a slower verdict, per key
     family_error: float = FAMILY_ERROR
     handle_signals: bool = True
 
@@ -54,10 +56,14 @@ class ABOutcome:
     seed: int
     orders: Mapping[str, str]  # benchmark key -> its run order, e.g. "ABBABAAB"
     results: Mapping[str, tuple[BenchmarkResult, ...]]  # side -> its results, in run order
-    comparison: Comparison  # B against A
+    compared: RunComparison  # B's run against A's, from the pairs
     pairs: Mapping[str, PairedChange]
     noise_warnings: tuple[str, ...]
     interrupted_by: int | None = None
+
+    @property
+    def comparison(self) -> Comparison:
+        return self.compared.comparison
 
     @property
     def failed(self) -> tuple[BenchmarkResult, ...]:
@@ -120,15 +126,21 @@ class ABSession:
                 results = {side: recorders[side].finished() for side in SIDES}
                 for side in SIDES:
                     store.finish_run(runs[side], _run_status(results[side], interrupted_by is not None))
+                stored = {side: store.run(runs[side]) for side in SIDES}
                 location = store.location
         only = [("A", a_keys[k]) for k in a_keys if k not in b_keys] + [("B", b_keys[k]) for k in b_keys
                                                                         if k not in a_keys]
         comparison, changes = compare_paired(
-            results["A"], results["B"], thresholds=request.thresholds, family_error=request.family_error,
-            one_sided=[(side, d.lane, d.name) for side, d in only])
+            results["A"], results["B"], thresholds=request.thresholds, severities=request.severities,
+            family_error=request.family_error, one_sided=[(side, d.lane, d.name) for side, d in only])
+        # One job on one machine: a host id that differs names the other side's Python, which is
+        # what the comparison is about, not a second machine.
+        base, current = (ResolvedRun(stored[side], side, f"{side} {_what(request.described[side])}")  # type: ignore[arg-type]
+                         for side in SIDES)
+        compared = RunComparison(base, current, comparison, mixed_hosts=False)
         return ABOutcome(runs=MappingProxyType(runs), store=location, seed=request.seed,
                          orders=MappingProxyType(orders), results=MappingProxyType({s: tuple(r) for s, r in results.items()}),
-                         comparison=comparison, pairs=MappingProxyType(changes), noise_warnings=warnings,
+                         compared=compared, pairs=MappingProxyType(changes), noise_warnings=warnings,
                          interrupted_by=interrupted_by)
 
 
@@ -153,3 +165,11 @@ def _metadata(environment: Mapping[str, Any]) -> RunMetadata:
     host = host_fingerprint(environment)
     return RunMetadata(git_commit=git.get("commit"), git_branch=git.get("branch"), git_dirty=git.get("dirty"),
                        host=host, host_id=host_id(host))
+
+
+def _what(described: Mapping[str, Any]) -> str:
+    """A side in a few words: its command, or its checkout and the interpreter that ran it."""
+    if "command" in described:
+        return f"(command {described['command']!r})"
+    python = f", run by {described['python']}" if "python" in described else ""
+    return f"({described['checkout']}{python})"
