@@ -29,16 +29,16 @@ from perfbench.execution.session import RunStarted
 from perfbench.run_comparison import regression_settings
 from perfbench.units import format_duration_ns
 
+
 def _sides(args: argparse.Namespace, settings: SideSettings) -> tuple[Side, Side]:
     commands = (args.a_command is not None, args.b_command is not None)
     if any(commands) and not all(commands):
         raise UsageError("--a-command and --b-command go together: give both, or neither")
     cwd = Path.cwd()
-    sides = tuple(resolve_side(SideRequest(label, path, python, command), settings, cwd)
-                  for label, path, python, command in (("A", args.a, args.a_python, args.a_command),
-                                                       ("B", args.b, args.b_python, args.b_command)))
-    refuse_empty_selection(sides, settings)
-    return sides  # type: ignore[return-value]
+    a = resolve_side(SideRequest("A", args.a, args.a_python, args.a_command), settings, cwd)
+    b = resolve_side(SideRequest("B", args.b, args.b_python, args.b_command), settings, cwd)
+    refuse_empty_selection((a, b), settings)
+    return a, b
 
 
 class _Progress:
