@@ -56,3 +56,9 @@ class ComparisonError(PerfbenchError):
 
 class DefinitionError(PerfbenchError):
     """A benchmark definition that cannot be run (unknown workload, bad parameter)."""
+
+
+class InputFileError(PerfbenchError):
+    """A file given to read (an import) that perfbench cannot read: unreadable, not JSON, of
+    no format it knows, or malformed where it says it is one; the message names the file and
+    the place in it."""

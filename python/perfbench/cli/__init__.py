@@ -20,6 +20,10 @@ COMMANDS: dict[str, str] = {
     "optimize": "perfbench.cli.cmd_optimize:cmd_optimize",
     "compare": "perfbench.cli.cmd_compare:cmd_compare",
     "ab": "perfbench.cli.cmd_ab:cmd_ab",
+    "export": "perfbench.cli.cmd_export:cmd_export",
+    "import": "perfbench.cli.cmd_import:cmd_import",
+    "history": "perfbench.cli.cmd_history:cmd_history",
+    "trend": "perfbench.cli.cmd_trend:cmd_trend",
 }
 
 

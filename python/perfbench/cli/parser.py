@@ -146,6 +146,54 @@ def build_parser() -> OneLineArgumentParser:
                                                     "(default .perfbench/results.db); both sides are stored as runs")
     ab.add_argument("--json", action="store_true", help="the comparison, pairs and orders as JSON on stdout")
 
+    export = commands.add_parser("export", help="write one stored run as versioned JSON",
+                                 description="Write one stored run (metadata, results with their statistics and "
+                                             "intervals, SLA verdicts, raw samples per iteration and process) in "
+                                             "perfbench's JSON format (README: 'JSON export format').")
+    export.add_argument("--run", metavar="ID", help="a run id or 'latest' (default)")
+    export.add_argument("--format", choices=("json",), default="json", help="the format (json, the default)")
+    export.add_argument("--output", metavar="FILE", help="where to write it (default: stdout; FILE.gz: compressed)")
+    export.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "
+                                                        "(default .perfbench/results.db)")
+    export.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use")
+    importing = commands.add_parser("import", help="store runs from perfbench, Google Benchmark, pyperf or "
+                                                   "pytest-benchmark JSON files",
+                                    description="Read each FILE (a perfbench export, Google Benchmark "
+                                                "--benchmark_out_format=json, pyperf -o FILE[.gz], pytest-benchmark "
+                                                "--benchmark-json) and store it as a run. All or nothing: a file "
+                                                "that cannot be read stores none of them (exit 2).")
+    importing.add_argument("files", nargs="+", metavar="FILE", help="the files, one run each")
+    importing.add_argument("--lane", metavar="LANE",
+                           help="the lane other tools' results go to (default: the tool's name)")
+    importing.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "
+                                                           "(default .perfbench/results.db)")
+    importing.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use")
+
+    def history_arguments(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("benchmarks", nargs="*", metavar="BENCHMARK",
+                         help="LANE/NAME or NAME, or a glob on either (default: every stored benchmark)")
+        sub.add_argument("--host", metavar="HOST_ID",
+                         help="only runs from this host id (or a unique prefix), 'current' or 'all' "
+                              "(default: this machine where the store has runs from it, else all)")
+        sub.add_argument("--last", type=int, metavar="N", help="only the last N runs on the host")
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        sub.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "
+                                                         "(default .perfbench/results.db)")
+        sub.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use")
+
+    history = commands.add_parser("history", help="each benchmark's median over the stored runs",
+                                  description="Each benchmark's series over the stored runs: run, date, commit, "
+                                              "median with its 95 % interval, and the processes behind it.")
+    history_arguments(history)
+    trend = commands.add_parser("trend", help="step changes in each benchmark's history (informational)",
+                                description="Step changes in each benchmark's history (E-divisive means with a "
+                                            "permutation test; a single spike is never a step): the runs and "
+                                            "commits between which each happened, its size with a 95 % interval, "
+                                            "and its p-value. Exit 0 whatever is found, 2 on bad input.")
+    history_arguments(trend)
+    trend.add_argument("--min-segment", type=int, metavar="N",
+                       help="fewest runs at a level for it to count as one (default 3)")
+
     calibrate = commands.add_parser("calibrate", help="show the clock perfbench uses and what it costs",
                                     description="Calibrate and describe the clock: source, ticks per ns, "
                                                 "resolution, read costs, TSC invariance.")

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from perfbench.analysis.stats import SampleStats
-from perfbench.model import BenchmarkResult, IterationRecord, Measurement, SweepPoint
+from perfbench.model import BenchmarkResult, Failure, IterationRecord, Measurement, MeasurementError, Metric, SweepPoint
 from perfbench.sla import Verdict
 
 _Samples = Callable[[IterationRecord], Sequence[float] | np.ndarray | None]
@@ -80,6 +80,35 @@ def sweep(points: Sequence[SweepPoint]) -> list[dict[str, Any]]:
 def sweep_from(document: Sequence[Mapping[str, Any]], iterations: Sequence[IterationRecord]) -> tuple[SweepPoint, ...]:
     return tuple(SweepPoint(float(p["value"]), from_summary(p, sweep_samples(iterations, p["value"])))
                  for p in document)
+
+
+def result_document(result: BenchmarkResult) -> dict[str, Any]:
+    """Everything of a result but its iterations, as JSON-able documents (``result_from``
+    reads them back with the iterations): the same for a store and an exported file."""
+    m = result.measurement
+    target = summary(m) if m else {"measurement": None, "stats": None}
+    return {"lane": result.lane, "benchmark": result.benchmark, "kind": result.kind, "params": dict(result.params),
+            "failure": result.failure.to_dict() if result.failure else None, **target,
+            "metrics": [metric.to_dict() for metric in result.metrics], "sweep": sweep(result.sweep),
+            "baseline": summary(result.baseline) if result.baseline else None, "labels": dict(result.labels),
+            "measurement_errors": [error.to_dict() for error in result.measurement_errors]}
+
+
+def result_from(document: Mapping[str, Any], iterations: Sequence[IterationRecord]) -> BenchmarkResult:
+    """A result from its documents (``lane``, ``benchmark``, ``kind``, ``params``, ``failure``,
+    ``measurement`` and ``stats``, ``metrics``, ``sweep``, ``baseline``, ``labels``,
+    ``measurement_errors``: each as the functions above write it) and the iterations whose
+    samples it pools: how a store and an imported file give a result back."""
+    how, failure = document["measurement"], document["failure"]
+    return BenchmarkResult(
+        lane=document["lane"], benchmark=document["benchmark"], kind=document["kind"], params=document["params"],
+        measurement=from_summary(document, target_samples(iterations)) if how else None,
+        failure=Failure(**failure) if failure else None,
+        metrics=tuple(Metric(**m) for m in document["metrics"]),
+        sweep=sweep_from(document["sweep"], iterations),
+        baseline=from_summary(document["baseline"], baseline_samples(iterations)) if document["baseline"] else None,
+        labels=document["labels"], iterations=tuple(iterations),
+        measurement_errors=tuple(MeasurementError.from_dict(e) for e in document["measurement_errors"]))
 
 
 def verdict(v: Verdict) -> dict[str, Any]:
