@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from perfbench.analysis.comparison import DEFAULT_SEVERITY, FAMILY_ERROR, ChangeVerdict, Comparison, compare_results
+from perfbench.analysis.run_identity import RunIdentity, run_identity
 from perfbench.config import Config
 from perfbench.definition.suite import BenchmarkDefinition
 from perfbench.errors import ComparisonError
@@ -39,31 +40,37 @@ class ResolvedRun:
     how: str  # what the reference resolved by: "baseline 'main'", "latest", "the run before run 15", ...
 
     @property
+    def identity(self) -> RunIdentity:
+        """Commit, branch, dirty flag and host: the run's metadata, else derived from its environment."""
+        return run_identity(self.run)
+
+    @property
     def host_id(self) -> str | None:
-        return _field(self.run, "host_id")
+        return self.identity.host_id
 
     @property
     def description(self) -> str:
         """e.g. ``baseline 'main' = run 12 (2026-11-30T10:02:11, commit 1a2b3c4, host 5d6e7f)``."""
+        identity = self.identity
         details = [self.run.started_at]
-        if self.run.git_commit:
-            details.append(f"commit {self.run.git_commit[:10]}{' (dirty)' if _field(self.run, 'git_dirty') else ''}")
-        if self.host_id:
-            details.append(f"host {self.host_id}")
+        if identity.commit:
+            details.append(f"commit {identity.commit[:10]}{' (dirty)' if identity.dirty else ''}")
+        if identity.host_id:
+            details.append(f"host {identity.host_id}")
         named = f"run {self.run.id}"
         return f"{named if self.how == named else f'{self.how} = {named}'} ({', '.join(details)})"
 
     def to_dict(self) -> dict[str, Any]:
+        identity = self.identity
         return {"run_id": self.run.id, "reference": self.reference, "resolved_by": self.how,
-                "started_at": self.run.started_at, "status": self.run.status, "git_commit": self.run.git_commit,
-                "git_branch": _field(self.run, "git_branch"), "git_dirty": _field(self.run, "git_dirty"),
-                "host_id": self.host_id}
+                "started_at": self.run.started_at, "status": self.run.status, "git_commit": identity.commit,
+                "git_branch": identity.branch, "git_dirty": identity.dirty, "host_id": identity.host_id}
 
 
 def _known(store: ResultStore) -> str:
     runs = [r.id for r in store.runs()]
     shown = ", ".join(map(str, runs[-10:])) if runs else "none"
-    names = [b.name for b in _baselines(store)]
+    names = [b.name for b in store.baselines()]
     return (f"runs {shown} (or '{LATEST}'); baselines "
             f"{', '.join(repr(n) for n in names) if names else 'none (save one with run --save-baseline NAME)'}")
 
@@ -94,7 +101,7 @@ def resolve_reference(store: ResultStore, reference: str | int | None, *, before
         if found is None:
             raise ComparisonError(f"{role}: no run {text} in {store.location}; it holds {_known(store)}")
         return ResolvedRun(found, text, f"run {text}")
-    baseline = next((b for b in _baselines(store) if b.name == text), None)
+    baseline = store.baseline(text)
     if baseline is None:
         raise ComparisonError(f"{role}: {text!r} is neither a baseline nor a run id in {store.location}; it holds "
                               f"{_known(store)}")
@@ -165,22 +172,33 @@ class RunComparison:
                 "counts": self.comparison.counts(), "check_failed": self.check_failed, **self.comparison.to_dict()}
 
 
-def _refuse_mixed_hosts(base: ResolvedRun, current: ResolvedRun) -> None:
-    raise ComparisonError(
-        f"run {base.run.id} ({base.how}) was measured on host {base.host_id or 'unknown'} and run "
-        f"{current.run.id} ({current.how}) on host {current.host_id or 'unknown'}: timings from different machines "
-        "differ by more than any change worth finding; compare runs of one host, or pass --allow-mixed-hosts")
+def mixed_hosts(base: ResolvedRun, current_host: str | None) -> bool:
+    """Whether the base was measured on another host than ``current_host``. A run stored
+    without a host (an import that had none) is not known to differ."""
+    return base.host_id is not None and current_host is not None and base.host_id != current_host
 
 
-def past_medians(store: ResultStore, result: BenchmarkResult, host_id: str | None,
+def refuse_mixed_hosts(base: ResolvedRun, current: str, current_host: str | None) -> None:
+    """ComparisonError when ``base`` and ``current`` (e.g. "run 15 (latest)", "this host")
+    were measured on different hosts."""
+    if mixed_hosts(base, current_host):
+        raise ComparisonError(
+            f"run {base.run.id} ({base.how}) was measured on host {base.host_id} and {current} on host "
+            f"{current_host}: timings from different machines differ by more than any change worth finding; "
+            "compare runs of one host, or pass --allow-mixed-hosts")
+
+
+def past_medians(store: ResultStore, result: BenchmarkResult, host_id: str | None, hosts: Mapping[int, str | None],
                  leave_out: Iterable[int]) -> list[float]:
-    """The benchmark's median in each earlier or later run on ``host_id``, in run order,
-    without the runs in ``leave_out`` (the two compared)."""
+    """The benchmark's median in each other run on ``host_id`` (``hosts``: each run's host,
+    from ``analysis.run_identity``, so that a run stored without metadata still counts as
+    its host's), in run order, without the runs in ``leave_out`` (the two compared)."""
     left_out = set(leave_out)
     medians = []
-    for stored in _history(store, result.lane, result.benchmark, host_id):
+    for stored in store.history(result.lane, result.benchmark):
         measurement = stored.result.measurement
-        if stored.run_id not in left_out and stored.result.ok and measurement is not None:
+        if (stored.run_id not in left_out and hosts.get(stored.run_id) == host_id and stored.result.ok
+                and measurement is not None):
             medians.append(measurement.median)
     return medians
 
@@ -195,15 +213,16 @@ def compare_runs(store: ResultStore, base: ResolvedRun, current: ResolvedRun, *,
     benchmark's history on the current run's host."""
     if base.run.id == current.run.id:
         raise ComparisonError(f"both sides are run {base.run.id} ({base.how}, {current.how}); name two runs")
-    mixed = base.host_id != current.host_id
-    if mixed and not allow_mixed_hosts:
-        _refuse_mixed_hosts(base, current)
+    mixed = mixed_hosts(base, current.host_id)
+    if not allow_mixed_hosts:
+        refuse_mixed_hosts(base, f"run {current.run.id} ({current.how})", current.host_id)
     settings = settings or RegressionSettings()
     base_results = [stored.result for stored in store.results(base.run.id)]
     if current_results is None:
         current_results = [stored.result for stored in store.results(current.run.id)]
     base_keys = {r.key for r in base_results}
-    history = {r.key: past_medians(store, r, current.host_id, (base.run.id, current.run.id))
+    hosts = {run.id: run_identity(run).host_id for run in store.runs()}
+    history = {r.key: past_medians(store, r, current.host_id, hosts, (base.run.id, current.run.id))
                for r in current_results if r.key in base_keys}
     both = {r.key: r for r in [*base_results, *current_results]}
     thresholds = {key: settings.threshold(r.lane, r.benchmark) for key, r in both.items()}
@@ -247,20 +266,3 @@ def compare(base: str | int | None = None, current: str | int | None = None, *,
                                       everywhere=threshold)
         return compare_runs(opened, base_run, current_run, settings=settings, allow_mixed_hosts=allow_mixed_hosts,
                             family_error=family_error)
-
-
-# --- until schema 4 of the store lands (branch store-v4): the contract's names where they exist.
-# With an older store there are no baselines and no host ids: every run reads as one host.
-
-def _field(run: StoredRun, name: str) -> Any:
-    return getattr(run, name, None)
-
-
-def _baselines(store: ResultStore) -> list[Any]:
-    return store.baselines() if hasattr(store, "baselines") else []  # type: ignore[attr-defined]
-
-
-def _history(store: ResultStore, lane: str, benchmark: str, host_id: str | None) -> list[Any]:
-    if host_id is None:
-        return store.history(lane, benchmark)
-    return store.history(lane, benchmark, host_id=host_id)  # type: ignore[call-arg]

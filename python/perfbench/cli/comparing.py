@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from perfbench.analysis.comparison import DEFAULT_THRESHOLD, FAMILY_ERROR, ChangeVerdict, threshold_problem
+from perfbench.analysis.run_identity import current_host_id
 from perfbench.cli.console import stderr_console, stdout_console
 from perfbench.cli.stored_run import open_existing_store
 from perfbench.config import Config
@@ -22,7 +23,8 @@ from perfbench.execution.session import RunOutcome
 from perfbench.execution.settle import SettleBudget, SettleOutcome, settle
 from perfbench.model import BenchmarkResult
 from perfbench.run_comparison import (
-    RegressionSettings, ResolvedRun, RunComparison, compare_runs, regression_settings, resolve_reference,
+    RegressionSettings, ResolvedRun, RunComparison, compare_runs, refuse_mixed_hosts, regression_settings,
+    resolve_reference,
 )
 from perfbench.units import format_duration_ns, parse_duration, parse_percent
 
@@ -86,7 +88,11 @@ def _threshold(verdict: ChangeVerdict) -> str:
     """As set; else the default, 5 %, or the MDE where the noise resolves no less."""
     if verdict.threshold_requested:
         return _percent(verdict.threshold)
-    return f"{_percent(verdict.threshold)} ({'default' if verdict.threshold == DEFAULT_THRESHOLD else '= MDE'})"
+    if verdict.threshold == DEFAULT_THRESHOLD:
+        return f"{_percent(verdict.threshold)} (default)"
+    if verdict.mde is not None and verdict.mde > verdict.threshold:  # no threshold reaches -100 %: capped
+        return f"{_percent(verdict.threshold)} (capped; MDE above)"
+    return f"{_percent(verdict.threshold)} (= MDE)"
 
 
 def _what(verdict: ChangeVerdict) -> str:
@@ -195,6 +201,8 @@ def baseline_check(args: argparse.Namespace, store_location: str, definitions: S
     settings = settings_for(definitions, config, args)
     with open_existing_store(store_location) as store:
         base = resolve_reference(store, args.baseline, role="--baseline")
+    if not args.allow_mixed_hosts:
+        refuse_mixed_hosts(base, "this run (here)", current_host_id())
     return BaselineCheck(base, settings, args.allow_mixed_hosts, budget)
 
 

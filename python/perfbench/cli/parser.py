@@ -104,8 +104,8 @@ def build_parser() -> OneLineArgumentParser:
 
     compare = commands.add_parser(
         "compare", help="compare two stored runs benchmark by benchmark; exit 1 on a regression",
-        description="Compare CURRENT with BASE benchmark by benchmark: slower / faster (the whole 95 %% interval of "
-                    "the median's change beyond the threshold, at a 1 %% error over the whole suite), same (within "
+        description="Compare CURRENT with BASE benchmark by benchmark: slower / faster (the whole 95 % interval of "
+                    "the median's change beyond the threshold, at a 1 % error over the whole suite), same (within "
                     "it), unsure (what would settle it). Exit 1 if a benchmark is slower at error severity.")
     compare.add_argument("base", nargs="?", metavar="BASE",
                          help="a baseline name, a run id or 'latest' (default: the run before CURRENT)")
