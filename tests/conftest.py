@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pytest
 
 
@@ -59,3 +62,25 @@ def exit_code_the_store_implies(store: Path, run_id: int | None = None) -> int:
         breaking = db.execute("SELECT COUNT(*) FROM sla_verdicts WHERE run_id = ? AND status IN ('violated', 'invalid') "
                               "AND severity IN ('error', 'critical')", (run_id,)).fetchone()[0]
     return 3 if failed else (1 if breaking else 0)
+
+
+def wait_for_stored_iterations(db_path: Path, benchmark: str, *, counted_only: bool, timeout: float = 60) -> None:
+    """Waits until the store at ``db_path`` holds an iteration of ``benchmark`` (a counted one
+    if ``counted_only``): a run is then known to be in the middle of it."""
+    query = ("SELECT COUNT(*) FROM iterations i JOIN results r ON r.id = i.result_id WHERE r.benchmark = ?"
+             + (" AND i.warmup = 0" if counted_only else ""))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(db_path) as db:
+                if db.execute(query, (benchmark,)).fetchone()[0] >= 1:
+                    return
+        except sqlite3.OperationalError:  # the store does not exist or is being created
+            pass
+        time.sleep(0.05)
+
+
+def assert_gone(pids: list[int]) -> None:
+    """No process of ``pids`` is left running (a zombie waiting for its parent is gone)."""
+    time.sleep(0.5)
+    assert not [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]

@@ -7,10 +7,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
+
+from conftest import assert_gone, wait_for_stored_iterations
 
 SLOW_PROJECT = """
 import time
@@ -31,18 +32,8 @@ def test_sigint_keeps_finished_work_and_leaves_a_consistent_store(write_module, 
     process = subprocess.Popen([sys.executable, "-m", "perfbench", "run", "--iterations", "3"], cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
     db_path = tmp_path / ".perfbench" / "results.db"
-    deadline = time.monotonic() + 60
     # wait until the slow benchmark has finished at least one iteration, then interrupt
-    while time.monotonic() < deadline:
-        try:
-            with sqlite3.connect(db_path) as db:
-                done = db.execute("SELECT COUNT(*) FROM iterations i JOIN results r ON r.id = i.result_id "
-                                  "WHERE r.benchmark = 'slow_one' AND i.warmup = 0").fetchone()[0]
-            if done >= 1:
-                break
-        except sqlite3.OperationalError:  # the store does not exist or is being created
-            pass
-        time.sleep(0.1)
+    wait_for_stored_iterations(db_path, "slow_one", counted_only=True)
     workers = [c.pid for c in psutil.Process(process.pid).children(recursive=True)]
     os.kill(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
@@ -58,7 +49,5 @@ def test_sigint_keeps_finished_work_and_leaves_a_consistent_store(write_module, 
     assert run_status == "interrupted"
     assert results == {"quick_one": "ok", "slow_one": "interrupted"}
     assert slow_iterations >= 2  # its warm-up and at least one counted iteration were kept
-    time.sleep(0.5)
-    assert not [pid for pid in workers if psutil.pid_exists(pid)
-                and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert_gone(workers)
     assert list((tmp_path / "reports").glob("*.html"))  # reports still written from what finished

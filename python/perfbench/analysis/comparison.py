@@ -3,6 +3,9 @@ that hold on a rerun and an error controlled over the whole suite.
 
 ``compare_results(base, current, ...)`` matches results by ``lane/benchmark`` and gives one
 ``ChangeVerdict`` per benchmark in an immutable ``Comparison``. Pure: no store, no printing.
+The verdict rule itself is ``judge_changes``, over log changes with their standard errors
+however estimated: the paired differences of an interleaved A/B run (``analysis.paired``)
+are judged by it too.
 
 **The change** is that of the median: ``current / base - 1``, worked on as the log ratio
 ``L = log(current median / base median)`` (a slowdown of 10 % and a speed-up of 10 % are
@@ -382,20 +385,59 @@ def _settle(pair: _Pair, se_needed: float, margin_kind: str) -> tuple[str, int |
             "(--until-sure), or an interleaved comparison (`python -m perfbench ab`)"), more
 
 
-def _judge(pair: _Pair, threshold: float, requested: bool, mde: float | None, p_beyond: float,
-           p_adjusted: float, level: float, family_error: float, compared: int) -> ChangeVerdict:
-    se = pair.se
-    assert se is not None
-    dof = pair.dof
-    estimate = pair.log_ratio
+@dataclasses.dataclass(frozen=True, slots=True)
+class LogChange:
+    """One benchmark's change, however its noise was estimated: ``log(current / base)``, the
+    standard error of that log ratio and its degrees of freedom, and the threshold asked for
+    (None: ``max(DEFAULT_THRESHOLD, MDE)``). ``compare_results`` makes one from each side's
+    processes; ``analysis.paired`` from the paired differences of an interleaved A/B run.
+    Both are judged by ``judge_changes``: one rule for every comparison."""
+
+    key: str
+    log_ratio: float
+    se: float
+    dof: float
+    requested: float | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LogJudgement:
+    """The four-valued rule's outcome for one ``LogChange``, within its suite."""
+
+    change: LogChange
+    status: str  # slower | faster | same | unsure
+    threshold: float  # the one judged against
+    mde: float
+    p_beyond: float
+    p_adjusted: float
+    level: float  # the error level of the decision interval (Holm's, for this change's rank)
+    note: str  # e.g. a requested threshold below what the noise can resolve
+    settle_se: float | None = None  # unsure: the standard error at which it would settle (<= 0: none would)
+    reads: str = ""  # unsure: what it would read if narrower ("same", "slower", ...)
+
+    def figures(self) -> dict[str, Any]:
+        """The ``ChangeVerdict`` fields the rule decides: status, threshold, change and intervals."""
+        change = self.change
+        half95 = _t(change.dof, 0.5 + CONFIDENCE_LEVEL / 2) * change.se
+        half_decision = _t(change.dof, 1.0 - self.level / 2) * change.se
+        estimate = change.log_ratio
+        return dict(status=self.status, threshold=self.threshold, threshold_requested=change.requested is not None,
+                    change=_relative(estimate), low=_relative(estimate - half95), high=_relative(estimate + half95),
+                    decision_low=_relative(estimate - half_decision), decision_high=_relative(estimate + half_decision),
+                    decision_confidence=1.0 - self.level, p_beyond=self.p_beyond, p_adjusted=self.p_adjusted,
+                    mde=self.mde, note=self.note)
+
+
+def _decide(change: LogChange, threshold: float, mde: float, p_beyond: float, p_adjusted: float, level: float,
+            family_error: float, compared: int) -> LogJudgement:
+    se, dof, estimate = change.se, change.dof, change.log_ratio
     half95 = _t(dof, 0.5 + CONFIDENCE_LEVEL / 2) * se
-    half_decision = _t(dof, 1.0 - level / 2) * se
     upper, lower = math.log1p(threshold), math.log1p(-threshold)
     note = ""
-    if requested and mde is not None and threshold < mde:
+    if change.requested is not None and threshold < mde:
         note = (f"threshold {_percent(threshold)} is below what this benchmark's noise can resolve "
                 f"(MDE {_percent(mde)})")
-    settle, more = "", None
+    settle_se, reads = None, ""
     if p_adjusted <= family_error:
         status = "slower" if estimate > 0 else "faster"
     elif lower < estimate - half95 and estimate + half95 < upper:
@@ -407,21 +449,47 @@ def _judge(pair: _Pair, threshold: float, requested: bool, mde: float | None, p_
             direction = "slower" if estimate > 0 else "faster"
             suite = (f" (at 95 % the interval clears the threshold, but not at the suite's "
                      f"{_percent(family_error)} error over {compared} benchmarks)" if beyond > half95 else "")
-            settle, more = _settle(pair, beyond / _t(dof, 1.0 - level / 2), f"would read {direction}{suite}")
-            settle = f"reads {direction}{suite} if narrower: {settle}"
+            settle_se, reads = beyond / _t(dof, 1.0 - level / 2), f"{direction}{suite}"
         else:
             margin = min(upper - estimate, estimate - lower)
-            settle, more = _settle(pair, margin / _t(dof, 0.5 + CONFIDENCE_LEVEL / 2), "would read same")
-            settle = f"reads same if narrower: {settle}"
+            settle_se, reads = margin / _t(dof, 0.5 + CONFIDENCE_LEVEL / 2), "same"
+    return LogJudgement(change=change, status=status, threshold=threshold, mde=mde, p_beyond=p_beyond,
+                        p_adjusted=p_adjusted, level=level, note=note, settle_se=settle_se, reads=reads)
+
+
+def judge_changes(changes: Sequence[LogChange], family_error: float = FAMILY_ERROR) -> list[LogJudgement]:
+    """The verdict rule (module docstring) over one suite of changes, in their order: each
+    one's threshold and MDE, its test beyond the threshold, Holm over all of them at
+    ``family_error``, and its status."""
+    chosen: list[tuple[float, float]] = []
+    p_values = []
+    for change in changes:
+        se, dof = change.se, change.dof
+        mde = _relative((_t(dof, 0.5 + CONFIDENCE_LEVEL / 2) + _t(dof, POWER)) * se)
+        threshold = change.requested if change.requested is not None else max(DEFAULT_THRESHOLD, mde)
+        threshold = min(threshold, 0.99)  # a speed-up beyond -100 % does not exist
+        chosen.append((threshold, mde))
+        p_slower = _upper_tail(dof, (change.log_ratio - math.log1p(threshold)) / se)
+        p_faster = _upper_tail(dof, (math.log1p(-threshold) - change.log_ratio) / se)
+        p_values.append(min(1.0, 2 * min(p_slower, p_faster)))
+    adjusted = holm_adjusted(p_values)
+    levels = _holm_levels(p_values, family_error)
+    return [_decide(change, threshold, mde, p_values[i], adjusted[i], levels[i], family_error, len(changes))
+            for i, (change, (threshold, mde)) in enumerate(zip(changes, chosen))]
+
+
+def _judge(pair: _Pair, judgement: LogJudgement) -> ChangeVerdict:
+    settle, more = "", None
+    if judgement.status == "unsure":
+        assert judgement.settle_se is not None
+        settle, more = _settle(pair, judgement.settle_se, f"would read {judgement.reads}")
+        settle = f"reads {judgement.reads} if narrower: {settle}"
     return ChangeVerdict(
-        lane=pair.current.lane, benchmark=pair.current.benchmark, status=status, threshold=threshold,
-        threshold_requested=requested, severity=pair.severity, base_median=pair.base_noise.median,
-        current_median=pair.current_noise.median,
-        base_processes=pair.base_noise.processes, current_processes=pair.current_noise.processes,
-        change=_relative(estimate), low=_relative(estimate - half95), high=_relative(estimate + half95),
-        decision_low=_relative(estimate - half_decision), decision_high=_relative(estimate + half_decision),
-        decision_confidence=1.0 - level, p_beyond=p_beyond, p_adjusted=p_adjusted, mde=mde, noise=pair.noise,
-        note=note, settle=settle, more_processes=more)
+        lane=pair.current.lane, benchmark=pair.current.benchmark, base_median=pair.base_noise.median,
+        current_median=pair.current_noise.median, base_processes=pair.base_noise.processes,
+        current_processes=pair.current_noise.processes, noise=pair.noise, settle=settle, more_processes=more,
+        severity=pair.severity,
+        **judgement.figures())
 
 
 def _lacking_processes(noise: SideNoise) -> int:
@@ -540,29 +608,10 @@ def compare_results(base: Iterable[BenchmarkResult], current: Iterable[Benchmark
         else:
             pairs[key] = pair
 
+    changes = [LogChange(key, pair.log_ratio, pair.se, pair.dof, pair.requested)  # type: ignore[arg-type]
+               for key, pair in pairs.items()]
+    for judgement in judge_changes(changes, family_error):
+        settled[judgement.change.key] = _judge(pairs[judgement.change.key], judgement)
     compared = len(pairs)
-    tested = list(pairs)
-    chosen: dict[str, tuple[float, bool, float | None]] = {}
-    p_values = []
-    for key in tested:
-        pair = pairs[key]
-        se, dof = pair.se, pair.dof
-        assert se is not None
-        mde_log = (_t(dof, 0.5 + CONFIDENCE_LEVEL / 2) + _t(dof, POWER)) * se
-        mde = _relative(mde_log)
-        requested = pair.requested is not None
-        threshold = pair.requested if pair.requested is not None else max(DEFAULT_THRESHOLD, mde)
-        threshold = min(threshold, 0.99)  # a speed-up beyond -100 % does not exist
-        chosen[key] = (threshold, requested, mde)
-        estimate = pair.log_ratio
-        p_slower = _upper_tail(dof, (estimate - math.log1p(threshold)) / se)
-        p_faster = _upper_tail(dof, (math.log1p(-threshold) - estimate) / se)
-        p_values.append(min(1.0, 2 * min(p_slower, p_faster)))
-    adjusted = holm_adjusted(p_values)
-    levels = _holm_levels(p_values, family_error)
-    for index, key in enumerate(tested):
-        threshold, requested, mde = chosen[key]
-        settled[key] = _judge(pairs[key], threshold, requested, mde, p_values[index], adjusted[index],
-                              levels[index], family_error, compared)
     return Comparison(verdicts=tuple(settled[key] for key in keys), family_error=family_error, compared=compared,
                       between_runs=run_history is not None)

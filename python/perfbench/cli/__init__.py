@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "gc": "perfbench.cli.cmd_gc:cmd_gc",
     "baseline": "perfbench.cli.cmd_baseline:cmd_baseline",
     "compare": "perfbench.cli.cmd_compare:cmd_compare",
+    "ab": "perfbench.cli.cmd_ab:cmd_ab",
     "export": "perfbench.cli.cmd_export:cmd_export",
     "import": "perfbench.cli.cmd_import:cmd_import",
     "history": "perfbench.cli.cmd_history:cmd_history",

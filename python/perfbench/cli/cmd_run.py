@@ -18,20 +18,20 @@ from perfbench.cli.baselines import checked_name, current_user
 from perfbench.cli.comparing import baseline_check, compare_with_baseline, print_comparison, print_settling
 from perfbench.cli.compliance import print_compliance_matrix
 from perfbench.cli.console import stderr_console, stdout_console
+from perfbench.cli.flag_values import count_flag as _count_flag, duration_flag as _duration_flag
 from perfbench.cli.measurement_errors import figure_cell, print_measurement_errors
 from perfbench.cli.progress import BarProgress, LineProgress, progress_for
 from perfbench.cli.project_config import config_from, store_path
 from perfbench.cli.stored_run import open_existing_store
 from perfbench.config import Config
-from perfbench.config.fields import MAX_WHOLE_NUMBER
-from perfbench.errors import ExitCode, UnitError, UsageError
+from perfbench.errors import ExitCode, UsageError
 from perfbench.resources.environment import unmeasurable_notes
 from perfbench.model import BenchmarkResult
 from perfbench.definition.project import Overrides, Selection, select
 from perfbench.execution.session import RunOutcome, RunSession, RunStarted, SessionEvent, SessionRequest
 from perfbench.run_comparison import RunComparison
 from perfbench.sla import format_interval, worst_severity
-from perfbench.units import format_duration_ns, parse_duration
+from perfbench.units import format_duration_ns
 
 DEFAULT_OUTPUT_DIR = Path("reports")
 
@@ -45,25 +45,6 @@ class RunRequest:
     command: str
     fail_on_unsure: bool = False
     save_baseline: str | None = None
-
-
-def _duration_flag(flag: str, text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        value = parse_duration(text)
-    except UnitError as error:
-        raise UsageError(f"{flag}: {error}") from None
-    if value <= 0:
-        raise UsageError(f"{flag}: must be positive, got {text!r}")
-    return value
-
-
-def _count_flag(flag: str, value: int | None) -> None:
-    if value is not None and value < 1:
-        raise UsageError(f"{flag}: must be at least 1, got {value}")
-    if value is not None and value > MAX_WHOLE_NUMBER:
-        raise UsageError(f"{flag}: must be at most {MAX_WHOLE_NUMBER:,}, got {value}")
 
 
 def _output_dir(args: argparse.Namespace, config: Config | None) -> Path:

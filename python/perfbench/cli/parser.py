@@ -147,6 +147,35 @@ def build_parser() -> OneLineArgumentParser:
     compare.add_argument("--json", action="store_true", help="the comparison as JSON")
     comparison_arguments(compare)
 
+    ab = commands.add_parser(
+        "ab", help="A against B: two versions of the same benchmarks, processes interleaved A B B A",
+        description="Compare two versions of the same benchmarks in one job: their worker processes run in "
+                    "interleaved pairs (A B B A / B A A B, seeded), and B is judged against A from the paired "
+                    "differences: slower / faster / same / unsure against the threshold, Holm at 1 % over the "
+                    "benchmarks. A and B are each a checkout directory (its benchmarks/ and config), a venv or "
+                    "Python interpreter (the current directory's benchmarks, run by it), or a directory with "
+                    "--a-python/--b-python. Exit 1 if any benchmark is slower beyond its threshold.")
+    ab.add_argument("a", nargs="?", metavar="A", help="the base: a checkout directory, a venv or a Python interpreter")
+    ab.add_argument("b", nargs="?", metavar="B", help="the version judged against A, named the same way")
+    ab.add_argument("--a-python", metavar="PY", help="the interpreter that runs A's benchmarks (A a directory)")
+    ab.add_argument("--b-python", metavar="PY", help="the interpreter that runs B's benchmarks (B a directory)")
+    ab.add_argument("--a-command", metavar="CMD", help="compare two commands: A's (A, if given, is its directory)")
+    ab.add_argument("--b-command", metavar="CMD", help="B's command (with --a-command)")
+    ab.add_argument("--lane", action="append", metavar="NAME", help="only this lane (repeatable)")
+    ab.add_argument("--benchmark", action="append", metavar="PATTERN",
+                    help="only benchmarks whose NAME or LANE/NAME matches this glob (repeatable)")
+    # 6 pairs: t(0.975, 5) = 2.57; 3 pairs leave t(0.975, 2) = 4.30, every interval 1.7x as wide
+    ab.add_argument("--processes", type=int, default=6, metavar="N",
+                    help="worker processes per side and benchmark, i.e. pairs (default 6)")
+    ab.add_argument("--threshold", metavar="PERCENT",
+                    help="the change that matters, e.g. 5%% (default: the larger of 5%% and what the noise resolves)")
+    ab.add_argument("--seed", type=int, metavar="S", help="seed of the interleaved order (default: drawn and printed)")
+    ab.add_argument("--budget", metavar="DURATION", help="sampling budget per process, e.g. 0.2s")
+    ab.add_argument("--timeout", metavar="DURATION", help="timeout per iteration, e.g. 10m")
+    ab.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "
+                                                    "(default .perfbench/results.db); both sides are stored as runs")
+    ab.add_argument("--json", action="store_true", help="the comparison, pairs and orders as JSON on stdout")
+
     export = commands.add_parser("export", help="write one stored run as versioned JSON",
                                  description="Write one stored run (metadata, results with their statistics and "
                                              "intervals, SLA verdicts, raw samples per iteration and process) in "

@@ -38,8 +38,9 @@ def _describe(directory: Path) -> dict[str, Any]:
     return {"benchmarks": found}
 
 
-def discover(directory: Path) -> list[dict[str, Any]]:
-    """The decorated benchmarks under ``directory`` (none if it does not exist)."""
+def discover(directory: Path, *, python: str = sys.executable, cwd: Path | None = None) -> list[dict[str, Any]]:
+    """The decorated benchmarks under ``directory`` (none if it does not exist), imported by
+    the interpreter ``python`` in ``cwd`` (default: this one, here), as its workers will."""
     if not directory.is_dir() or not any(directory.glob(PATTERN)):
         return []
     # Files, not pipes: a process user code starts while importing (a server, a daemon) would
@@ -48,9 +49,9 @@ def discover(directory: Path) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="perfbench-discovery-") as scratch:
         described_path, stderr_path = Path(scratch) / "described.json", Path(scratch) / "stderr.txt"
         with open(stderr_path, "wb") as stderr:
-            process = subprocess.Popen([sys.executable, "-m", "perfbench.definition.discovery", str(directory),
+            process = subprocess.Popen([python, "-m", "perfbench.definition.discovery", str(directory.resolve()),
                                         str(described_path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                       stderr=stderr, start_new_session=True)
+                                       stderr=stderr, start_new_session=True, cwd=cwd)
         returncode = wait_or_kill_tree(process, DISCOVERY_TIMEOUT_SECONDS)
         if returncode is None:
             raise DefinitionError(f"{directory}: importing the benchmark files took longer than "

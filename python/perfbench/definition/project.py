@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import itertools
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -110,14 +111,16 @@ def _command_definitions(config: Config) -> list[BenchmarkDefinition]:
     return definitions
 
 
-def project_definitions(cwd: Path, config: Config | None) -> list[BenchmarkDefinition]:
-    """The project's own benchmarks: discovered Python functions, then configured commands."""
+def project_definitions(cwd: Path, config: Config | None, *, python: str = sys.executable) -> list[BenchmarkDefinition]:
+    """The project's own benchmarks: discovered Python functions, then configured commands.
+    ``python``: the interpreter that imports the benchmark files (that of their workers)."""
     if config is None:
         defaults = LaneConfig(name="", cwd=cwd)
-        found = discover(cwd / DEFAULT_BENCHMARKS_DIR)
+        found = discover(cwd / DEFAULT_BENCHMARKS_DIR, python=python, cwd=cwd)
         definitions = _python_definitions(found, lambda name: dataclasses.replace(defaults, name=name))
     else:
-        definitions = _python_definitions(discover(config.benchmarks_dir), config.lane) + _command_definitions(config)
+        found = discover(config.benchmarks_dir, python=python, cwd=cwd)
+        definitions = _python_definitions(found, config.lane) + _command_definitions(config)
     refuse_duplicate_names(definitions, config)
     return definitions
 
@@ -156,6 +159,13 @@ def all_definitions(cwd: Path, config: Config | None) -> list[BenchmarkDefinitio
     return project_definitions(cwd, config) + builtin_definitions
 
 
+def matches(definition: BenchmarkDefinition, patterns: Sequence[str]) -> bool:
+    """Whether NAME or LANE/NAME is one of ``patterns`` or matches one as a glob."""
+    # exact names first: parameterised names contain [ ], which glob reads as a character class
+    return any(p in (definition.name, definition.key) or fnmatch.fnmatchcase(definition.name, p)
+               or fnmatch.fnmatchcase(definition.key, p) for p in patterns)
+
+
 def select(cwd: Path, config: Config | None, selection: Selection, overrides: Overrides) -> list[BenchmarkDefinition]:
     own = project_definitions(cwd, config)
     own_lanes: dict[str, list[BenchmarkDefinition]] = {}
@@ -185,9 +195,7 @@ def select(cwd: Path, config: Config | None, selection: Selection, overrides: Ov
         chosen = [d for lane in builtin_lanes.values() for d in lane]
 
     if selection.patterns:
-        # exact names first: parameterised names contain [ ], which glob reads as a character class
-        chosen = [d for d in chosen if any(p in (d.name, d.key) or fnmatch.fnmatchcase(d.name, p)
-                                           or fnmatch.fnmatchcase(d.key, p) for p in selection.patterns)]
+        chosen = [d for d in chosen if matches(d, selection.patterns)]
         if not chosen:
             raise UsageError(f"--benchmark: nothing matches {', '.join(map(repr, selection.patterns))} "
                              "(`python -m perfbench list` shows the names)")

@@ -23,6 +23,7 @@ removed when the generator ends, however it ends.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -59,16 +60,47 @@ class BenchmarkFinished:
 RunEvent = BenchmarkStarted | IterationFinished | BenchmarkFinished
 
 
-class _Benchmark:
+def process_count(definition: BenchmarkDefinition) -> int:
+    """How many processes a benchmark's counted iterations run in (a command's: one each)."""
+    return definition.iterations if definition.kind == "command" else definition.processes
+
+
+class RunningBenchmark:
+    """One benchmark's iterations, process by process: ``iterations()`` runs them all in
+    order; ``process_iterations(k)`` runs the ``k``-th process's alone, so that a caller can
+    interleave the processes of two benchmarks (``perfbench ab``, execution/interleave.py)."""
+
     definition: BenchmarkDefinition
     records: list[IterationRecord]
+
+    @property
+    def processes(self) -> int:
+        return process_count(self.definition)
+
+    def process_iterations(self, process: int) -> Iterator[IterationRecord]:
+        raise NotImplementedError
+
+    def iterations(self) -> Iterator[IterationRecord]:
+        for process in range(self.processes):
+            yield from self.process_iterations(process)
+            if self.broken:
+                break
+
+    @property
+    def broken(self) -> bool:
+        """Whether a failure ended it: more processes would add nothing."""
+        raise NotImplementedError
+
+    def result(self, *, interrupted: bool = False) -> BenchmarkResult:
+        """What its records so far come to."""
+        raise NotImplementedError
 
     @property
     def ran_every_iteration(self) -> bool:
         return sum(1 for r in self.records if not r.warmup) >= self.definition.iterations
 
 
-class _CommandBenchmark(_Benchmark):
+class _CommandBenchmark(RunningBenchmark):
     """A command: one process tree per iteration."""
 
     def __init__(self, definition: BenchmarkDefinition, workdir: Path) -> None:
@@ -78,17 +110,25 @@ class _CommandBenchmark(_Benchmark):
         self.records: list[IterationRecord] = []
         self.spawn_overhead_ns = 0.0
 
-    def iterations(self) -> Iterator[IterationRecord]:
+    def process_iterations(self, process: int) -> Iterator[IterationRecord]:
+        """The ``process``-th counted iteration; the first one runs the warm-ups before it."""
         definition = self.definition
         assert isinstance(definition.target, CommandTarget)
-        self.spawn_overhead_ns = spawn_overhead_ns()
-        for position in range(definition.warmup_iterations + definition.iterations):
+        if process == 0:
+            self.spawn_overhead_ns = spawn_overhead_ns()
+        warmups = range(definition.warmup_iterations) if process == 0 else range(0)
+        for position in [*warmups, definition.warmup_iterations + process]:
             record = run_command_iteration(definition, definition.target, position,
                                            position < definition.warmup_iterations, self.workdir)
             self.records.append(record)
             yield record
-            if record.failure is not None and record.failure.kind in ("setup", "memory"):
-                break  # the environment is broken or the command blows up: more iterations add nothing
+            if self.broken:
+                break
+
+    @property
+    def broken(self) -> bool:
+        # the environment is broken or the command blows up: more iterations add nothing
+        return any(r.failure is not None and r.failure.kind in ("setup", "memory") for r in self.records)
 
     def result(self, *, interrupted: bool = False) -> BenchmarkResult:
         return assemble_result(self.definition, self.records, spawn_overhead_ns=self.spawn_overhead_ns,
@@ -108,35 +148,47 @@ def pinned_sampling(definition: BenchmarkDefinition, records: Sequence[Iteration
     return None
 
 
-class _WorkerBenchmark(_Benchmark):
+class _WorkerBenchmark(RunningBenchmark):
     """A micro-benchmark: its counted iterations spread over one or more worker processes."""
 
-    def __init__(self, definition: BenchmarkDefinition, workdir: Path) -> None:
+    def __init__(self, definition: BenchmarkDefinition, workdir: Path, python: str = sys.executable) -> None:
         self.definition = definition
         self.workdir = workdir
+        self.python = python  # the interpreter its workers run in
         self.records: list[IterationRecord] = []
         self.workers: list[WorkerRun] = []
 
-    def iterations(self) -> Iterator[IterationRecord]:
-        for process, counted in enumerate(self.definition.process_shares()):
-            worker = WorkerRun(self.definition, self.workdir, counted=counted, first_index=len(self.records),
-                               process=process, sampling=pinned_sampling(self.definition, self.records))
-            self.workers.append(worker)
-            # Closed explicitly, so that a caller abandoning this generator (an interrupt)
-            # reaches the worker's own clean-up, which kills its process tree, at once.
-            records = worker.iterations()
-            try:
-                for record in records:
-                    self.records.append(record)
-                    yield record
-            finally:
-                records.close()
-            if any(not record.ok for record in self.records):
-                break  # a failed process ends the benchmark, as a failed iteration does within one
+    def process_iterations(self, process: int) -> Iterator[IterationRecord]:
+        worker = WorkerRun(self.definition, self.workdir, counted=self.definition.process_shares()[process],
+                           first_index=len(self.records), process=process,
+                           sampling=pinned_sampling(self.definition, self.records), python=self.python)
+        self.workers.append(worker)
+        # Closed explicitly, so that a caller abandoning this generator (an interrupt)
+        # reaches the worker's own clean-up, which kills its process tree, at once.
+        records = worker.iterations()
+        try:
+            for record in records:
+                self.records.append(record)
+                yield record
+        finally:
+            records.close()
+
+    @property
+    def broken(self) -> bool:
+        # a failed process ends the benchmark, as a failed iteration does within one
+        return any(not record.ok for record in self.records)
 
     def result(self, *, interrupted: bool = False) -> BenchmarkResult:
         setup_ns = next((w.setup_ns for w in self.workers if w.setup_ns is not None), None)  # as the first timed it
         return assemble_result(self.definition, self.records, setup_ns=setup_ns, interrupted=interrupted)
+
+
+def benchmark_in(definition: BenchmarkDefinition, workdir: Path, python: str = sys.executable) -> RunningBenchmark:
+    """A benchmark ready to run in ``workdir`` (its scratch files); ``python``: the
+    interpreter of its worker processes (commands run as they are)."""
+    if definition.kind == "command":
+        return _CommandBenchmark(definition, workdir)
+    return _WorkerBenchmark(definition, workdir, python)
 
 
 def run_benchmarks(definitions: Sequence[BenchmarkDefinition]) -> Iterator[RunEvent]:
@@ -145,7 +197,7 @@ def run_benchmarks(definitions: Sequence[BenchmarkDefinition]) -> Iterator[RunEv
         for index, definition in enumerate(definitions):
             workdir = Path(scratch) / f"{index:04d}"
             workdir.mkdir()
-            benchmark = (_CommandBenchmark if definition.kind == "command" else _WorkerBenchmark)(definition, workdir)
+            benchmark = benchmark_in(definition, workdir)
             records = benchmark.iterations()
             try:
                 yield BenchmarkStarted(definition, index, total)

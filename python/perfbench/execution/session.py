@@ -19,7 +19,7 @@ import dataclasses
 import inspect
 import os
 import signal
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -133,7 +133,7 @@ class RunSession:
                 run_id = store.begin_run(environment, request.command, run_metadata(environment, request.definitions))
                 self.observer(RunStarted(run_id, store.location, MappingProxyType(environment), warnings,
                                          sum(d.total_iterations for d in request.definitions)))
-                recorder = _Recorder(store, run_id, self.observer)
+                recorder = RunRecorder(store, run_id, self.observer)
                 results = recorder.record(request.definitions, guard)
                 # A stop request after the last benchmark finished stops nothing: the run is whole.
                 interrupted_by = guard.signum
@@ -181,8 +181,35 @@ def run_metadata(environment: Mapping[str, Any], definitions: Sequence[Benchmark
                        git_branch=git.get("branch"), git_dirty=git.get("dirty"), host=host, host_id=host_id(host))
 
 
-class _Recorder:
-    """Drives the runner and stores what it reports, as it reports it."""
+def drive(events: Generator[Any, None, None], guard: InterruptGuard, handle: Callable[[Any], None]) -> None:
+    """Hands each of the runner's ``events`` to ``handle`` as it comes. On a stop request the
+    runner is stopped where it is (an interrupt thrown in at its current event), hands over
+    what it had in flight, and ends."""
+    try:
+        while True:
+            try:
+                if guard.interrupted:
+                    event = events.throw(RunInterrupted(guard.signum or signal.SIGINT))
+                else:
+                    with guard.armed():
+                        event = next(events)
+            except StopIteration:
+                break
+            except KeyboardInterrupt as interrupt:
+                guard.notice(interrupt)
+                if inspect.getgeneratorstate(events) == inspect.GEN_CLOSED:
+                    break
+                continue  # it landed after the runner yielded: stop the runner where it is
+            try:
+                handle(event)
+            except KeyboardInterrupt as interrupt:  # only where the guard has no handler installed
+                guard.notice(interrupt)
+    finally:
+        events.close()  # the scratch directory goes with it
+
+
+class RunRecorder:
+    """Stores what the runner reports in one run of the store, as it reports it."""
 
     def __init__(self, store: ResultStore, run_id: int, observer: Observer) -> None:
         self.store = store
@@ -193,34 +220,15 @@ class _Recorder:
         self.results: dict[int, BenchmarkResult] = {}
 
     def record(self, definitions: Sequence[BenchmarkDefinition], guard: InterruptGuard) -> list[BenchmarkResult]:
-        """Every benchmark that started, with what it finished. On a stop request the runner
-        is stopped where it is (an interrupt thrown in at its current event), hands over the
-        benchmark in flight, and ends."""
-        events = run_benchmarks(definitions)
-        try:
-            while True:
-                try:
-                    if guard.interrupted:
-                        event = events.throw(RunInterrupted(guard.signum or signal.SIGINT))
-                    else:
-                        with guard.armed():
-                            event = next(events)
-                except StopIteration:
-                    break
-                except KeyboardInterrupt as interrupt:
-                    guard.notice(interrupt)
-                    if inspect.getgeneratorstate(events) == inspect.GEN_CLOSED:
-                        break
-                    continue  # it landed after the runner yielded: stop the runner where it is
-                try:
-                    self._store(event)
-                except KeyboardInterrupt as interrupt:  # only where the guard has no handler installed
-                    guard.notice(interrupt)
-        finally:
-            events.close()  # the scratch directory goes with it
+        """Every benchmark that started, with what it finished."""
+        drive(run_benchmarks(definitions), guard, self.store_event)
+        return self.finished()
+
+    def finished(self) -> list[BenchmarkResult]:
+        """The results handed over so far, in run order."""
         return [self.results[index] for index in sorted(self.results)]
 
-    def _store(self, event: RunEvent) -> None:
+    def store_event(self, event: RunEvent) -> None:
         if isinstance(event, BenchmarkStarted):
             self.current = event.index
             self._begin(event.index, event.definition)

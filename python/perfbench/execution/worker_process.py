@@ -71,11 +71,15 @@ class _EventPipe:
 class WorkerRun:
     """One worker process for one micro-benchmark definition: its warm-ups, then ``counted``
     counted iterations (default: all of the definition's) with ``sampling`` (default: the
-    definition's). Records are numbered from ``first_index`` and carry ``process``."""
+    definition's). Records are numbered from ``first_index`` and carry ``process``. ``python``
+    is the interpreter the worker runs in (default: this one); another one (a venv with
+    another perfbench and project installed, for ``perfbench ab``) must have perfbench."""
 
     def __init__(self, definition: BenchmarkDefinition, workdir: Path, *, counted: int | None = None,
-                 sampling: SamplingOptions | None = None, first_index: int = 0, process: int = 0) -> None:
+                 sampling: SamplingOptions | None = None, first_index: int = 0, process: int = 0,
+                 python: str = sys.executable) -> None:
         self.definition = definition
+        self.python = python
         self.workdir = workdir
         self.counted = definition.iterations if counted is None else counted
         self.sampling = sampling
@@ -90,7 +94,7 @@ class WorkerRun:
         env = {**os.environ, **clock_calibration_for_workers(), **self.definition.env}
         with open(self.workdir / "stdout.txt", "wb") as stdout, open(self.workdir / "stderr.txt", "wb") as stderr:
             process = subprocess.Popen(
-                [sys.executable, "-m", "perfbench.execution.worker", str(job_path), str(write_fd)],
+                [self.python, "-m", "perfbench.execution.worker", str(job_path), str(write_fd)],
                 stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, pass_fds=(write_fd,),
                 start_new_session=True, env=env, cwd=self.definition.cwd)
         os.close(write_fd)
