@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import mannwhitneyu
 
 from perfbench.analysis.comparison import (
-    DEFAULT_THRESHOLD, MIN_HISTORY_RUNS, RUN_NOISE_FLOOR, compare_results, holm_adjusted, run_noise,
+    DEFAULT_THRESHOLD, MIN_HISTORY_RUNS, RUN_NOISE_FLOOR, SINGLE_PROCESS_RUN_NOISE_FLOOR, compare_results, holm_adjusted, run_noise,
 )
 from perfbench.model import BenchmarkResult, Failure, Measurement
 
@@ -100,6 +100,22 @@ def test_between_runs_the_floor_joins_the_noise_until_there_is_history() -> None
     known = compare_results([base], [current], run_history={"suite/a": quiet_history}).verdicts[0]
     assert "from 8 past runs on this host" in known.noise
     assert known.high - known.low < floored.high - floored.low
+
+
+def test_single_process_runs_without_history_assume_what_a_new_process_draws() -> None:
+    # Two single-process runs of the same code, 8 % apart: what two processes' layouts can do.
+    # Their batches are tight (0.2 % within), so on sample evidence alone this is "slower".
+    base = measured("a", [0.0], seed=1, samples=400)
+    current = measured("a", [0.0], seed=2, samples=400, scale=1.08)
+    assert compare_results([base], [current]).verdicts[0].status == "slower"  # one job, no run term
+    separate = compare_results([base], [current], run_history={}).verdicts[0]
+    assert separate.status == "unsure"
+    assert f"between runs: {100 * SINGLE_PROCESS_RUN_NOISE_FLOOR:.2g} % assumed" in separate.noise
+    # the same two medians from three processes a side: their spread stands for a new process's draw
+    many_base = measured("a", [0.0, 0.001, -0.001], seed=3)
+    many_current = measured("a", [0.0, 0.001, -0.001], seed=4, scale=1.08)
+    spread_known = compare_results([many_base], [many_current], run_history={}).verdicts[0]
+    assert f"between runs: {100 * RUN_NOISE_FLOOR:.2g} % assumed" in spread_known.noise
 
 
 def test_the_run_noise_of_a_history_ignores_a_step_and_floors_a_short_one() -> None:

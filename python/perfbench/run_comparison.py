@@ -188,19 +188,17 @@ def refuse_mixed_hosts(base: ResolvedRun, current: str, current_host: str | None
             "compare runs of one host, or pass --allow-mixed-hosts")
 
 
-def past_medians(store: ResultStore, result: BenchmarkResult, host_id: str | None, hosts: Mapping[int, str | None],
+def past_medians(store: ResultStore, key: tuple[str, str], host_id: str | None, hosts: Mapping[int, str | None],
                  leave_out: Iterable[int]) -> list[float]:
-    """The benchmark's median in each other run on ``host_id`` (``hosts``: each run's host,
-    from ``analysis.run_identity``, so that a run stored without metadata still counts as
-    its host's), in run order, without the runs in ``leave_out`` (the two compared)."""
+    """The benchmark's (``key``: lane, name) median in each other run on ``host_id``
+    (``hosts``: each run's host, from ``analysis.run_identity``, so that a run stored without
+    metadata still counts as its host's), in run order, without the runs in ``leave_out``
+    (the two compared). Read from the stored statistics: no sample is decoded."""
     left_out = set(leave_out)
-    medians = []
-    for stored in store.history(result.lane, result.benchmark):
-        measurement = stored.result.measurement
-        if (stored.run_id not in left_out and hosts.get(stored.run_id) == host_id and stored.result.ok
-                and measurement is not None):
-            medians.append(measurement.median)
-    return medians
+    lane, benchmark = key
+    return [summary.median for summary in store.result_summaries(lane=lane, benchmark=benchmark)
+            if summary.run_id not in left_out and hosts.get(summary.run_id) == host_id and summary.ok
+            and summary.median is not None]
 
 
 def compare_runs(store: ResultStore, base: ResolvedRun, current: ResolvedRun, *,
@@ -222,7 +220,7 @@ def compare_runs(store: ResultStore, base: ResolvedRun, current: ResolvedRun, *,
         current_results = [stored.result for stored in store.results(current.run.id)]
     base_keys = {r.key for r in base_results}
     hosts = {run.id: run_identity(run).host_id for run in store.runs()}
-    history = {r.key: past_medians(store, r, current.host_id, hosts, (base.run.id, current.run.id))
+    history = {r.key: past_medians(store, (r.lane, r.benchmark), current.host_id, hosts, (base.run.id, current.run.id))
                for r in current_results if r.key in base_keys}
     both = {r.key: r for r in [*base_results, *current_results]}
     thresholds = {key: settings.threshold(r.lane, r.benchmark) for key, r in both.items()}

@@ -29,9 +29,13 @@ calls any layout change significant):
   successive differences of their logs (``1.4826 · median|Δ| / √2``: a step change in the
   history is one large difference, not a larger spread), less the part the runs' own
   process noise already explains. With fewer than ``MIN_HISTORY_RUNS`` past runs it is
-  ``RUN_NOISE_FLOOR``, assumed: the median of one to three differences cannot tell the
-  noise from a single step (a change of the code between two past runs would be read as
-  noise and hide every later change). Both runs carry it: ``var(L) = se_base² + se_current² +
+  assumed: the median of one to three differences cannot tell the noise from a single step
+  (a change of the code between two past runs would be read as noise and hide every later
+  change). The assumption is ``RUN_NOISE_FLOOR`` when both sides ran three or more
+  processes (their spread already holds what a new process draws: layout, pages, hash
+  seed), and ``SINGLE_PROCESS_RUN_NOISE_FLOOR`` when a side ran in one or two (its batches
+  hold none of that: two single-process runs of the same code on these VMs differ by what
+  two processes differ by). Both runs carry it: ``var(L) = se_base² + se_current² +
   2 · sd_run²``, with Welch-Satterthwaite degrees of freedom (a floor counts as known).
   ``run_history=None`` means the two sides were measured in one job (no run term).
 
@@ -100,6 +104,11 @@ POWER = 0.80  # what the minimum detectable effect is detected with
 # is shorter than MIN_HISTORY_RUNS: successive runs of one checkout on these 2-core shared VMs
 # moved per-run medians by about this much beyond their own process noise (README, "noise model").
 RUN_NOISE_FLOOR = 0.01
+# ... and when a side ran in one or two processes, so that nothing measured the variation a new
+# process draws. In 20 single-process runs of the default suite (reports/verdict_stability_idle.json),
+# the figures' between-run standard deviation had a median of 2.2 % and an upper quartile of 9.6 %;
+# the Python callables of benchmarks/regression_evidence.py read 5-7 % apart between two such runs.
+SINGLE_PROCESS_RUN_NOISE_FLOOR = 0.05
 MIN_HISTORY_RUNS = 5
 _MAD_TO_SIGMA = 1.4826
 
@@ -162,13 +171,16 @@ class RunNoise:
         return f"between runs: {100 * self.relative_sd:.2g} % (from {runs})"
 
 
-def run_noise(past_medians: Sequence[float], within_se: float) -> RunNoise:
+def run_noise(past_medians: Sequence[float], within_se: float, *, between_processes: bool = True) -> RunNoise:
     """The between-run standard deviation of a median, from past per-run medians in run
     order; ``within_se``: the relative standard error a run's own processes give its median,
-    which the spread of past medians contains and which is not counted twice."""
+    which the spread of past medians contains and which is not counted twice;
+    ``between_processes``: whether both sides' noise was measured between processes (else the
+    floor assumed for a short history is the single-process one)."""
     logs = np.log([m for m in past_medians if m > 0 and math.isfinite(m)])
     if logs.size < MIN_HISTORY_RUNS:
-        return RunNoise(RUN_NOISE_FLOOR, math.inf, int(logs.size), floored=True)
+        floor = RUN_NOISE_FLOOR if between_processes else SINGLE_PROCESS_RUN_NOISE_FLOOR
+        return RunNoise(floor, math.inf, int(logs.size), floored=True)
     steps = np.abs(np.diff(logs))
     total = _MAD_TO_SIGMA * float(np.median(steps)) / math.sqrt(2.0)
     estimate = math.sqrt(max(total * total - within_se * within_se, 0.0))
@@ -601,7 +613,8 @@ def compare_results(base: Iterable[BenchmarkResult], current: Iterable[Benchmark
         runs = None
         if run_history is not None:
             within = math.sqrt(((base_noise.relative_se or 0.0) ** 2 + (current_noise.relative_se or 0.0) ** 2) / 2)
-            runs = run_noise(run_history.get(key, ()), within)
+            runs = run_noise(run_history.get(key, ()), within,
+                             between_processes={base_noise.kind, current_noise.kind} <= {"processes", "independent"})
         pair = _Pair(b, c, base_noise, current_noise, runs, thresholds.get(key), severity)
         if pair.se is None:
             settled[key] = _no_interval(pair)

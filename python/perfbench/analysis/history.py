@@ -17,8 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from perfbench.analysis.run_identity import run_identity
-from perfbench.model import BenchmarkResult
-from perfbench.store import ResultStore, StoredRun
+from perfbench.store import ResultStore, ResultSummary, StoredRun
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,17 +81,14 @@ class BenchmarkHistory:
         return frame
 
 
-def point(run: StoredRun, result: BenchmarkResult) -> RunPoint:
+def point(run: StoredRun, summary: ResultSummary) -> RunPoint:
     identity = run_identity(run)
-    measurement = result.measurement
-    stats = measurement.stats if measurement is not None else None
+    stats = summary.stats
     return RunPoint(
         run_id=run.id, date=run.started_at, commit=identity.commit, branch=identity.branch, dirty=identity.dirty,
-        host_id=identity.host_id, status="ok" if result.failure is None else result.failure.kind,
+        host_id=identity.host_id, status=summary.status,
         median=stats.median if stats else None, ci_low=stats.ci_low if stats else None,
-        ci_high=stats.ci_high if stats else None,
-        processes=(len({process for process, _ in measurement.segments}) or 1) if measurement is not None else 0,
-        noise=stats.noise if stats else "")
+        ci_high=stats.ci_high if stats else None, processes=summary.processes, noise=stats.noise if stats else "")
 
 
 def runs_on_host(store: ResultStore, host_id: str | None, last: int | None = None) -> list[StoredRun]:
@@ -107,19 +103,18 @@ def benchmark_history(store: ResultStore, lane: str, benchmark: str, *, host_id:
     it did not run in some of them)."""
     runs = {run.id: run for run in runs_on_host(store, host_id, last)}
     return BenchmarkHistory(lane, benchmark, host_id, tuple(
-        point(runs[stored.run_id], stored.result) for stored in store.history(lane, benchmark)
-        if stored.run_id in runs))
+        point(runs[summary.run_id], summary) for summary in store.result_summaries(lane=lane, benchmark=benchmark)
+        if summary.run_id in runs))
 
 
 def all_histories(store: ResultStore, select: Callable[[str], bool] = lambda key: True, *,
                   host_id: str | None = None, last: int | None = None) -> list[BenchmarkHistory]:
     """The history of every benchmark whose 'lane/name' ``select`` accepts, over the last
-    ``last`` runs on the host, in one pass over those runs (each result read once), in the
+    ``last`` runs on the host, in one pass over those runs (each result's statistics read once, no samples decoded), in the
     order the benchmarks first ran."""
     series: dict[tuple[str, str], list[RunPoint]] = {}
     for run in runs_on_host(store, host_id, last):
-        for stored in store.results(run.id):
-            result = stored.result
-            if select(result.key):
-                series.setdefault((result.lane, result.benchmark), []).append(point(run, result))
+        for summary in store.result_summaries(run_id=run.id):
+            if select(summary.key):
+                series.setdefault((summary.lane, summary.benchmark), []).append(point(run, summary))
     return [BenchmarkHistory(lane, name, host_id, tuple(points)) for (lane, name), points in series.items()]

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
+from perfbench.analysis.stats import SampleStats
 from perfbench.model import BenchmarkResult, IterationRecord
 from perfbench.sla import Verdict
 
@@ -106,6 +107,34 @@ class StoredResult:
     run_id: int
     result: BenchmarkResult
     recorded_at: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ResultSummary:
+    """A stored result's statistics without its samples: what a history or the run-to-run
+    noise of a comparison needs, read without decoding a single iteration (over a long
+    history, decoding every past run's samples is nearly all of the time a comparison takes)."""
+
+    run_id: int
+    lane: str
+    benchmark: str
+    kind: str
+    status: str  # ok, or the failure's kind
+    stats: SampleStats | None  # of the measurement: median, its interval, how the noise was measured
+    processes: int  # worker processes the measurement came from (0: none measured)
+    recorded_at: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.lane}/{self.benchmark}"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def median(self) -> float | None:
+        return self.stats.median if self.stats is not None else None
 
 
 class ResultStore(abc.ABC):
@@ -211,6 +240,12 @@ class ResultStore(abc.ABC):
     def history(self, lane: str, benchmark: str, host_id: str | None = None) -> list[StoredResult]:
         """One benchmark's results over every run, oldest first; with ``host_id``, over the
         runs made on that host only."""
+
+    @abc.abstractmethod
+    def result_summaries(self, *, run_id: int | None = None, lane: str | None = None,
+                         benchmark: str | None = None) -> list[ResultSummary]:
+        """Results' statistics without their samples, in run order: one run's (``run_id``),
+        one benchmark's over every run (``lane`` and ``benchmark``), or every stored one."""
 
     @abc.abstractmethod
     def verdicts(self, run_id: int) -> list[Verdict]:

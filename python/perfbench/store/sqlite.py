@@ -19,11 +19,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from perfbench.analysis.stats import SampleStats
 from perfbench.errors import StoreError
 from perfbench.model import BenchmarkResult, IterationRecord
 from perfbench.sla import Verdict
 from perfbench.store import documents, sample_encoding
-from perfbench.store.interface import Acceptance, Baseline, ResultStore, RunMetadata, StoredResult, StoredRun
+from perfbench.store.interface import (
+    Acceptance, Baseline, ResultStore, ResultSummary, RunMetadata, StoredResult, StoredRun,
+)
 from perfbench.store.sqlite_schema import COMPACT_SAMPLES, SCHEMA_VERSION, MigrationError, migrate
 
 
@@ -415,6 +418,24 @@ class SqliteStore(ResultStore):
             return list(self._results("WHERE lane = ? AND benchmark = ? ORDER BY run_id, id", (lane, benchmark)))
         return list(self._results("WHERE lane = ? AND benchmark = ? AND run_id IN (SELECT id FROM runs WHERE "
                                   "host_id = ?) ORDER BY run_id, id", (lane, benchmark, host_id)))
+
+    @_reported
+    def result_summaries(self, *, run_id: int | None = None, lane: str | None = None,
+                         benchmark: str | None = None) -> list[ResultSummary]:
+        conditions = [(column, value) for column, value in (("run_id", run_id), ("lane", lane),
+                                                            ("benchmark", benchmark)) if value is not None]
+        where = "WHERE " + " AND ".join(f"{column} = ?" for column, _ in conditions) if conditions else ""
+        rows = self._db.execute("SELECT run_id, lane, benchmark, kind, failure_kind, measurement, stats, recorded_at "
+                                f"FROM results {where} ORDER BY run_id, id", tuple(v for _, v in conditions))
+        summaries = []
+        for run_id_, lane_, benchmark_, kind, failure_kind, how, stats, recorded in rows:
+            measured = json.loads(how) if how else None
+            status = failure_kind or ("ok" if measured is not None else "interrupted")
+            processes = len({segment[0] for segment in measured.get("segments") or []}) or 1 if measured else 0
+            summaries.append(ResultSummary(run_id=run_id_, lane=lane_, benchmark=benchmark_, kind=kind, status=status,
+                                           stats=SampleStats.from_dict(json.loads(stats)) if how and stats else None,
+                                           processes=processes, recorded_at=recorded or ""))
+        return summaries
 
     def _results(self, where: str, args: tuple[Any, ...]) -> Iterator[StoredResult]:
         query = ("SELECT id, run_id, lane, benchmark, kind, params, failure_kind, failure_message, failure_detail, "
