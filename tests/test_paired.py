@@ -81,6 +81,23 @@ def test_a_thirty_percent_slowdown_reads_slower_and_its_mirror_faster() -> None:
     assert slower.change == pytest.approx(1 / (1 + faster.change) - 1)
 
 
+def test_one_pair_hit_by_another_tenant_does_not_hide_a_five_percent_slowdown() -> None:
+    """Ten pairs read +5 % within about a per cent; one more was hit for its whole run and reads
+    +60 %. The trimmed mean leaves it out: slower beyond a 1 % threshold, at about +5 %. A plain
+    mean over the eleven would read +9 % with an interval several times wider."""
+    rng = np.random.default_rng(60)
+    ratios = list(1.05 * np.exp(0.01 * rng.standard_normal(10))) + [1.60]
+    a = result_of([1000.0] * 11, seed=61, within=0.0)
+    b = result_of([1000.0 * r for r in ratios], seed=62, within=0.0)
+    change = paired_change("suite/a", a.measurement, b.measurement)
+    assert change.trimmed == 1 and change.dof == 11 - 2 - 1
+    assert math.expm1(change.mean) == pytest.approx(0.05, abs=0.01)
+    plain_se = np.std(change.log_ratios, ddof=1) / math.sqrt(11)
+    assert change.se < plain_se / 3
+    verdict = compare_paired([a], [b], thresholds={"suite/a": 0.01})[0].verdicts[0]
+    assert verdict.status == "slower" and verdict.low > 0.01
+
+
 def test_too_few_pairs_give_no_interval_and_say_how_many_to_run() -> None:
     a, b = drifting_pairs(2, 1.30, drift=0.0, spread=0.01, seed=30)
     verdict = compare_paired([a], [b])[0].verdicts[0]
