@@ -250,17 +250,16 @@ def test_a_short_history_with_a_step_is_not_taken_for_noise() -> None:
     assert short.floored and short.relative_sd == RUN_NOISE_FLOOR
 
 
-def test_a_process_with_too_few_samples_asks_for_the_processes_the_current_side_lacks() -> None:
+def test_a_process_with_few_samples_counts_with_its_median() -> None:
+    """A pyperf process keeps three values: its median is still that process's figure, and
+    the spread between processes carries its extra noise into the interval."""
     base = measured("a", processes(5, 0.01, 1), seed=2)
     good = measured("a", processes(2, 0.01, 3), seed=4, samples=40)
-    short = measured("a", [0.0], seed=5, samples=3)  # a third process that took 3 samples: no median of its own
+    short = measured("a", [0.0], seed=5, samples=3)
     samples = np.concatenate([good.measurement.samples_ns, short.measurement.samples_ns])
     current = BenchmarkResult("suite", "a", "python", Measurement(
         samples_ns=samples, iterations_per_sample=1000, overhead_ns=0.0, overhead_subtracted=False,
         clock="steady_clock", ticks_per_ns=1.0, segments=[(0, 40), (1, 40), (2, 3)]))
     verdict = compare_results([base], [current]).verdicts[0]
-    assert verdict.status == "unsure" and verdict.low is None
-    assert verdict.more_processes == 1
-    assert "1 of its 3 processes took fewer samples than a median needs" in verdict.settle
-    backwards = compare_results([current], [base]).verdicts[0]
-    assert backwards.more_processes is None and "measure the base again" in backwards.settle
+    assert verdict.current_processes == 3 and verdict.low is not None
+    assert verdict.low <= verdict.change <= verdict.high

@@ -300,3 +300,21 @@ def test_imported_runs_are_charted_like_native_ones(tmp_path: Path, run_cli) -> 
     assert [p["median"] for p in history["points"]] == pytest.approx(medians)
     assert {p["processes"] for p in history["points"]} == {3}
     assert run_cli("trend", "--host", "all", "--store", "s.db").returncode == 0
+
+
+def test_imported_runs_are_compared_like_native_ones(tmp_path: Path, run_cli) -> None:
+    """Two pyperf runs imported: `compare` judges each benchmark from the three processes
+    pyperf ran per side (never 'not compared'), and its exit code is the one its verdicts
+    imply."""
+    paths = [pyperf_file(tmp_path, f"pp{i}.json") for i in range(2)]
+    assert run_cli("import", *map(str, paths), "--store", "s.db").returncode == 0
+    completed = run_cli("compare", "1", "2", "--json", "--store", "s.db")
+    document = json.loads(completed.stdout)
+    assert completed.returncode == (1 if document["check_failed"] else 0), completed.stderr
+    assert (document["base"]["run_id"], document["current"]["run_id"]) == (1, 2)
+    verdicts = {v["benchmark"]: v for v in document["verdicts"]}
+    assert set(verdicts) == {"sum_small", "build_list"}
+    for verdict in verdicts.values():
+        assert verdict["status"] in ("slower", "faster", "same", "unsure")
+        assert verdict["base_processes"] == verdict["current_processes"] == 3
+        assert verdict["low"] <= verdict["change"] <= verdict["high"]

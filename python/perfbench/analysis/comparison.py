@@ -141,7 +141,14 @@ class SideNoise:
 
 def side_noise(measurement: Measurement) -> SideNoise:
     units = intervals.noise_units(measurement.samples_ns, measurement.segments)
-    figures = intervals.unit_figures(units, "median")
+    if units.kind == "processes":
+        # Every process's median, however few samples it took (a pyperf process keeps three
+        # values, each already a mean over many loops): a small process's median is noisier,
+        # and the spread between processes carries that noise into the standard error. (The
+        # run's own interval asks 5 samples per process; it has no other side to lean on.)
+        figures = np.array([float(np.median(group)) for group in units.groups])
+    else:
+        figures = intervals.unit_figures(units, "median")
     median = measurement.median
     enough = intervals.MIN_UNITS if units.kind != "independent" else 2  # as the run's own interval
     relative_se = None
@@ -507,17 +514,12 @@ def _judge(pair: _Pair, judgement: LogJudgement) -> ChangeVerdict:
 def _lacking_processes(noise: SideNoise) -> int:
     """Processes a side lacks for an interval, if each new one takes enough samples: three
     processes with a median each (two runs of a command)."""
-    if noise.kind == "processes":
-        return max(intervals.MIN_UNITS - noise.units, 1)
     if noise.kind == "independent":
         return max(2 - noise.units, 1)
     return max(intervals.MIN_UNITS - noise.processes, 1)
 
 
 def _why_no_interval(noise: SideNoise) -> str:
-    if noise.kind == "processes":
-        return (f"{noise.processes - noise.units} of its {noise.processes} processes took fewer samples than a "
-                "median needs (5)")
     return (f"{noise.processes} process{'es' if noise.processes != 1 else ''}, {noise.samples} "
             f"sample{'s' if noise.samples != 1 else ''}; an interval needs 3 processes, or 15 samples in one")
 
