@@ -26,8 +26,9 @@ calls any layout change significant):
 * *between runs* (``run_history`` given: two runs taken at different times, e.g. a saved
   baseline and a later run): the two runs each drew their own machine state too. Its size
   is estimated from this benchmark's own past per-run medians on the same host, from the
-  successive differences of their logs (``1.4826 · median|Δ| / √2``: a step change in the
-  history is one large difference, not a larger spread), less the part the runs' own
+  successive differences of their logs (their root mean square over √2, the largest left
+  out: a step change in the history is one large difference, not a larger spread, while
+  single slow runs and runs in another layout state are the noise), less the part the runs' own
   process noise already explains. With fewer than ``MIN_HISTORY_RUNS`` past runs it is
   assumed: the median of one to three differences cannot tell the noise from a single step
   (a change of the code between two past runs would be read as noise and hide every later
@@ -110,7 +111,6 @@ RUN_NOISE_FLOOR = 0.01
 # the Python callables of benchmarks/regression_evidence.py read 5-7 % apart between two such runs.
 SINGLE_PROCESS_RUN_NOISE_FLOOR = 0.05
 MIN_HISTORY_RUNS = 5
-_MAD_TO_SIGMA = 1.4826
 
 def threshold_problem(fraction: float) -> str | None:
     """Why a relative change cannot be a regression threshold, or None if it can."""
@@ -188,10 +188,19 @@ def run_noise(past_medians: Sequence[float], within_se: float, *, between_proces
     if logs.size < MIN_HISTORY_RUNS:
         floor = RUN_NOISE_FLOOR if between_processes else SINGLE_PROCESS_RUN_NOISE_FLOOR
         return RunNoise(floor, math.inf, int(logs.size), floored=True)
-    steps = np.abs(np.diff(logs))
-    total = _MAD_TO_SIGMA * float(np.median(steps)) / math.sqrt(2.0)
+    # The root mean square of the successive differences, the largest left out. Not their
+    # median: per-run medians on a shared VM are a mixture (a process draws one of two layouts
+    # and reads 0 % or +24 %; one run in twenty is hit for its whole length and reads +50 to
+    # +70 %, measured in benchmarks/regression_evidence.py), and a median of differences
+    # reads the common case alone (2-3 %), which called such a run slower in 7 of 20 A/A
+    # suite runs. Leaving out the largest difference keeps one step change of the code in
+    # the history from reading as noise; spikes (two large differences each) and mixtures
+    # still count. Successive differences share a run, so they carry about two thirds of
+    # their number in degrees of freedom (von Neumann's ratio).
+    steps = np.sort(np.abs(np.diff(logs)))[:-1]
+    total = math.sqrt(float(np.mean(steps * steps)) / 2.0)
     estimate = math.sqrt(max(total * total - within_se * within_se, 0.0))
-    return RunNoise(estimate, float(steps.size), int(logs.size), floored=False)
+    return RunNoise(estimate, max(2.0 * steps.size / 3.0, 1.0), int(logs.size), floored=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
