@@ -70,8 +70,11 @@ def main() -> None:
         lines = settling.stdout.splitlines()
         start = next((i for i, line in enumerate(lines) if line.startswith("--until-sure:")), None)
         # the line as printed, with any continuation the console wrapped onto the next lines
-        until_sure = "" if start is None else " ".join(
-            [lines[start]] + [line.strip() for line in lines[start + 1:start + 6] if line.startswith(" ")])
+        end = start
+        while start is not None and end + 1 < len(lines) and lines[end + 1].strip() and \
+                not lines[end + 1].startswith(("warning:", "stored ", "reports:")):
+            end += 1
+        until_sure = "" if start is None else " ".join(line.strip() for line in lines[start:end + 1])
         startup = []
         for _ in range(args.repeat):
             began = time.monotonic()
