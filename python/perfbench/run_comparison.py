@@ -188,17 +188,19 @@ def refuse_mixed_hosts(base: ResolvedRun, current: str, current_host: str | None
             "compare runs of one host, or pass --allow-mixed-hosts")
 
 
-def past_medians(store: ResultStore, key: tuple[str, str], host_id: str | None, hosts: Mapping[int, str | None],
-                 leave_out: Iterable[int]) -> list[float]:
-    """The benchmark's (``key``: lane, name) median in each other run on ``host_id``
+def past_medians(store: ResultStore, keys: Iterable[str], host_id: str | None, hosts: Mapping[int, str | None],
+                 leave_out: Iterable[int]) -> dict[str, list[float]]:
+    """Each benchmark's (``keys``: lane/name) median in every other run on ``host_id``
     (``hosts``: each run's host, from ``analysis.run_identity``, so that a run stored without
     metadata still counts as its host's), in run order, without the runs in ``leave_out``
-    (the two compared). Read from the stored statistics: no sample is decoded."""
+    (the two compared). One read of the stored statistics: no sample is decoded."""
     left_out = set(leave_out)
-    lane, benchmark = key
-    return [summary.median for summary in store.result_summaries(lane=lane, benchmark=benchmark)
-            if summary.run_id not in left_out and hosts.get(summary.run_id) == host_id and summary.ok
-            and summary.median is not None]
+    medians: dict[str, list[float]] = {key: [] for key in keys}
+    for summary in store.result_summaries():
+        if (summary.key in medians and summary.run_id not in left_out and hosts.get(summary.run_id) == host_id
+                and summary.ok and summary.median is not None):
+            medians[summary.key].append(summary.median)
+    return medians
 
 
 def compare_runs(store: ResultStore, base: ResolvedRun, current: ResolvedRun, *,
@@ -220,8 +222,8 @@ def compare_runs(store: ResultStore, base: ResolvedRun, current: ResolvedRun, *,
         current_results = [stored.result for stored in store.results(current.run.id)]
     base_keys = {r.key for r in base_results}
     hosts = {run.id: run_identity(run).host_id for run in store.runs()}
-    history = {r.key: past_medians(store, (r.lane, r.benchmark), current.host_id, hosts, (base.run.id, current.run.id))
-               for r in current_results if r.key in base_keys}
+    history = past_medians(store, [r.key for r in current_results if r.key in base_keys], current.host_id, hosts,
+                           (base.run.id, current.run.id))
     both = {r.key: r for r in [*base_results, *current_results]}
     thresholds = {key: settings.threshold(r.lane, r.benchmark) for key, r in both.items()}
     comparison = compare_results(base_results, current_results,

@@ -578,6 +578,15 @@ def _not_compared(base: BenchmarkResult | None, current: BenchmarkResult | None,
     return None
 
 
+def matched(base: Iterable[BenchmarkResult], current: Iterable[BenchmarkResult]
+            ) -> tuple[dict[str, BenchmarkResult], dict[str, BenchmarkResult], list[str]]:
+    """Both sides' results by ``lane/benchmark``, and every key in the order the base ran
+    them, then those only in current: the order a comparison reports in."""
+    base_by_key = {r.key: r for r in base}
+    current_by_key = {r.key: r for r in current}
+    return base_by_key, current_by_key, list(base_by_key) + [k for k in current_by_key if k not in base_by_key]
+
+
 def compare_results(base: Iterable[BenchmarkResult], current: Iterable[BenchmarkResult], *,
                     thresholds: Mapping[str, float] | None = None,
                     severities: Mapping[str, str] | None = None,
@@ -606,9 +615,7 @@ def compare_results(base: Iterable[BenchmarkResult], current: Iterable[Benchmark
     for key, severity in severities.items():
         if severity not in SEVERITIES:
             raise ValueError(f"{key}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
-    base_by_key = {r.key: r for r in base}
-    current_by_key = {r.key: r for r in current}
-    keys = list(base_by_key) + [k for k in current_by_key if k not in base_by_key]
+    base_by_key, current_by_key, keys = matched(base, current)
 
     settled: dict[str, ChangeVerdict] = {}
     pairs: dict[str, _Pair] = {}

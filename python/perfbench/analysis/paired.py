@@ -46,6 +46,7 @@ import numpy as np
 from perfbench.analysis import intervals
 from perfbench.analysis.comparison import (
     DEFAULT_SEVERITY, DEFAULT_THRESHOLD, FAMILY_ERROR, ChangeVerdict, Comparison, LogChange, LogJudgement, judge_changes,
+    matched,
 )
 from perfbench.model import BenchmarkResult, Measurement
 
@@ -176,9 +177,7 @@ def compare_paired(a: Iterable[BenchmarkResult], b: Iterable[BenchmarkResult], *
     def severity_of(key: str) -> str:
         return severities.get(key, DEFAULT_SEVERITY)
 
-    a_by_key = {r.key: r for r in a}
-    b_by_key = {r.key: r for r in b}
-    keys = list(a_by_key) + [k for k in b_by_key if k not in a_by_key]
+    a_by_key, b_by_key, keys = matched(a, b)
     settled: dict[str, ChangeVerdict] = {}
     changes: dict[str, PairedChange] = {}
     for key in keys:
