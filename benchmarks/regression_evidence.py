@@ -99,6 +99,13 @@ def comparison_statuses(document: dict) -> dict[str, str]:
     return {f"{v['lane']}/{v['benchmark']}": v["status"] for v in document["verdicts"]}
 
 
+def comparison_changes(document: dict) -> dict[str, list]:
+    """``lane/benchmark`` -> [change, 95 % low, high, threshold, MDE]: what each verdict read,
+    so that a series can be examined beyond its verdicts."""
+    return {f"{v['lane']}/{v['benchmark']}": [v.get(k) for k in ("change", "low", "high", "threshold", "mde")]
+            for v in document["verdicts"] if v.get("change") is not None}
+
+
 # -- the two designs -----------------------------------------------------------------------
 
 
@@ -106,7 +113,8 @@ def baseline_design(args: argparse.Namespace, workdir: Path) -> list[dict]:
     checkout = project.write_project(workdir / "checkout", 0.0)
     store = workdir / "results.db"
     lanes = [arg for lane in (project.LANE, *BUILTIN_LANES) for arg in ("--lane", lane)]
-    run = ["run", "--quick", *lanes, "--store", str(store), "--output-dir", str(workdir / "reports")]
+    processes = ["--processes", str(args.processes)] if args.processes else []
+    run = ["run", "--quick", *lanes, *processes, "--store", str(store), "--output-dir", str(workdir / "reports")]
     threshold = ["--threshold", args.threshold] if args.threshold else []
     checked(perfbench([*run, "--save-baseline", "ref"], checkout), (0, 1))
     base_samples = stored_samples(store, latest_run_id(store))
@@ -128,6 +136,7 @@ def baseline_design(args: argparse.Namespace, workdir: Path) -> list[dict]:
             rounds.append({"phase": phase, "index": index, "slowdown": slowdown, "run_id": run_id,
                            "run_seconds": run_seconds, "compare_seconds": compare_seconds,
                            "exit_code": compared.returncode, "perfbench": comparison_statuses(document),
+                           "changes": comparison_changes(document),
                            "peers": peer_verdicts(base_samples, stored_samples(store, run_id)),
                            "load_average": os.getloadavg()[0]})
             keep_round(args, rounds[-1])
@@ -167,7 +176,7 @@ def ab_design(args: argparse.Namespace, workdir: Path) -> list[dict]:
             run_a, run_b = document["base"]["run_id"], document["current"]["run_id"]
             rounds.append({"phase": phase, "index": index, "slowdown": slowdown, "runs": [run_a, run_b],
                            "processes": processes, "run_seconds": seconds, "exit_code": compared.returncode,
-                           "perfbench": comparison_statuses(document),
+                           "perfbench": comparison_statuses(document), "changes": comparison_changes(document),
                            "peers": peer_verdicts(stored_samples(store, run_a), stored_samples(store, run_b)),
                            "load_average": os.getloadavg()[0]})
             keep_round(args, rounds[-1])
@@ -284,7 +293,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="suite runs in each phase (A/A, then power)")
     parser.add_argument("--slowdown", type=float, default=0.20, help="injected in the power phase: 0.05 is 5 %%")
     parser.add_argument("--threshold", help="passed to compare/ab, e.g. 2%% (default: perfbench's)")
-    parser.add_argument("--processes", type=int, help="ab: worker processes per side and benchmark (pairs)")
+    parser.add_argument("--processes", type=int, help="worker processes per micro-benchmark: per run (baseline design), or "
+                                                          "per side (ab: pairs)")
     parser.add_argument("--power-processes", type=int, help="ab: pairs in the power phase (default: --processes)")
     parser.add_argument("--power-subset-only", action="store_true",
                         help="ab: the power phase runs only the injectable callables (a smaller suite)")
