@@ -83,6 +83,10 @@ def test_a_thirty_percent_slowdown_reads_slower_and_both_sides_are_stored_as_lin
     assert found["status"] == "slower", found
     assert 0.10 < found["change"] < 0.60  # 1.3 times the work, give or take what the machine does
     assert found["base_processes"] == found["current_processes"] == 10
+    # Both checkouts import a module named ``work``: paired in one worker process, each side
+    # still ran its own (B's does 1.3 times the work), or the change would be nil.
+    assert document["pairing"] == {"tiny/squares": "one process"}
+    assert found["noise"] == "10 processes, each alternating A and B"
 
     runs = {"A": document["base"]["run_id"], "B": document["current"]["run_id"]}
     assert document["base"]["git_commit"] == commits["A"] and document["current"]["git_commit"] == commits["B"]
@@ -97,11 +101,48 @@ def test_a_thirty_percent_slowdown_reads_slower_and_both_sides_are_stored_as_lin
             recorded = stored[side].environment["ab"]
             assert recorded["side"] == side and recorded["seed"] == 11
             assert recorded["orders"] == document["orders"]
+            assert recorded["pairing"] == document["pairing"]
             assert recorded["checkout"] == str(tmp_path / ("main" if side == "A" else "branch"))
             [result] = store.results(runs[side])
             assert len(process_medians(result.result.measurement)) == 10
     order = document["orders"]["tiny/squares"]
     assert len(order) == 20 and all(sorted(order[i:i + 2]) == ["A", "B"] for i in range(0, 20, 2))
+
+
+def test_pairs_of_processes_when_asked_read_the_same_slowdown(run_cli, tmp_path: Path) -> None:
+    checkout(tmp_path / "main")
+    checkout(tmp_path / "branch", slowdown=1.3)
+    completed, document = ab(run_cli, "main", "branch", *AB_FLAGS, "--pairing", "processes")
+    found = verdict(document)
+    assert completed.returncode == 1, completed.stderr
+    assert found["status"] == "slower", found
+    assert document["pairing"] == {"tiny/squares": "processes: --pairing processes"}
+    assert found["noise"] == "10 interleaved pairs of processes"
+
+
+def test_each_side_runs_in_its_own_checkout_directory_when_paired_in_one_process(run_cli, tmp_path: Path) -> None:
+    extra = """
+        import os
+
+        SEEN = []
+
+        @perfbench.benchmark(lane="files")
+        def reads_its_data():
+            if not SEEN:  # once per side and process
+                SEEN.append(True)
+                with open("data.txt") as data, open(os.environ["SEEN_LOG"], "a") as log:
+                    log.write(os.path.basename(os.getcwd()) + " read " + data.read() + "\\n")
+        """
+    for name in ("main", "branch"):
+        checkout(tmp_path / name, extra=extra)
+        (tmp_path / name / "data.txt").write_text(f"{name}'s data")
+    log = tmp_path / "seen.log"
+    completed = run_cli("ab", "main", "branch", "--processes", "3", "--budget", "0.01s", "--lane", "files", "--json",
+                        cwd=tmp_path, env={"SEEN_LOG": str(log)})
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["pairing"] == {"files/reads_its_data": "one process"}
+    lines = log.read_text().splitlines()
+    assert sorted(lines) == ["branch read branch's data"] * 3 + ["main read main's data"] * 3
 
 
 def test_the_same_checkout_twice_reads_neither_slower_nor_faster(run_cli, tmp_path: Path) -> None:
@@ -145,6 +186,7 @@ def test_a_side_named_by_another_venv_runs_its_workers_with_that_interpreter(run
     assert document["sides"]["B"]["perfbench_version"]
     prefixes = set((project / "interpreters.txt").read_text().split())
     assert prefixes == {sys.prefix, str(venv)}  # A's workers ran in this environment, B's in the other
+    assert document["pairing"] == {"where/record_interpreter": "processes: the sides run in different interpreters"}
 
 
 def test_a_benchmark_on_one_side_only_is_reported_and_not_run(run_cli, tmp_path: Path) -> None:
@@ -197,6 +239,8 @@ def test_a_crash_on_one_side_is_contained_and_exits_3(run_cli, tmp_path: Path) -
     assert completed.returncode == 3, completed.stderr
     found = verdict(document)
     assert found["status"] == "not-compared" and found["reason"].startswith("B: worker killed by SIGABRT")
+    # A worker running both sides cannot tell which crashed: the pair was rerun apart.
+    assert document["pairing"]["tiny/squares"].startswith("processes: a worker running both sides failed")
     assert [f["key"] for f in document["failed"]] == ["tiny/squares"]
 
 

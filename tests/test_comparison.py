@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -11,7 +12,7 @@ from scipy.stats import mannwhitneyu
 from perfbench.analysis.comparison import (
     DEFAULT_THRESHOLD, MIN_HISTORY_RUNS, RUN_NOISE_FLOOR, SINGLE_PROCESS_RUN_NOISE_FLOOR, compare_results, holm_adjusted, run_noise,
 )
-from perfbench.model import BenchmarkResult, Failure, Measurement
+from perfbench.model import BenchmarkResult, Failure, Measurement, Metric
 
 
 def measured(name: str, process_offsets: list[float], *, seed: int, median_ns: float = 1000.0, scale: float = 1.0,
@@ -263,3 +264,24 @@ def test_a_process_with_few_samples_counts_with_its_median() -> None:
     verdict = compare_results([base], [current]).verdicts[0]
     assert verdict.current_processes == 3 and verdict.low is not None
     assert verdict.low <= verdict.change <= verdict.high
+
+
+def busy(result: BenchmarkResult, others: float) -> BenchmarkResult:
+    """``result`` as measured while other processes used ``others`` of the machine."""
+    own = 0.5
+    return dataclasses.replace(result, metrics=(Metric("system_cpu_avg", own + others, "fraction"),
+                                                Metric("cpu_avg", own, "fraction")))
+
+
+def test_a_change_between_runs_that_saw_the_machine_in_different_states_reads_unsure() -> None:
+    base = measured("a", processes(10, 0.002, 1), seed=2)
+    faster = measured("a", processes(10, 0.002, 3), seed=4, scale=0.5)
+    history = {"suite/a": [1000.0] * 6}
+    same_state = compare_results([busy(base, 0.05)], [busy(faster, 0.15)], run_history=history).verdicts[0]
+    assert same_state.status == "faster"
+    other_state = compare_results([busy(base, 0.0)], [busy(faster, 0.5)], run_history=history).verdicts[0]
+    assert other_state.status == "unsure"
+    assert "other processes used 0 % of the machine in the base run and 50 % in the current one" in other_state.note
+    assert other_state.settle.startswith("reads faster, but the machine was not in the same state")
+    # Measured in one job (no history between runs), the sides share the machine's moments.
+    assert compare_results([busy(base, 0.0)], [busy(faster, 0.5)]).verdicts[0].status == "faster"

@@ -58,7 +58,7 @@ def test_identical_sides_read_same_with_no_change() -> None:
     verdict = comparison.verdicts[0]
     assert verdict.status == "same"
     assert verdict.change == 0.0
-    assert verdict.noise == "6 interleaved pairs"
+    assert verdict.noise == "6 interleaved pairs of processes"
 
 
 def test_drift_shared_by_a_pair_cancels_where_two_pooled_sides_cannot_see_through_it() -> None:

@@ -48,7 +48,10 @@ calls any layout change significant):
   tests), not the mere absence of evidence;
 * *unsure*: anything else; the verdict says what would settle it (about how many more
   processes of the current side, or, where the baseline's noise or the variation between
-  runs alone is wider than the margin, an interleaved comparison, ``perfbench ab``).
+  runs alone is wider than the margin, an interleaved comparison, ``perfbench ab``). Also
+  unsure: a change that would read slower or faster between two runs that saw the machine
+  in different states (other processes' share of it differing by half a core or more,
+  ``analysis.machine_state``), which moves some benchmarks several times over.
 
 **The threshold** is the one requested (``--threshold``, then the benchmark's, the lane's or
 the global ``regression_threshold``), else the larger of ``DEFAULT_THRESHOLD`` (5 %) and
@@ -93,6 +96,7 @@ from typing import Any
 import numpy as np
 
 from perfbench.analysis import intervals
+from perfbench.analysis.machine_state import state_difference
 from perfbench.model import BenchmarkResult, Measurement
 from perfbench.sla import SEVERITIES, severity_rank
 
@@ -508,16 +512,24 @@ def judge_changes(changes: Sequence[LogChange], family_error: float = FAMILY_ERR
 
 def _judge(pair: _Pair, judgement: LogJudgement) -> ChangeVerdict:
     settle, more = "", None
+    figures = judgement.figures()
     if judgement.status == "unsure":
         assert judgement.settle_se is not None
         settle, more = _settle(pair, judgement.settle_se, f"would read {judgement.reads}")
         settle = f"reads {judgement.reads} if narrower: {settle}"
+    elif judgement.status in ("slower", "faster") and pair.runs is not None and (
+            differed := state_difference(pair.base, pair.current)) is not None:
+        # Two runs on two different machines, in effect: the change may be the machine's.
+        figures["status"] = "unsure"
+        figures["note"] = "; ".join(filter(None, (figures["note"], differed)))
+        settle = (f"reads {judgement.status}, but the machine was not in the same state ({differed}), which "
+                  "moves some benchmarks by more than any code change: rerun on a quiet machine, or compare "
+                  "both versions in one job (`python -m perfbench ab`)")
     return ChangeVerdict(
         lane=pair.current.lane, benchmark=pair.current.benchmark, base_median=pair.base_noise.median,
         current_median=pair.current_noise.median, base_processes=pair.base_noise.processes,
         current_processes=pair.current_noise.processes, noise=pair.noise, settle=settle, more_processes=more,
-        severity=pair.severity,
-        **judgement.figures())
+        severity=pair.severity, **figures)
 
 
 def _lacking_processes(noise: SideNoise) -> int:

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 import numpy as np
 
@@ -163,14 +163,16 @@ def _why_not_compared(a: BenchmarkResult, b: BenchmarkResult) -> str | None:
 def compare_paired(a: Iterable[BenchmarkResult], b: Iterable[BenchmarkResult], *,
                    thresholds: Mapping[str, float | None] | None = None,
                    severities: Mapping[str, str] | None = None, family_error: float = FAMILY_ERROR,
-                   one_sided: Iterable[tuple[str, str, str]] = ()) -> tuple[Comparison, dict[str, PairedChange]]:
+                   one_sided: Iterable[tuple[str, str, str]] = (),
+                   in_one_process: Collection[str] = ()) -> tuple[Comparison, dict[str, PairedChange]]:
     """B against A (A is the base), benchmark by benchmark (matched by lane/name), from each
     benchmark's paired processes. ``thresholds``: the requested threshold per key (relative);
     a benchmark without one gets ``max(DEFAULT_THRESHOLD, its MDE)``. ``severities``: what a
     slower verdict counts as per key (default ``error``, which fails the check).
     ``one_sided``: (side, lane, benchmark) of benchmarks that exist on one side only and were
-    not run; they are reported as such. Returns the comparison and, per benchmark with
-    pairs, its pairs."""
+    not run; they are reported as such. ``in_one_process``: the keys whose pairs each ran
+    in one worker process (said in the verdict's noise). Returns the comparison and, per
+    benchmark with pairs, its pairs."""
     thresholds = dict(thresholds or {})
     severities = dict(severities or {})
 
@@ -207,7 +209,8 @@ def compare_paired(a: Iterable[BenchmarkResult], b: Iterable[BenchmarkResult], *
         sides = dict(lane=b_result.lane, benchmark=b_result.benchmark, base_median=a_result.measurement.median,
                      current_median=b_result.measurement.median, base_processes=change.pairs,
                      current_processes=change.pairs,
-                     noise=f"{change.pairs} interleaved pairs", severity=severity_of(key))
+                     noise=(f"{change.pairs} processes, each alternating A and B" if key in in_one_process
+                            else f"{change.pairs} interleaved pairs of processes"), severity=severity_of(key))
         judgement = by_key.get(key)
         if judgement is None:
             requested = thresholds.get(key)

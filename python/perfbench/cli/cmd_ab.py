@@ -1,5 +1,5 @@
-"""`ab`: two versions of the same benchmarks, their worker processes interleaved (A B B A ...),
-judged from the paired differences. Builds the session's request from the flags, prints
+"""`ab`: two versions of the same benchmarks in pairs (both in each worker process where they can
+share one, else worker processes interleaved A B B A ...), judged from the paired differences. Builds the session's request from the flags, prints
 progress, the table (or JSON) and maps the outcome to an exit code: an interrupt as a shell
 reports it, 3 if a benchmark could not run on a side, 1 if any is slower beyond its
 threshold, else 0."""
@@ -72,6 +72,7 @@ def _json(outcome: ABOutcome, sides: tuple[Side, Side]) -> str:
     the seed, each benchmark's order and pairs, what each side was, what failed."""
     return json.dumps({
         **outcome.compared.to_dict(), "store": outcome.store, "seed": outcome.seed, "orders": dict(outcome.orders),
+        "pairing": dict(outcome.pairing),
         "sides": {side.label: dict(side.described) for side in sides},
         "pairs": {key: [float(d) for d in change.log_ratios] for key, change in outcome.pairs.items()},
         "failed": [{"key": r.key, "kind": r.failure.kind, "message": r.failure.message}  # type: ignore[union-attr]
@@ -108,7 +109,7 @@ def cmd_ab(args: argparse.Namespace) -> int:
         described={side.label: side.described for side in sides}, seed=seed, store=store_path(args, config_from(args)),
         command=shlex.join(["python", "-m", "perfbench", *sys.argv[1:]]),
         thresholds={key: regression.threshold(d.lane, d.name) for key, d in keys.items()},
-        severities={key: regression.severity(d.lane, d.name) for key, d in keys.items()})
+        severities={key: regression.severity(d.lane, d.name) for key, d in keys.items()}, pairing=args.pairing)
     outcome = ABSession(request, observer=_Progress()).run()
     err = stderr_console()
     if args.json:

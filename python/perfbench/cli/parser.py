@@ -149,8 +149,10 @@ def build_parser() -> OneLineArgumentParser:
 
     ab = commands.add_parser(
         "ab", help="A against B: two versions of the same benchmarks, processes interleaved A B B A",
-        description="Compare two versions of the same benchmarks in one job: their worker processes run in "
-                    "interleaved pairs (A B B A / B A A B, seeded), and B is judged against A from the paired "
+        description="Compare two versions of the same benchmarks in one job, in pairs: Python callables run "
+                    "by one interpreter pair inside each worker process (both versions imported, each from its "
+                    "own checkout, and timed in alternating rounds); others run their worker processes in "
+                    "interleaved pairs (A B B A / B A A B, seeded). B is judged against A from the paired "
                     "differences: slower / faster / same / unsure against the threshold, Holm at 1 % over the "
                     "benchmarks. A and B are each a checkout directory (its benchmarks/ and config), a venv or "
                     "Python interpreter (the current directory's benchmarks, run by it), or a directory with "
@@ -170,6 +172,10 @@ def build_parser() -> OneLineArgumentParser:
     ab.add_argument("--threshold", metavar="PERCENT",
                     help="the change that matters, e.g. 5%% (default: the larger of 5%% and what the noise resolves)")
     ab.add_argument("--seed", type=int, metavar="S", help="seed of the interleaved order (default: drawn and printed)")
+    ab.add_argument("--pairing", choices=("auto", "processes"), default="auto",
+                    help="auto (default): both versions in each worker process where they can share one, "
+                         "else pairs of processes; processes: always pairs of processes (e.g. for code whose "
+                         "import has side effects on the whole process)")
     ab.add_argument("--budget", metavar="DURATION", help="sampling budget per process, e.g. 0.2s")
     ab.add_argument("--timeout", metavar="DURATION", help="timeout per iteration, e.g. 10m")
     ab.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "

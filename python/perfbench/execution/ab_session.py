@@ -24,10 +24,13 @@ from typing import Any
 from perfbench.analysis.comparison import FAMILY_ERROR, Comparison
 from perfbench.analysis.interference import run_noise
 from perfbench.analysis.paired import PairedChange, compare_paired
-from perfbench.execution.interleave import SIDES, Batch, SideEvent, Version, plan_orders, run_interleaved
+from perfbench.execution.interleave import (
+    SIDES, Batch, SideEvent, Version, pairing_problem, plan_orders, run_interleaved,
+)
 from perfbench.execution.interrupts import InterruptGuard
 from perfbench.execution.runner import process_count
 from perfbench.execution.session import Observer, RunRecorder, RunStarted, drive, run_metadata
+from perfbench.definition.suite import BenchmarkDefinition
 from perfbench.model import BenchmarkResult
 from perfbench.resources.environment import collect_environment, load_average, noise_warnings
 from perfbench.run_comparison import ResolvedRun, RunComparison
@@ -46,6 +49,9 @@ class ABRequest:
     severities: Mapping[str, str] = dataclasses.field(default_factory=dict)  # of a slower verdict, per key
     family_error: float = FAMILY_ERROR
     handle_signals: bool = True
+    # "auto": each benchmark's pairs inside one worker process where it can be (interleave.py,
+    # pairing_problem), else pairs of processes; "processes": always pairs of processes.
+    pairing: str = "auto"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -59,6 +65,8 @@ class ABOutcome:
     pairs: Mapping[str, PairedChange]
     noise_warnings: tuple[str, ...]
     interrupted_by: int | None = None
+    # benchmark key -> "one process" (both sides in each worker) or "processes: <why not one>"
+    pairing: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def comparison(self) -> Comparison:
@@ -95,6 +103,8 @@ class ABSession:
         shared = [key for key in a_keys if key in b_keys]
         pairs = {key: min(process_count(a_keys[key]), process_count(b_keys[key])) for key in shared}
         orders = plan_orders(shared, pairs, request.seed)
+        pairing = {key: _pairing(request, a_keys[key], b_keys[key]) for key in shared}
+        in_one_process = frozenset(key for key, how in pairing.items() if how == ONE_PROCESS)
         with InterruptGuard(install=request.handle_signals) as guard:
             with open_store(request.store) as store:  # opened before anything runs: a bad store costs nothing
                 environment = collect_environment()
@@ -104,7 +114,7 @@ class ABSession:
                     other = "B" if version.label == "A" else "A"
                     described = request.described[version.label]
                     recorded = {"side": version.label, **described, "seed": request.seed,
-                                "orders": orders, "paired_with_run": runs.get(other)}
+                                "orders": orders, "pairing": pairing, "paired_with_run": runs.get(other)}
                     note = f" [side {version.label}" + (f", paired with run {runs[other]}]" if other in runs else "]")
                     side_environment = {**_side_environment(environment, version, described), "ab": recorded}
                     runs[version.label] = store.begin_run(side_environment, request.command + note,
@@ -120,7 +130,11 @@ class ABSession:
                     for tagged in batch:
                         recorders[tagged.side].store_event(tagged.event)
 
-                drive(run_interleaved(request.a, request.b, orders), guard, store_batch)
+                def fell_back(key: str) -> None:
+                    pairing[key] = "processes: a worker running both sides failed; rerun apart to tell which"
+
+                drive(run_interleaved(request.a, request.b, orders, in_one_process, fell_back), guard, store_batch)
+                in_one_process = frozenset(key for key, how in pairing.items() if how == ONE_PROCESS)
                 interrupted_by = guard.signum
                 results = {side: recorders[side].finished() for side in SIDES}
                 for side in SIDES:
@@ -133,7 +147,8 @@ class ABSession:
                                                                         if k not in a_keys]
         comparison, changes = compare_paired(
             results["A"], results["B"], thresholds=request.thresholds, severities=request.severities,
-            family_error=request.family_error, one_sided=[(side, d.lane, d.name) for side, d in only])
+            family_error=request.family_error, one_sided=[(side, d.lane, d.name) for side, d in only],
+            in_one_process=in_one_process)
         # One job on one machine: a host id that differs names the other side's Python, which is
         # what the comparison is about, not a second machine.
         base, current = (ResolvedRun(stored[side], side, f"{side} {_what(request.described[side])}")  # type: ignore[arg-type]
@@ -142,7 +157,18 @@ class ABSession:
         return ABOutcome(runs=MappingProxyType(runs), store=location, seed=request.seed,
                          orders=MappingProxyType(orders), results=MappingProxyType({s: tuple(r) for s, r in results.items()}),
                          compared=compared, pairs=MappingProxyType(changes), noise_warnings=warnings,
-                         interrupted_by=interrupted_by)
+                         interrupted_by=interrupted_by, pairing=MappingProxyType(pairing))
+
+
+ONE_PROCESS = "one process"
+
+
+def _pairing(request: ABRequest, a: BenchmarkDefinition, b: BenchmarkDefinition) -> str:
+    """How a benchmark's pairs run: ``ONE_PROCESS``, or ``processes: <why>``."""
+    if request.pairing == "processes":
+        return "processes: --pairing processes"
+    problem = pairing_problem(a, b, request.a.python, request.b.python)
+    return ONE_PROCESS if problem is None else f"processes: {problem}"
 
 
 def _side_environment(environment: Mapping[str, Any], version: Version,

@@ -20,8 +20,11 @@ is ready ~50 ms after exec instead of ~160 ms, so the runner can afford several 
 workers per benchmark.
 
 A job is one target, optionally swept over a parameter's values, or measured alternately
-with a baseline (rounds of target, baseline, target, ... so that drift on a noisy machine
-affects both sides alike).
+with a baseline (rounds of target, baseline, baseline, target, ... so that drift on a noisy
+machine affects both sides alike), or, for ``perfbench ab`` (``"paired"``), alternately
+with the same benchmark of the other checkout: each side imported on its own
+(side_imports.py), the side named ``first`` imported and timed first, and many short
+rounds, so that what the machine does in a process's lifetime falls on both versions.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from perfbench.definition.user_modules import load_user_object
+from perfbench.execution.side_imports import in_directory, side_imports
 from perfbench.measuring.call_binding import bind_parameters
 from perfbench.measuring.raw_measurement import allocations_per_call, time_callable, time_workload, to_wire
 from perfbench.measuring.wire_pooling import pool_wire
@@ -47,6 +51,11 @@ from perfbench.measuring.sampling import SamplingOptions, pins_iterations_per_sa
 # machine conditions, and the spread of the per-round ratios is the interval of the ratio
 # (Student-t over 8 rounds: t = 2.36, where 4 rounds gave 3.18).
 BASELINE_ROUNDS = 8
+# ab pairs in one process: shorter rounds follow the machine more closely. Two versions of a
+# 36 us callable alternated in rounds of ~1 ms read within 0.15 % of each other from one
+# process to the next (sd of 24 processes), where two processes of one version differ by
+# 2-4 % and a pair of processes A B by 6-9 % (/tmp probes on these VMs, README "ab").
+PAIRED_ROUNDS = 32
 
 
 Measurer = Callable[[dict[str, Any], SamplingOptions], dict[str, Any]]  # -> a wire-format measurement
@@ -85,20 +94,48 @@ def _measurer(target: dict[str, Any], process: int,
 
 def _alternate(target_measure: Measurer, target_params: dict[str, Any],
                baseline_measure: Measurer, baseline_params: dict[str, Any],
-               options: SamplingOptions) -> tuple[dict[str, Any], dict[str, Any]]:
+               options: SamplingOptions, rounds: int = BASELINE_ROUNDS,
+               baseline_first: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both sides over ``rounds`` rounds, each side's share of the budget split among them,
+    in mirrored order (target baseline, baseline target, ...): a drift within a round pair
+    falls on both alike, and neither always runs first after the other warmed the caches."""
     per_round = dataclasses.replace(
-        options, budget_seconds=options.budget_seconds / BASELINE_ROUNDS,
+        options, budget_seconds=options.budget_seconds / rounds,
         max_samples=None if options.max_samples is None else max(
-            options.min_samples, math.ceil(options.max_samples / BASELINE_ROUNDS)))
+            options.min_samples, math.ceil(options.max_samples / rounds)))
     sides: list[list[dict[str, Any]]] = [[], []]
-    for round_index in range(BASELINE_ROUNDS):
-        for side, (measure, params) in enumerate(((target_measure, target_params),
-                                                  (baseline_measure, baseline_params))):
+    both = ((0, target_measure, target_params), (1, baseline_measure, baseline_params))
+    for round_index in range(rounds):
+        for side, measure, params in (both if (round_index % 2 == 1) == baseline_first else both[::-1]):
             round_options = per_round
             if round_index > 0:  # calibrated in round one; later rounds reuse its iterations
                 round_options = dataclasses.replace(per_round, iterations=sides[side][0]["iterations_per_sample"])
             sides[side].append(measure(params, round_options))
     return pool_wire(sides[0]), pool_wire(sides[1])
+
+
+def _paired_measurers(job: dict[str, Any], process: int,
+                      before_setup: Callable[[], None]) -> tuple[Measurer, float | None, Measurer]:
+    """This side's measurer (the job's target, its setup time) and the partner's, each
+    imported inside its own checkout (side_imports), the one named first imported first,
+    and each run in its own checkout's directory."""
+    paired = job["paired"]
+    sides = {"own": (job["target"], paired["own_directory"]), "partner": (paired["target"], paired["directory"])}
+    measurers: dict[str, tuple[Measurer, float | None]] = {}
+    announced = []
+
+    def setup_begins() -> None:  # the runner expects one "setup" event, before the first setup
+        if not announced:
+            announced.append(True)
+            before_setup()
+
+    for side in (("partner", "own") if paired["partner_first"] else ("own", "partner")):
+        target, directory = sides[side]
+        with side_imports(directory, str(Path(target["path"]).parent)):
+            measurers[side] = _measurer(target, process, setup_begins)
+    (own, setup_ns), (partner, _) = measurers["own"], measurers["partner"]
+    return (in_directory(paired["own_directory"], own), setup_ns,
+            in_directory(paired["directory"], partner))
 
 
 def run_iteration(job: dict[str, Any], measure: Measurer, baseline: Measurer | None,
@@ -110,7 +147,12 @@ def run_iteration(job: dict[str, Any], measure: Measurer, baseline: Measurer | N
                   for value in sweep["values"]]
         return {"sweep": points}  # the largest size's point is the iteration's measurement
     if baseline is not None:
-        measured, base = _alternate(measure, params, baseline, dict(job["baseline"]["params"]), options)
+        paired = job.get("paired")
+        if paired is not None:
+            measured, base = _alternate(measure, params, baseline, dict(paired["target"]["params"]), options,
+                                        rounds=PAIRED_ROUNDS, baseline_first=paired["partner_first"])
+        else:
+            measured, base = _alternate(measure, params, baseline, dict(job["baseline"]["params"]), options)
         return {"measurement": measured, "baseline": base}
     return {"measurement": measure(params, options)}
 
@@ -131,8 +173,11 @@ def main(argv: list[str]) -> int:
             process = job.get("process", 0)
             # The runner gives starting up the start-up timeout, and the user's setup the
             # iteration timeout, from this event on.
-            measure, setup_ns = _measurer(job["target"], process, lambda: _emit(events, {"event": "setup"}))
-            baseline = _measurer(job["baseline"], process)[0] if job.get("baseline") else None
+            if job.get("paired"):
+                measure, setup_ns, baseline = _paired_measurers(job, process, lambda: _emit(events, {"event": "setup"}))
+            else:
+                measure, setup_ns = _measurer(job["target"], process, lambda: _emit(events, {"event": "setup"}))
+                baseline = _measurer(job["baseline"], process)[0] if job.get("baseline") else None
             _emit(events, {"event": "ready", "setup_ns": setup_ns})
             options = SamplingOptions.from_dict(job["sampling"])
             total = job["warmup_iterations"] + job["iterations"]
@@ -140,7 +185,7 @@ def main(argv: list[str]) -> int:
                 _emit(events, {"event": "start", "index": index, "warmup": index < job["warmup_iterations"]})
                 outcome = run_iteration(job, measure, baseline, options)
                 if index == 0 and pins_iterations_per_sample(options, sweep=bool(job.get("sweep")),
-                                                             baseline=bool(job.get("baseline"))):
+                                                             baseline=baseline is not None):
                     n = outcome["measurement"]["iterations_per_sample"]
                     options = dataclasses.replace(options, iterations=n)
                 _emit(events, {"event": "end", "index": index, "outcome": outcome})

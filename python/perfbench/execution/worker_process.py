@@ -73,13 +73,18 @@ class WorkerRun:
     counted iterations (default: all of the definition's) with ``sampling`` (default: the
     definition's). Records are numbered from ``first_index`` and carry ``process``. ``python``
     is the interpreter the worker runs in (default: this one); another one (a venv with
-    another perfbench and project installed, for ``perfbench ab``) must have perfbench."""
+    another perfbench and project installed, for ``perfbench ab``) must have perfbench.
+    ``job_extra`` is added to the worker's job and ``cwd`` replaces the definition's working
+    directory (``perfbench ab`` pairing two checkouts in one worker: execution/interleave.py)."""
 
     def __init__(self, definition: BenchmarkDefinition, workdir: Path, *, counted: int | None = None,
                  sampling: SamplingOptions | None = None, first_index: int = 0, process: int = 0,
-                 python: str = sys.executable) -> None:
+                 python: str = sys.executable, job_extra: dict[str, Any] | None = None,
+                 cwd: str | None = None) -> None:
         self.definition = definition
         self.python = python
+        self.job_extra = job_extra or {}
+        self.cwd = cwd if cwd is not None else definition.cwd
         self.workdir = workdir
         self.counted = definition.iterations if counted is None else counted
         self.sampling = sampling
@@ -89,14 +94,15 @@ class WorkerRun:
 
     def _spawn(self) -> tuple[subprocess.Popen[bytes], _EventPipe]:
         job_path = self.workdir / "job.json"
-        job_path.write_text(json.dumps({**self.definition.job(self.counted, self.sampling), "process": self.process}))
+        job_path.write_text(json.dumps({**self.definition.job(self.counted, self.sampling), "process": self.process,
+                                        **self.job_extra}))
         read_fd, write_fd = os.pipe()
         env = {**os.environ, **clock_calibration_for_workers(), **self.definition.env}
         with open(self.workdir / "stdout.txt", "wb") as stdout, open(self.workdir / "stderr.txt", "wb") as stderr:
             process = subprocess.Popen(
                 [self.python, "-m", "perfbench.execution.worker", str(job_path), str(write_fd)],
                 stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, pass_fds=(write_fd,),
-                start_new_session=True, env=env, cwd=self.definition.cwd)
+                start_new_session=True, env=env, cwd=self.cwd)
         os.close(write_fd)
         return process, _EventPipe(read_fd, os.pidfd_open(process.pid))
 

@@ -1,0 +1,42 @@
+"""Whether two measurements of a benchmark, taken at different times, saw the same machine.
+
+A saved baseline and a later run each drew the machine as it was then. On these 2-core VMs
+the state that matters most is whether other processes kept the cores busy, and it does
+not only add noise, it moves some figures wholesale: a benchmark that hands work between
+threads waits for an idle vCPU to wake (the hypervisor halts it), so it runs several times
+faster on a busy machine than on an idle one. Measured in one regression-evidence series
+(benchmarks/regression_evidence.py, default suite, 5 processes per run): ``nodes.async``
+read 45.4 us with other processes using 0 % of the machine, and 6.1 us in every later run,
+with them using 50 %; ``messages.latency`` 1.06 ms and 0.66 ms. No spread between runs
+taken in one state predicts that, so a change between two such runs says nothing about the
+code: ``state_difference`` names it, and the comparison reads unsure (analysis/comparison.py).
+
+The state is the resource sampler's: the machine's busy share minus the benchmark's own
+process tree's, averaged over the benchmark's iterations (``system_cpu_avg - cpu_avg``).
+"""
+
+from __future__ import annotations
+
+from perfbench.analysis.interference import OTHER_CPU_NOTE_FROM
+from perfbench.model import BenchmarkResult
+
+# The same figure that notes a busy machine beside a result: half a core of two.
+STATE_DIFFERENCE_FROM = OTHER_CPU_NOTE_FROM
+
+
+def other_processes_share(result: BenchmarkResult) -> float | None:
+    """The share of the machine other processes used while the benchmark ran, if sampled."""
+    machine, own = result.metric("system_cpu_avg"), result.metric("cpu_avg")
+    if machine is None or own is None:
+        return None
+    return max(machine.value - own.value, 0.0)
+
+
+def state_difference(base: BenchmarkResult, current: BenchmarkResult) -> str | None:
+    """What differed in the machine between the two measurements, or None if nothing that
+    matters (or either was not sampled)."""
+    before, now = other_processes_share(base), other_processes_share(current)
+    if before is None or now is None or abs(now - before) < STATE_DIFFERENCE_FROM:
+        return None
+    return (f"other processes used {100 * before:.0f} % of the machine in the base run and {100 * now:.0f} % "
+            "in the current one")
