@@ -114,7 +114,9 @@ def baseline_design(args: argparse.Namespace, workdir: Path) -> list[dict]:
     store = workdir / "results.db"
     lanes = [arg for lane in (project.LANE, *BUILTIN_LANES) for arg in ("--lane", lane)]
     processes = ["--processes", str(args.processes)] if args.processes else []
-    run = ["run", "--quick", *lanes, *processes, "--store", str(store), "--output-dir", str(workdir / "reports")]
+    budget = ["--budget", args.budget] if args.budget else []
+    run = ["run", "--quick", *lanes, *processes, *budget, "--store", str(store), "--output-dir",
+           str(workdir / "reports")]
     threshold = ["--threshold", args.threshold] if args.threshold else []
     checked(perfbench([*run, "--save-baseline", "ref"], checkout), (0, 1))
     base_samples = stored_samples(store, latest_run_id(store))
@@ -298,7 +300,8 @@ def main() -> None:
     parser.add_argument("--power-processes", type=int, help="ab: pairs in the power phase (default: --processes)")
     parser.add_argument("--power-subset-only", action="store_true",
                         help="ab: the power phase runs only the injectable callables (a smaller suite)")
-    parser.add_argument("--budget", help="ab: sampling budget per process, e.g. 0.01s")
+    parser.add_argument("--budget", help="sampling budget per micro-benchmark iteration (baseline design: "
+                                                 "passed to run; ab: per process), e.g. 0.01s")
     parser.add_argument("--phases", nargs="+", choices=("A/A", "power"), default=["A/A", "power"])
     parser.add_argument("--from-rounds", type=Path, help="summarize the rounds a series kept (its .rounds.jsonl) "
                                                          "instead of running one")

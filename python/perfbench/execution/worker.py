@@ -95,17 +95,23 @@ def _measurer(target: dict[str, Any], process: int,
 def _alternate(target_measure: Measurer, target_params: dict[str, Any],
                baseline_measure: Measurer, baseline_params: dict[str, Any],
                options: SamplingOptions, rounds: int = BASELINE_ROUNDS,
-               baseline_first: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+               baseline_first: bool = False, within_budget: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     """Both sides over ``rounds`` rounds, each side's share of the budget split among them,
     in mirrored order (target baseline, baseline target, ...): a drift within a round pair
-    falls on both alike, and neither always runs first after the other warmed the caches."""
+    falls on both alike, and neither always runs first after the other warmed the caches.
+    ``within_budget``: stop once both sides' budgets are spent, after two rounds at least
+    (a slow callable's minimum samples per round would otherwise take many budgets: ab's
+    5 ms callable took 2 s per iteration in 32 rounds of a 0.05 s budget)."""
     per_round = dataclasses.replace(
         options, budget_seconds=options.budget_seconds / rounds,
         max_samples=None if options.max_samples is None else max(
             options.min_samples, math.ceil(options.max_samples / rounds)))
     sides: list[list[dict[str, Any]]] = [[], []]
     both = ((0, target_measure, target_params), (1, baseline_measure, baseline_params))
+    began = time.perf_counter()
     for round_index in range(rounds):
+        if within_budget and round_index >= 2 and time.perf_counter() - began >= 2 * options.budget_seconds:
+            break
         for side, measure, params in (both if (round_index % 2 == 1) == baseline_first else both[::-1]):
             round_options = per_round
             if round_index > 0:  # calibrated in round one; later rounds reuse its iterations
@@ -150,7 +156,8 @@ def run_iteration(job: dict[str, Any], measure: Measurer, baseline: Measurer | N
         paired = job.get("paired")
         if paired is not None:
             measured, base = _alternate(measure, params, baseline, dict(paired["target"]["params"]), options,
-                                        rounds=PAIRED_ROUNDS, baseline_first=paired["partner_first"])
+                                        rounds=PAIRED_ROUNDS, baseline_first=paired["partner_first"],
+                                        within_budget=True)
         else:
             measured, base = _alternate(measure, params, baseline, dict(job["baseline"]["params"]), options)
         return {"measurement": measured, "baseline": base}
