@@ -23,8 +23,9 @@ A job is one target, optionally swept over a parameter's values, or measured alt
 with a baseline (rounds of target, baseline, baseline, target, ... so that drift on a noisy
 machine affects both sides alike), or, for ``perfbench ab`` (``"paired"``), alternately
 with the same benchmark of the other checkout: each side imported on its own
-(side_imports.py), the side named ``first`` imported and timed first, and many short
-rounds, so that what the machine does in a process's lifetime falls on both versions.
+(side_imports.py), the side the drawn order puts first (``partner_first``) imported and
+timed first, and many short rounds, so that what the machine does in a process's lifetime
+falls on both versions.
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ from perfbench.measuring.sampling import SamplingOptions, pins_iterations_per_sa
 # (Student-t over 8 rounds: t = 2.36, where 4 rounds gave 3.18).
 BASELINE_ROUNDS = 8
 # ab pairs in one process: shorter rounds follow the machine more closely. Two versions of a
-# 36 us callable alternated in rounds of ~1 ms read within 0.15 % of each other from one
-# process to the next (sd of 24 processes), where two processes of one version differ by
-# 2-4 % and a pair of processes A B by 6-9 % (/tmp probes on these VMs, README "ab").
+# 36 us callable alternated in rounds of ~1 ms: their ratio varied by 0.15 % from one process
+# to the next, where one version's median varies by 2-4 % and the ratio of two processes, A
+# then B, by 6-9 % (benchmarks/pairing_noise.py, README "Check a change before merging").
 PAIRED_ROUNDS = 32
 
 
