@@ -125,7 +125,7 @@ def baseline_design(args: argparse.Namespace, workdir: Path) -> list[dict]:
         if phase not in args.phases:
             continue
         project.set_slowdown(checkout, slowdown)
-        for index in range(args.runs):
+        for index in range(runs_in(args, phase)):
             began = time.monotonic()
             checked(perfbench(run, checkout), (0, 1))
             run_seconds = time.monotonic() - began
@@ -167,7 +167,7 @@ def ab_design(args: argparse.Namespace, workdir: Path) -> list[dict]:
         if phase not in args.phases:
             continue
         project.set_slowdown(side_b, slowdown)
-        for index in range(args.runs):
+        for index in range(runs_in(args, phase)):
             began = time.monotonic()
             compared = checked(perfbench(["ab", str(side_a), str(side_b), "--store", str(store), "--json",
                                           "--seed", str(1000 * (phase == "power") + index), *threshold, *budget,
@@ -188,10 +188,16 @@ def ab_design(args: argparse.Namespace, workdir: Path) -> list[dict]:
 # -- what the rounds show --------------------------------------------------------------------
 
 
+def runs_in(args: argparse.Namespace, phase: str) -> int:
+    """Suite runs in a phase: ``--runs``, or ``--power-runs`` for the power phase if given."""
+    return args.power_runs if phase == "power" and args.power_runs else args.runs
+
+
 def keep_round(args: argparse.Namespace, round_: dict) -> None:
     """Says how the round went, and appends it to ``--json``'s ``.rounds.jsonl`` as it ends, so
     that a long series stopped part way keeps what it measured."""
-    print(f"{round_['phase']} {round_['index'] + 1}/{args.runs}: {summary_line(round_)}", file=sys.stderr, flush=True)
+    print(f"{round_['phase']} {round_['index'] + 1}/{runs_in(args, round_['phase'])}: {summary_line(round_)}",
+          file=sys.stderr, flush=True)
     if args.json:
         with args.json.with_suffix(".rounds.jsonl").open("a") as partial:
             partial.write(json.dumps(round_) + "\n")
@@ -293,6 +299,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--design", choices=("baseline", "ab"), required=True)
     parser.add_argument("--runs", type=int, default=20, help="suite runs in each phase (A/A, then power)")
+    parser.add_argument("--power-runs", type=int, help="suite runs in the power phase (default: --runs)")
     parser.add_argument("--slowdown", type=float, default=0.20, help="injected in the power phase: 0.05 is 5 %%")
     parser.add_argument("--threshold", help="passed to compare/ab, e.g. 2%% (default: perfbench's)")
     parser.add_argument("--processes", type=int, help="worker processes per micro-benchmark: per run (baseline design), or "
