@@ -31,8 +31,10 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import math
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -242,9 +244,29 @@ def summarize(rounds: list[dict]) -> dict:
     statuses = collections.Counter(s for r in rounds for s in r["perfbench"].values())
     summary["perfbench_statuses"] = dict(statuses)
     summary["aa_unsure_per_run"] = [sum(s == "unsure" for s in r["perfbench"].values()) for r in aa]
+    summary["aa_change_spread"] = change_spread(aa)
     summary["seconds"] = {"run_median": _median([r["run_seconds"] for r in rounds]),
                           "compare_median": _median([r["compare_seconds"] for r in rounds if "compare_seconds" in r])}
     return summary
+
+
+def change_spread(aa: list[dict]) -> dict | None:
+    """How much each benchmark's change moved over the A/A rounds (the standard deviation of
+    log(1 + change), in per cent; each round is a new comparison of unchanged code): its
+    median and quartiles over the benchmarks, and for the injectable ones. This is the noise
+    any verdict on one comparison has to see through."""
+    series: dict[str, list[float]] = {}
+    for round_ in aa:
+        for key, figures in round_.get("changes", {}).items():
+            series.setdefault(key, []).append(math.log1p(figures[0]))
+    spreads = {key: 100 * statistics.stdev(v) for key, v in series.items() if len(v) >= 3}
+    if not spreads:
+        return None
+    ordered = sorted(spreads.values())
+    injectable = sorted(v for k, v in spreads.items() if project.injectable(k.split("/", 1)[1]))
+    return {"benchmarks": len(ordered), "median_percent": statistics.median(ordered),
+            "quartiles_percent": [ordered[len(ordered) // 4], ordered[(3 * len(ordered)) // 4]],
+            "injectable_percent": [injectable[0], injectable[-1]] if injectable else None}
 
 
 def _median(values: list[float]) -> float | None:
@@ -280,6 +302,14 @@ def markdown(args: argparse.Namespace, summary: dict, rounds: list[dict], comman
               + (f"; per `compare` (a new process, store read included): "
                  f"{summary['seconds']['compare_median']:.2f} s" if summary["seconds"]["compare_median"] else "")
               + ".", ""]
+    spread = summary.get("aa_change_spread")
+    if spread:
+        injectable = spread["injectable_percent"]
+        lines += [f"Spread of each benchmark's change over the A/A rounds (sd of log(1 + change)): median "
+                  f"{spread['median_percent']:.1f} %, quartiles {spread['quartiles_percent'][0]:.1f} % and "
+                  f"{spread['quartiles_percent'][1]:.1f} % over {spread['benchmarks']} benchmarks"
+                  + (f"; the injectable ones {injectable[0]:.1f} % to {injectable[1]:.1f} %" if injectable else "")
+                  + ".", ""]
     alarmed = [(r["phase"], r["index"], alarms(r["perfbench"])) for r in rounds if r["phase"] == "A/A"
                and alarms(r["perfbench"])]
     if alarmed:
