@@ -84,3 +84,30 @@ def assert_gone(pids: list[int]) -> None:
     """No process of ``pids`` is left running (a zombie waiting for its parent is gone)."""
     time.sleep(0.5)
     assert not [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+
+
+SLA_PROJECT = """
+import perfbench
+
+@perfbench.benchmark(lane="a", budget="20ms", sla=[{"rule": "median < 1ns", "severity": "warning"}])
+def warns():
+    sum(range(100))
+
+@perfbench.benchmark(lane="b", budget="20ms", sla=["median < 1ns"])
+def errs():
+    sum(range(100))
+
+@perfbench.benchmark(lane="b", budget="20ms", sla=["median < 10s"])
+def passes():
+    sum(range(100))
+"""
+
+
+@pytest.fixture
+def stored_project(write_module, run_cli, tmp_path: Path) -> Path:
+    """A project of three benchmarks with SLA rules (a warning, an error and a pass), run once
+    with --quick into its store and reports/."""
+    write_module("benchmarks/bench_sla.py", SLA_PROJECT)
+    completed = run_cli("run", "--quick")
+    assert completed.returncode == 1, completed.stderr  # an error-severity violation
+    return tmp_path

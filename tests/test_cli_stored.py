@@ -1,4 +1,4 @@
-"""validate-sla, analyze and optimize over a stored run."""
+"""validate-sla, analyze and optimize over a stored run (the ``stored_project`` fixture: conftest)."""
 
 from __future__ import annotations
 
@@ -13,31 +13,6 @@ from conftest import assert_one_line_error
 from perfbench.analysis.plausibility import find_measurement_errors
 from perfbench.model import BenchmarkResult, IterationRecord, Measurement, Metric
 from perfbench.store import open_store
-
-PROJECT = """
-import perfbench
-
-@perfbench.benchmark(lane="a", budget="20ms", sla=[{"rule": "median < 1ns", "severity": "warning"}])
-def warns():
-    sum(range(100))
-
-@perfbench.benchmark(lane="b", budget="20ms", sla=["median < 1ns"])
-def errs():
-    sum(range(100))
-
-@perfbench.benchmark(lane="b", budget="20ms", sla=["median < 10s"])
-def passes():
-    sum(range(100))
-"""
-
-
-@pytest.fixture
-def stored_project(write_module, run_cli, tmp_path: Path) -> Path:
-    write_module("benchmarks/bench_sla.py", PROJECT)
-    completed = run_cli("run", "--quick")
-    assert completed.returncode == 1, completed.stderr  # an error-severity violation
-    return tmp_path
-
 
 def test_validate_sla_exits_1_on_an_error_violation(stored_project, run_cli) -> None:
     completed = run_cli("validate-sla")

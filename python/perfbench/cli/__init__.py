@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "compare": "perfbench.cli.cmd_compare:cmd_compare",
     "ab": "perfbench.cli.cmd_ab:cmd_ab",
     "export": "perfbench.cli.cmd_export:cmd_export",
+    "report": "perfbench.cli.cmd_report:cmd_report",
     "import": "perfbench.cli.cmd_import:cmd_import",
     "history": "perfbench.cli.cmd_history:cmd_history",
     "trend": "perfbench.cli.cmd_trend:cmd_trend",
