@@ -7,8 +7,13 @@ import csv
 from pathlib import Path
 
 import pytest
+from junitparser import Error, Failure, JUnitXml, Skipped
 
 from conftest import assert_one_line_error
+from perfbench.export import JunitExporter, ReportData
+from perfbench.model import BenchmarkResult
+from perfbench.model import Failure as ModelFailure
+from perfbench.sla import Verdict
 
 def test_the_reports_of_a_stored_run_are_the_files_run_wrote(stored_project: Path, run_cli) -> None:
     completed = run_cli("report", "--run", "latest", "--output-dir", "again")
@@ -33,7 +38,7 @@ def test_one_format_and_one_lane(stored_project: Path, run_cli) -> None:
 
 
 @pytest.mark.parametrize(("args", "fragments"), [
-    (("--format", "pdf"), ("--format", "'pdf'", "csv, html")),
+    (("--format", "pdf"), ("--format", "'pdf'", "csv, html, junit")),
     (("--format", ","), ("--format", "html,csv")),
     (("--run", "9"), ("--run", "9")),
     (("--lane", "zzz"), ("--lane", "zzz")),
@@ -47,3 +52,38 @@ def test_an_empty_store_says_to_run_first(tmp_path: Path, run_cli) -> None:
     completed = run_cli("report", "--store", "empty.db")
     assert completed.returncode == 2 and "run `python -m perfbench run` first" in completed.stderr
     assert not (tmp_path / "reports").exists()
+
+
+def test_junit_has_a_testcase_per_sla_verdict_and_fails_on_errors_only(stored_project: Path, run_cli) -> None:
+    completed = run_cli("report", "--format", "junit", "--output-dir", "ci")
+    assert completed.returncode == 0, completed.stderr
+    xml = JUnitXml.fromfile(str(stored_project / "ci" / "perfbench-run-1-junit.xml"))
+    cases = {f"{case.classname}/{case.name}": case for suite in xml for case in suite}
+    assert sorted(cases) == ["a/warns :: median < 1ns", "b/errs :: median < 1ns", "b/passes :: median < 10s"]
+    [failure] = cases["b/errs :: median < 1ns"].result
+    assert isinstance(failure, Failure) and failure.type == "error"
+    assert failure.message.startswith("ERROR: median < 1ns; measured ") and "limit 1 ns" in failure.message
+    assert cases["a/warns :: median < 1ns"].is_passed  # a warning does not fail the run
+    assert "WARNING: median < 1ns" in cases["a/warns :: median < 1ns"].system_out
+    assert cases["b/passes :: median < 10s"].is_passed
+    assert (xml.tests, xml.failures, xml.errors, xml.skipped) == (3, 1, 0, 0)
+
+
+def test_junit_escapes_names_and_shows_a_crash_as_an_error(tmp_path: Path) -> None:
+    hostile = 'x<img src=x onerror=alert(1)>&"'
+    crashed = BenchmarkResult("lane<&>", hostile, "python", None,
+                              failure=ModelFailure("crash", "worker killed by SIGSEGV", "stderr tail"))
+    unsure = Verdict(rule="p99 < 1ms", benchmark=f"lane<&>/{hostile}", expression="p99 < 1ms", metric="p99",
+                     measured=900_000.0, unit="ns", status="unsure", severity="error", message="may exceed",
+                     limit=1_000_000.0, low=800_000.0, high=1_200_000.0, settle="3 more processes")
+    report = ReportData(run_id=7, started_at="2026-11-30T00:00:00+00:00", status="failed", command="run",
+                        environment={}, noise_warnings=(), results=(crashed,), verdicts=(unsure,))
+    path = JunitExporter().write(report, tmp_path)
+    xml = JUnitXml.fromfile(str(path))
+    cases = [case for suite in xml for case in suite]
+    assert [(c.classname, c.name) for c in cases] == [("lane<&>", f"{hostile} :: ran"), ("lane<&>", f"{hostile} :: p99 < 1ms")]
+    [error] = cases[0].result
+    assert isinstance(error, Error) and error.type == "crash" and error.message == "worker killed by SIGSEGV"
+    [skipped] = cases[1].result
+    assert isinstance(skipped, Skipped) and "UNSURE" in skipped.message and "3 more processes" in skipped.text
+    assert b"<img" not in path.read_bytes()  # escaped, never markup

@@ -29,7 +29,7 @@ from perfbench.definition.config_hash import config_hash
 from perfbench.definition.suite import BenchmarkDefinition
 from perfbench.execution.interrupts import InterruptGuard, RunInterrupted
 from perfbench.execution.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, RunEvent, run_benchmarks
-from perfbench.export import EXPORTERS, ReportData
+from perfbench.export import DEFAULT_FORMATS, EXPORTERS, ReportData
 from perfbench.model import BenchmarkResult
 from perfbench.resources.environment import collect_environment, load_average, noise_warnings
 from perfbench.resources.host_fingerprint import host_fingerprint, host_id
@@ -169,7 +169,7 @@ class RunSession:
     def _write_reports(self, report: ReportData) -> tuple[Path, ...]:
         if self.request.output_dir is None:
             return ()
-        return tuple(exporter().write(report, self.request.output_dir) for exporter in EXPORTERS.values())
+        return tuple(EXPORTERS[name]().write(report, self.request.output_dir) for name in DEFAULT_FORMATS)
 
 
 def run_metadata(environment: Mapping[str, Any], definitions: Sequence[BenchmarkDefinition]) -> RunMetadata:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from perfbench.export.base import Exporter, ReportData
 from perfbench.export.csv_report import CsvExporter
 from perfbench.export.html_report import HtmlExporter
+from perfbench.export.junit_report import JunitExporter
 
-EXPORTERS: dict[str, type[Exporter]] = {"csv": CsvExporter, "html": HtmlExporter}
+EXPORTERS: dict[str, type[Exporter]] = {"csv": CsvExporter, "html": HtmlExporter, "junit": JunitExporter}
+DEFAULT_FORMATS = ("csv", "html")  # what `run` writes at its end; `report --format` writes any of EXPORTERS
 
-__all__ = ["EXPORTERS", "CsvExporter", "Exporter", "HtmlExporter", "ReportData"]
+__all__ = ["DEFAULT_FORMATS", "EXPORTERS", "CsvExporter", "Exporter", "HtmlExporter", "JunitExporter", "ReportData"]
