@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
 from conftest import assert_one_line_error
-from perfbench.export import JunitExporter, ReportData
+from perfbench.export import JunitExporter, OpenMetricsExporter, ReportData
+from perfbench.store import open_store
 from perfbench.model import BenchmarkResult
 from perfbench.model import Failure as ModelFailure
 from perfbench.sla import Verdict
@@ -38,7 +40,7 @@ def test_one_format_and_one_lane(stored_project: Path, run_cli) -> None:
 
 
 @pytest.mark.parametrize(("args", "fragments"), [
-    (("--format", "pdf"), ("--format", "'pdf'", "csv, html, junit")),
+    (("--format", "pdf"), ("--format", "'pdf'", "csv, html, junit, openmetrics")),
     (("--format", ","), ("--format", "html,csv")),
     (("--run", "9"), ("--run", "9")),
     (("--lane", "zzz"), ("--lane", "zzz")),
@@ -87,3 +89,35 @@ def test_junit_escapes_names_and_shows_a_crash_as_an_error(tmp_path: Path) -> No
     [skipped] = cases[1].result
     assert isinstance(skipped, Skipped) and "UNSURE" in skipped.message and "3 more processes" in skipped.text
     assert b"<img" not in path.read_bytes()  # escaped, never markup
+
+
+def test_openmetrics_parses_with_prometheus_client_and_holds_the_stored_figures(stored_project: Path, run_cli) -> None:
+    completed = run_cli("report", "--format", "openmetrics", "--output-dir", "metrics")
+    assert completed.returncode == 0, completed.stderr
+    text = (stored_project / "metrics" / "perfbench-run-1.prom").read_text()
+    families = {family.name: family for family in text_string_to_metric_families(text)}
+    with open_store(stored_project / ".perfbench" / "results.db") as store:
+        medians = {f"{s.result.lane}/{s.result.benchmark}": s.result.measurement.median for s in store.results(1)}
+        host = store.run(1).host_id
+    seconds = {(s.labels["lane"] + "/" + s.labels["benchmark"], s.labels["statistic"]): s.value
+               for s in families["perfbench_benchmark_seconds"].samples}
+    for key, median_ns in medians.items():
+        assert seconds[(key, "median")] == pytest.approx(median_ns / 1e9, rel=1e-12)
+        assert seconds[(key, "p99.9")] >= seconds[(key, "p50")]
+    assert {s.labels["host"] for s in families["perfbench_benchmark_seconds"].samples} == {host}
+    verdict = families["perfbench_sla_verdict"]
+    assert verdict.type == "stateset"
+    reached = {(s.labels["benchmark"], s.labels["perfbench_sla_verdict"]) for s in verdict.samples if s.value == 1}
+    assert reached == {("warns", "warning"), ("errs", "error"), ("passes", "pass")}
+    assert {s.value for s in families["perfbench_benchmark_failed"].samples} == {0}
+
+
+def test_openmetrics_escapes_label_values_and_marks_a_failed_benchmark(tmp_path: Path) -> None:
+    name = 'quote" back\\slash\nnew line'
+    crashed = BenchmarkResult("lane", name, "python", None, failure=ModelFailure("crash", "worker killed by SIGSEGV"))
+    report = ReportData(run_id=3, started_at="2026-11-30T00:00:00+00:00", status="failed", command="run",
+                        environment={}, noise_warnings=(), results=(crashed,))
+    path = OpenMetricsExporter().write(report, tmp_path)
+    families = {f.name: f for f in text_string_to_metric_families(path.read_text())}
+    [failed] = families["perfbench_benchmark_failed"].samples
+    assert failed.labels["benchmark"] == name and failed.labels["host"] == "unknown" and failed.value == 1

@@ -182,11 +182,11 @@ def build_parser() -> OneLineArgumentParser:
                                                     "(default .perfbench/results.db); both sides are stored as runs")
     ab.add_argument("--json", action="store_true", help="the comparison, pairs and orders as JSON on stdout")
 
-    report = commands.add_parser("report", help="write the reports of a stored run (html, csv, junit)",
+    report = commands.add_parser("report", help="write the reports of a stored run (html, csv, junit, openmetrics)",
                                  description="Write the reports of a stored run, the latest by default, as `run` "
                                              "writes them at the end of a run: the same files, from the store.")
     report.add_argument("--format", default="html,csv", metavar="FORMATS",
-                        help="comma-separated: html, csv, junit (default html,csv)")
+                        help="comma-separated: html, csv, junit, openmetrics (default html,csv)")
     report.add_argument("--output-dir", default="reports", metavar="DIR", help="where they go (default reports/)")
     stored_run_arguments(report)
     export = commands.add_parser("export", help="write one stored run as versioned JSON",

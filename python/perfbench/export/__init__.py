@@ -11,8 +11,11 @@ from perfbench.export.base import Exporter, ReportData
 from perfbench.export.csv_report import CsvExporter
 from perfbench.export.html_report import HtmlExporter
 from perfbench.export.junit_report import JunitExporter
+from perfbench.export.openmetrics_report import OpenMetricsExporter
 
-EXPORTERS: dict[str, type[Exporter]] = {"csv": CsvExporter, "html": HtmlExporter, "junit": JunitExporter}
+EXPORTERS: dict[str, type[Exporter]] = {"csv": CsvExporter, "html": HtmlExporter, "junit": JunitExporter,
+                                         "openmetrics": OpenMetricsExporter}
 DEFAULT_FORMATS = ("csv", "html")  # what `run` writes at its end; `report --format` writes any of EXPORTERS
 
-__all__ = ["DEFAULT_FORMATS", "EXPORTERS", "CsvExporter", "Exporter", "HtmlExporter", "JunitExporter", "ReportData"]
+__all__ = ["DEFAULT_FORMATS", "EXPORTERS", "CsvExporter", "Exporter", "HtmlExporter", "JunitExporter", "OpenMetricsExporter",
+           "ReportData"]

@@ -1,0 +1,101 @@
+"""OpenMetrics text (Prometheus' exposition format), for an operations team's dashboards and
+alerts: gauges for every benchmark statistic, and a state set per SLA verdict, each labelled
+by lane, benchmark, run and host.
+
+* ``perfbench_benchmark_seconds{statistic=...}``: the time per iteration (median, mean,
+  min, max, stdev, p50, p90, p95, p99, p99.9, and the median's 95 % interval as
+  ``median_ci95_low`` / ``median_ci95_high`` where the samples support one), in seconds as
+  OpenMetrics asks;
+* ``perfbench_benchmark_samples``: how many samples the figures stand on;
+* ``perfbench_benchmark_failed``: 1 for a benchmark that could not run (crash, timeout,
+  exception), 0 otherwise;
+* ``perfbench_sla_verdict``: a state set per rule, one sample per outcome with 1 on the one
+  the rule came to (pass, warning, error, critical, unsure, insufficient, not-evaluated,
+  not-measurable, invalid, measurement-error).
+
+``host`` is the run's host id (``resources.host_fingerprint``), the one ``compare`` refuses
+to mix. Label values are escaped as the format requires (backslash, double quote, newline).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from perfbench.export.base import ReportData, report_file
+from perfbench.model import BenchmarkResult
+from perfbench.resources.host_fingerprint import describes_a_host, host_fingerprint, host_id
+from perfbench.sla import Verdict
+
+VERDICT_STATES = ("pass", "warning", "error", "critical", "unsure", "insufficient", "not-evaluated",
+                  "not-measurable", "invalid", "measurement-error")
+_STATISTICS = ("median", "mean", "min", "max", "stdev", "p50", "p90", "p95", "p99", "p999")
+
+
+def _escaped(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _labels(**labels: str) -> str:
+    return "{" + ",".join(f'{name}="{_escaped(value)}"' for name, value in labels.items()) + "}"
+
+
+def _number(value: float) -> str:
+    return repr(float(value)) if math.isfinite(value) else ("NaN" if math.isnan(value) else
+                                                             ("+Inf" if value > 0 else "-Inf"))
+
+
+def _state(verdict: Verdict) -> str:
+    return verdict.severity if verdict.status == "violated" and verdict.severity else verdict.status
+
+
+def _statistics(result: BenchmarkResult) -> list[tuple[str, float]]:
+    measurement = result.measurement
+    if measurement is None:
+        return []
+    stats = measurement.stats
+    figures = [(name if name != "p999" else "p99.9", getattr(stats, name)) for name in _STATISTICS]
+    if stats.ci_low is not None and stats.ci_high is not None:
+        figures += [("median_ci95_low", stats.ci_low), ("median_ci95_high", stats.ci_high)]
+    return [(name, value / 1e9) for name, value in figures if value is not None]
+
+
+class OpenMetricsExporter:
+    extension = "prom"
+
+    def write(self, report: ReportData, output_dir: Path) -> Path:
+        path = report_file(report, output_dir, self.extension)
+        host = host_id(host_fingerprint(report.environment)) if describes_a_host(report.environment) else "unknown"
+        run = str(report.run_id)
+        lines = ["# TYPE perfbench_benchmark_seconds gauge", "# UNIT perfbench_benchmark_seconds seconds",
+                 "# HELP perfbench_benchmark_seconds Time per iteration, by statistic."]
+        for result in report.results:
+            for statistic, value in _statistics(result):
+                lines.append("perfbench_benchmark_seconds" + _labels(lane=result.lane, benchmark=result.benchmark,
+                                                                     run=run, host=host, statistic=statistic)
+                             + " " + _number(value))
+        lines += ["# TYPE perfbench_benchmark_samples gauge",
+                  "# HELP perfbench_benchmark_samples Samples the figures stand on."]
+        for result in report.results:
+            if result.measurement is not None:
+                lines.append("perfbench_benchmark_samples" + _labels(lane=result.lane, benchmark=result.benchmark,
+                                                                     run=run, host=host)
+                             + f" {result.measurement.stats.n}")
+        lines += ["# TYPE perfbench_benchmark_failed gauge",
+                  "# HELP perfbench_benchmark_failed 1 if the benchmark could not run."]
+        for result in report.results:
+            failed = result.failure is not None and result.failure.kind != "interrupted"
+            lines.append("perfbench_benchmark_failed" + _labels(lane=result.lane, benchmark=result.benchmark,
+                                                                run=run, host=host) + f" {int(failed)}")
+        lines += ["# TYPE perfbench_sla_verdict stateset",
+                  "# HELP perfbench_sla_verdict What each SLA rule came to."]
+        for verdict in report.verdicts:
+            lane, _, benchmark = verdict.benchmark.partition("/")
+            reached = _state(verdict)
+            for state in VERDICT_STATES:
+                lines.append("perfbench_sla_verdict" + _labels(lane=lane, benchmark=benchmark, rule=verdict.rule,
+                                                               run=run, host=host, perfbench_sla_verdict=state)
+                             + f" {int(state == reached)}")
+        lines.append("# EOF")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
