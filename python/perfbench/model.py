@@ -383,5 +383,10 @@ class BenchmarkResult:
         return self.failure is None
 
     @property
+    def could_not_run(self) -> bool:
+        """It failed (crash, timeout, exception, ...), not merely cut short by an interrupt."""
+        return self.failure is not None and self.failure.kind != "interrupted"
+
+    @property
     def key(self) -> str:
         return f"{self.lane}/{self.benchmark}"

@@ -29,6 +29,15 @@ OTHER_CPU_NOTE_FROM = 0.25  # share of the machine
 STEAL_NOTE_FROM = 0.02  # share of the machine's CPU time
 
 
+def other_processes_share(result: BenchmarkResult) -> float | None:
+    """The share of the machine other processes used while the benchmark ran (the machine's
+    busy share minus its own process tree's), if the resource sampler measured both."""
+    machine, own = result.metric("system_cpu_avg"), result.metric("cpu_avg")
+    if machine is None or own is None:
+        return None
+    return max(machine.value - own.value, 0.0)
+
+
 def environment_note(result: BenchmarkResult) -> str:
     """One line on what disturbed this benchmark's measurement, or "" if nothing did."""
     notes = []
@@ -37,9 +46,9 @@ def environment_note(result: BenchmarkResult) -> str:
         share = m.stats.interference / m.stats.n
         if share >= INTERFERENCE_NOTE_FROM:
             notes.append(f"{100 * share:.1f} % of samples hit by interrupts or preemption")
-    machine, own = result.metric("system_cpu_avg"), result.metric("cpu_avg")
-    if machine is not None and own is not None and machine.value - own.value >= OTHER_CPU_NOTE_FROM:
-        notes.append(f"other processes used {100 * (machine.value - own.value):.0f} % of the machine")
+    others = other_processes_share(result)
+    if others is not None and others >= OTHER_CPU_NOTE_FROM:
+        notes.append(f"other processes used {100 * others:.0f} % of the machine")
     steal = result.metric("machine_steal_avg")
     if steal is not None and steal.value >= STEAL_NOTE_FROM:
         notes.append(f"the hypervisor took {100 * steal.value:.1f} % of the CPU time (steal)")

@@ -12,24 +12,17 @@ taken in one state predicts that, so a change between two such runs says nothing
 code: ``state_difference`` names it, and the comparison reads unsure (analysis/comparison.py).
 
 The state is the resource sampler's: the machine's busy share minus the benchmark's own
-process tree's, averaged over the benchmark's iterations (``system_cpu_avg - cpu_avg``).
+process tree's (``interference.other_processes_share``), the figure that notes a busy
+machine beside a result.
 """
 
 from __future__ import annotations
 
-from perfbench.analysis.interference import OTHER_CPU_NOTE_FROM
+from perfbench.analysis.interference import OTHER_CPU_NOTE_FROM, other_processes_share
 from perfbench.model import BenchmarkResult
 
 # The same figure that notes a busy machine beside a result: half a core of two.
 STATE_DIFFERENCE_FROM = OTHER_CPU_NOTE_FROM
-
-
-def other_processes_share(result: BenchmarkResult) -> float | None:
-    """The share of the machine other processes used while the benchmark ran, if sampled."""
-    machine, own = result.metric("system_cpu_avg"), result.metric("cpu_avg")
-    if machine is None or own is None:
-        return None
-    return max(machine.value - own.value, 0.0)
 
 
 def state_difference(base: BenchmarkResult, current: BenchmarkResult) -> str | None:

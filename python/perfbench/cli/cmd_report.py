@@ -34,8 +34,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     config = config_from(args)
     with open_existing_store(store_path(args, config)) as store:
         run = resolve_run(store, args.run)
-        results_in_lanes(store, run, args.lane)  # refuses a lane the run does not have
-        report = stored_report_data(store, run, args.lane)
+        report = stored_report_data(store, run, results_in_lanes(store, run, args.lane))
     try:
         paths = [EXPORTERS[name]().write(report, output_dir) for name in formats]
     except OSError as error:

@@ -77,7 +77,7 @@ class ABOutcome:
         """Results that could not be measured (crash, exception, timeout, ...) on either side;
         not those cut short by an interrupt or by their partner's failure."""
         return tuple(r for side in SIDES for r in self.results[side]
-                     if r.failure is not None and r.failure.kind != "interrupted")
+                     if r.could_not_run)
 
 
 def _run_status(results: list[BenchmarkResult], interrupted: bool) -> str:
@@ -104,7 +104,6 @@ class ABSession:
         pairs = {key: min(process_count(a_keys[key]), process_count(b_keys[key])) for key in shared}
         orders = plan_orders(shared, pairs, request.seed)
         pairing = {key: _pairing(request, a_keys[key], b_keys[key]) for key in shared}
-        in_one_process = frozenset(key for key, how in pairing.items() if how == ONE_PROCESS)
         with InterruptGuard(install=request.handle_signals) as guard:
             with open_store(request.store) as store:  # opened before anything runs: a bad store costs nothing
                 environment = collect_environment()
@@ -133,8 +132,8 @@ class ABSession:
                 def fell_back(key: str) -> None:
                     pairing[key] = "processes: a worker running both sides failed; rerun apart to tell which"
 
-                drive(run_interleaved(request.a, request.b, orders, in_one_process, fell_back), guard, store_batch)
-                in_one_process = frozenset(key for key, how in pairing.items() if how == ONE_PROCESS)
+                drive(run_interleaved(request.a, request.b, orders, _in_one_process(pairing), fell_back), guard,
+                      store_batch)
                 interrupted_by = guard.signum
                 results = {side: recorders[side].finished() for side in SIDES}
                 for side in SIDES:
@@ -148,7 +147,7 @@ class ABSession:
         comparison, changes = compare_paired(
             results["A"], results["B"], thresholds=request.thresholds, severities=request.severities,
             family_error=request.family_error, one_sided=[(side, d.lane, d.name) for side, d in only],
-            in_one_process=in_one_process)
+            in_one_process=_in_one_process(pairing))  # as it ran: fallbacks included
         # One job on one machine: a host id that differs names the other side's Python, which is
         # what the comparison is about, not a second machine.
         base, current = (ResolvedRun(stored[side], side, f"{side} {_what(request.described[side])}")  # type: ignore[arg-type]
@@ -161,6 +160,10 @@ class ABSession:
 
 
 ONE_PROCESS = "one process"
+
+
+def _in_one_process(pairing: Mapping[str, str]) -> frozenset[str]:
+    return frozenset(key for key, how in pairing.items() if how == ONE_PROCESS)
 
 
 def _pairing(request: ABRequest, a: BenchmarkDefinition, b: BenchmarkDefinition) -> str:

@@ -106,7 +106,7 @@ class RunOutcome:
     def failed(self) -> tuple[BenchmarkResult, ...]:
         """Benchmarks that could not run (crash, exception, timeout, ...); not those cut short
         by an interrupt."""
-        return tuple(r for r in self.results if r.failure is not None and r.failure.kind != "interrupted")
+        return tuple(r for r in self.results if r.could_not_run)
 
     @property
     def finished(self) -> tuple[BenchmarkResult, ...]:

@@ -58,7 +58,8 @@ def _verdict_case(verdict: Verdict) -> ET.Element:
 def _suites(report: ReportData) -> dict[str, list[ET.Element]]:
     suites: dict[str, list[ET.Element]] = {}
     for result in report.results:
-        if result.failure is not None and result.failure.kind != "interrupted":
+        if result.could_not_run:
+            assert result.failure is not None
             case = ET.Element("testcase", classname=result.lane, name=f"{result.benchmark} :: ran")
             ET.SubElement(case, "error", message=result.failure.message,
                           type=result.failure.kind).text = result.failure.detail or result.failure.message

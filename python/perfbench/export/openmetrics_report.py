@@ -67,26 +67,21 @@ class OpenMetricsExporter:
         path = report_file(report, output_dir, self.extension)
         host = host_id(host_fingerprint(report.environment)) if describes_a_host(report.environment) else "unknown"
         run = str(report.run_id)
+        labels = {result.key: dict(lane=result.lane, benchmark=result.benchmark, run=run, host=host)
+                  for result in report.results}
         lines = ["# TYPE perfbench_benchmark_seconds gauge", "# UNIT perfbench_benchmark_seconds seconds",
                  "# HELP perfbench_benchmark_seconds Time per iteration, by statistic."]
-        for result in report.results:
-            for statistic, value in _statistics(result):
-                lines.append("perfbench_benchmark_seconds" + _labels(lane=result.lane, benchmark=result.benchmark,
-                                                                     run=run, host=host, statistic=statistic)
-                             + " " + _number(value))
+        lines += [f"perfbench_benchmark_seconds{_labels(**labels[result.key], statistic=statistic)} {_number(value)}"
+                  for result in report.results for statistic, value in _statistics(result)]
         lines += ["# TYPE perfbench_benchmark_samples gauge",
                   "# HELP perfbench_benchmark_samples Samples the figures stand on."]
-        for result in report.results:
-            if result.measurement is not None:
-                lines.append("perfbench_benchmark_samples" + _labels(lane=result.lane, benchmark=result.benchmark,
-                                                                     run=run, host=host)
-                             + f" {result.measurement.stats.n}")
+        lines += [f"perfbench_benchmark_samples{_labels(**labels[result.key])} {result.measurement.stats.n}"
+                  for result in report.results if result.measurement is not None]
         lines += ["# TYPE perfbench_benchmark_failed gauge",
                   "# HELP perfbench_benchmark_failed 1 if the benchmark could not run."]
-        for result in report.results:
-            failed = result.failure is not None and result.failure.kind != "interrupted"
-            lines.append("perfbench_benchmark_failed" + _labels(lane=result.lane, benchmark=result.benchmark,
-                                                                run=run, host=host) + f" {int(failed)}")
+        lines += [f"perfbench_benchmark_failed{_labels(**labels[result.key])} "
+                  f"{int(result.could_not_run)}"
+                  for result in report.results]
         lines += ["# TYPE perfbench_sla_verdict stateset",
                   "# HELP perfbench_sla_verdict What each SLA rule came to."]
         for verdict in report.verdicts:

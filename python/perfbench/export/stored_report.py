@@ -5,16 +5,19 @@ lost) exactly as ``run`` would have."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from perfbench.export.base import ReportData
+from perfbench.model import BenchmarkResult
 from perfbench.store import ResultStore, StoredRun
 
 
-def stored_report_data(store: ResultStore, run: StoredRun, lanes: list[str] | None = None) -> ReportData:
-    """The run's results (in the order it ran them), its SLA verdicts and the noise warnings
-    it printed; ``lanes``: only these lanes' results and verdicts."""
-    results = tuple(stored.result for stored in store.results(run.id)
-                    if not lanes or stored.result.lane in lanes)
-    verdicts = tuple(v for v in store.verdicts(run.id) if not lanes or v.benchmark.split("/", 1)[0] in lanes)
+def stored_report_data(store: ResultStore, run: StoredRun, results: Sequence[BenchmarkResult]) -> ReportData:
+    """The run with ``results`` (its own, read from the store, in the order it ran them; or
+    those of some of its lanes), the SLA verdicts of those results and the noise warnings
+    it printed."""
+    keys = {result.key for result in results}
+    verdicts = tuple(v for v in store.verdicts(run.id) if v.benchmark in keys)
     return ReportData(run_id=run.id, started_at=run.started_at, status=run.status, command=run.command,
                       environment=dict(run.environment), noise_warnings=tuple(run.noise.get("warnings", ())),
-                      results=results, verdicts=verdicts)
+                      results=tuple(results), verdicts=verdicts)
