@@ -2,14 +2,24 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from perfbench.model import BenchmarkResult
 from perfbench.sla import Verdict
 
+if TYPE_CHECKING:
+    from perfbench.analysis.trend import BenchmarkTrend
+    from perfbench.recommend import Recommendation
+    from perfbench.run_comparison import RunComparison
+    from perfbench.store import Baseline
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ReportData:
+    """What every exporter formats: one run, its results and SLA verdicts, and what the store
+    knows around it. The fields after ``verdicts`` are empty where the caller had none (a
+    report of a run with no comparison asked for, a store holding no other run)."""
+
     run_id: int
     started_at: str
     status: str
@@ -18,6 +28,17 @@ class ReportData:
     noise_warnings: tuple[str, ...]
     results: tuple[BenchmarkResult, ...]
     verdicts: tuple[Verdict, ...] = ()
+    # The run against a baseline or another run (`--baseline NAME`, `--compare RUN`).
+    comparison: RunComparison | None = None
+    # The command that reproduces `comparison` (for the reader of a pull-request comment).
+    reproduce: str = ""
+    # Per "lane/benchmark": its history on this run's host up to this run, with its steps.
+    trends: Mapping[str, BenchmarkTrend] = dataclasses.field(default_factory=dict)
+    # Per "lane/benchmark": why its history marks it unstable (absent: stable or too short to say).
+    unstable: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # The store's saved baselines (name -> run), to mark on history charts.
+    baselines: tuple[Baseline, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
 
 
 class Exporter(Protocol):
