@@ -1,0 +1,80 @@
+"""The session's life: settings read and checked at configure, pytest-xdist workers told
+apart, their records gathered on the controller, and at the session's end the run stored,
+compared and saved.
+
+Under pytest-xdist the workers share the cores, so their timings would measure each other:
+they call each function once, untimed, unless ``--perfbench-force``; the controller says so
+once, in the summary. A worker is told by ``config.workerinput`` (xdist sets it on workers
+only), not by ``PYTEST_XDIST_WORKER``: that variable is inherited by every process a worker
+starts, such as a pytester subprocess running a session of its own.
+
+A regression fails the session through ``session.exitstatus`` (exit code 1 where the tests
+passed); a store or comparison that cannot be used, with exit code 4 (pytest's usage error).
+Never ``sys.exit``: that would end a session some other plugin still has work in.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from perfbench.pytest_plugin.options import settings_from
+from perfbench.pytest_plugin.records import STATE, CallRecord, PluginState
+
+_WIRE_KEY = "perfbench"  # in a worker's workeroutput
+
+
+def _distributing(config: pytest.Config) -> int:
+    """The workers an xdist controller starts (0: not distributing)."""
+    if not config.pluginmanager.hasplugin("xdist") or config.getoption("dist", "no") == "no":
+        return 0
+    return len(config.getoption("tx", None) or ())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings = settings_from(config)
+    worker = hasattr(config, "workerinput")
+    workers = 0 if worker else _distributing(config)
+    reason = ""
+    if settings.disable:
+        reason = "--perfbench-disable"
+    elif (worker or workers) and not settings.force:
+        reason = "pytest-xdist worker; --perfbench-force times anyway"
+    if not worker and not reason:
+        from perfbench.pytest_plugin.storing import check_references
+
+        problem = check_references(settings)
+        if problem:
+            raise pytest.UsageError(problem)
+    config.stash[STATE] = PluginState(settings=settings, untimed_reason=reason, xdist_workers=workers)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """On the xdist controller: a worker's records, sent when it finished."""
+    sent = getattr(node, "workeroutput", {}).get(_WIRE_KEY)
+    config = getattr(node, "config", None)
+    if sent and config is not None and STATE in config.stash:
+        config.stash[STATE].records.extend(CallRecord.from_wire(data) for data in sent)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    if hasattr(config, "workerinput"):  # the controller stores, summarises and compares
+        config.workeroutput[_WIRE_KEY] = [record.to_wire() for record in state.records]  # type: ignore[attr-defined]
+        return
+    settings = state.settings
+    if not settings.stores or not (state.records or settings.save or settings.compare):
+        return
+    from perfbench.pytest_plugin.storing import store_session
+
+    command = " ".join(["pytest", *config.invocation_params.args])
+    failed = bool(session.testsfailed) or exitstatus != pytest.ExitCode.OK
+    state.outcome = store_session(settings, state.records, command, tests_failed=failed)
+    if session.exitstatus == pytest.ExitCode.OK:
+        if state.outcome.error:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        elif state.outcome.comparison is not None and state.outcome.comparison.check_failed:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

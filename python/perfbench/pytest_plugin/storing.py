@@ -1,0 +1,84 @@
+"""The session's timings as one stored run, saved as a baseline or compared with one.
+
+One run per session, written through the store interface (store/interface.py) as a lane's
+run is: ``begin_run`` with the run's metadata (session.run_metadata: git state, host),
+each timed call as a result of lane ``pytest`` named by its test's node id (its one
+iteration, then the result), the SLA verdicts asserted, the noise seen, ``finish_run``. The
+comparison is the CLI's (run_comparison.compare_runs): the same verdict rule, with this
+host's history as the variation between runs. Nothing here prints or exits: the outcome goes
+to the summary, and a regression to the session's exit status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from perfbench.pytest_plugin.options import PluginSettings
+from perfbench.pytest_plugin.records import CallRecord, SessionOutcome
+
+
+def check_references(settings: PluginSettings) -> str:
+    """Before any test runs: the store opens and the baseline to compare with exists
+    (a typo found after a ten-minute session costs the session). "" when fine, else one line."""
+    if not settings.stores:
+        return ""
+    from perfbench.errors import ComparisonError, StoreError
+    from perfbench.run_comparison import resolve_reference
+    from perfbench.store import open_store
+
+    try:
+        with open_store(settings.store, create=settings.compare is None) as store:  # type: ignore[arg-type]
+            if settings.compare is not None:
+                resolve_reference(store, settings.compare, role="--perfbench-compare")
+    except (StoreError, ComparisonError) as error:
+        return str(error)
+    return ""
+
+
+def store_session(settings: PluginSettings, records: Sequence[CallRecord], command: str,
+                  tests_failed: bool) -> SessionOutcome:
+    """Stores the timed calls as one run, compares it with ``settings.compare``, then saves
+    it as ``settings.save`` (comparing first: saving over the baseline compared with is
+    allowed), unless a test failed."""
+    timed = [r for r in records if r.result is not None]
+    if not timed:
+        asked = [flag for flag, value in (("--perfbench-save", settings.save), ("--perfbench-compare",
+                                                                              settings.compare)) if value]
+        note = f"nothing was timed, so nothing was stored{' (' + ', '.join(asked) + ' skipped)' if asked else ''}"
+        return SessionOutcome(notes=(note,))
+    from perfbench.analysis.interference import run_noise
+    from perfbench.cli.baselines import current_user
+    from perfbench.errors import ComparisonError, StoreError
+    from perfbench.execution.session import run_metadata
+    from perfbench.resources.environment import collect_environment, load_average, noise_warnings
+    from perfbench.run_comparison import ResolvedRun, compare_runs, resolve_reference
+    from perfbench.store import open_store
+
+    results = [r.result for r in timed]
+    try:
+        with open_store(settings.store) as store:  # type: ignore[arg-type]
+            environment = collect_environment()
+            run_id = store.begin_run(environment, command, run_metadata(environment, ()))
+            for result in results:
+                assert result is not None
+                row = store.begin_result(run_id, result.lane, result.benchmark, result.kind, dict(result.params))
+                store.finish_result(row, result)  # its one iteration with it
+            store.add_verdicts(run_id, [v for r in timed for v in r.verdicts])
+            store.set_run_noise(run_id, run_noise(results, noise_warnings(environment),  # type: ignore[arg-type]
+                                                  environment["load_average"], load_average()))
+            store.finish_run(run_id, "complete")
+            current = store.run(run_id)
+            assert current is not None
+            comparison, notes, saved = None, [], None
+            if settings.compare is not None:
+                base = resolve_reference(store, settings.compare, role="--perfbench-compare")
+                comparison = compare_runs(store, base, ResolvedRun(current, "", "this session"))
+            if settings.save is not None:
+                if tests_failed:
+                    notes.append(f"baseline {settings.save!r} not saved: a test failed (fix it, then save)")
+                else:
+                    saved = store.save_baseline(settings.save, run_id, by=current_user()).name
+            return SessionOutcome(run_id=run_id, store=store.location, saved=saved, comparison=comparison,
+                                  notes=tuple(notes))
+    except (StoreError, ComparisonError) as error:
+        return SessionOutcome(error=str(error))
