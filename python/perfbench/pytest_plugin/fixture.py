@@ -151,8 +151,10 @@ def _parse_rules(rules: tuple[Any, ...], node: pytest.Item) -> list[Rule]:
     try:
         parsed = sla_rules(Where(Path(str(node.path)), ""), "assert_sla", written) if written else ()
     except ConfigError as error:
-        pytest.fail(f"perfbench: {error}", pytrace=False)
-    return [*made, *parsed]
+        problem = str(error)
+    else:
+        return [*made, *parsed]
+    pytest.fail(f"perfbench: {problem}", pytrace=False)  # outside the except: no chained traceback
 
 
 def _failure_message(name: str, failing: list[Verdict]) -> str:

@@ -38,7 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if settings.disable:
         reason = "--perfbench-disable"
     elif (worker or workers) and not settings.force:
-        reason = "pytest-xdist worker; --perfbench-force times anyway"
+        reason = "pytest-xdist worker"
     if not worker and not reason:
         from perfbench.pytest_plugin.storing import check_references
 

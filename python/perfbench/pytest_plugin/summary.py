@@ -49,7 +49,7 @@ def _row(record: CallRecord, comparison: RunComparison | None) -> tuple[str, ...
     from perfbench.units import format_duration_ns
 
     if record.result is None or record.result.measurement is None:
-        return (record.name, f"untimed ({record.untimed})", "", "", _sla_cell(record), "")
+        return (record.name, "untimed", "", "", _sla_cell(record), "")
     stats = record.result.measurement.stats
     median = format_duration_ns(stats.median)
     interval = format_interval(stats.median, stats.ci_low, stats.ci_high, "ns")
