@@ -153,7 +153,7 @@ def test_a_tenfold_slowdown_against_a_saved_baseline_fails_the_session(pytester:
     # single-process runs, the threshold near 22 %) could produce.
     _write(pytester, body, work=20000)
     compared = pytester.runpytest_subprocess("-p", "no:benchmark", "--perfbench-store", store,
-                                             "--perfbench-compare", "main")
+                                             "--perfbench-compare", "main", "--perfbench-save", "main")
     compared.assert_outcomes(passed=2)
     assert compared.ret == pytest.ExitCode.TESTS_FAILED
     summary = "\n".join(_summary(compared))
@@ -162,6 +162,10 @@ def test_a_tenfold_slowdown_against_a_saved_baseline_fails_the_session(pytester:
     assert re.search(r"REGRESSION test_timed.py::test_add_up: slower \+\d+", summary)
     assert "REGRESSION test_timed.py::test_unchanged" not in summary
     assert [run for run, *_ in _store_results(Path(store))] == [1, 1, 2, 2]
+    assert "baseline 'main' not saved: the comparison found a regression (to accept it: python -m perfbench " \
+           f"baseline accept main --run 2 --store {store} --reason WHY)" in summary
+    with open_store(store, create=False) as opened:
+        assert opened.baseline("main").run_id == 1  # the regression was not accepted unseen
 
 
 def test_a_baseline_that_does_not_exist_stops_the_session_before_any_test(pytester: pytest.Pytester) -> None:

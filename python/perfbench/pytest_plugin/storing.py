@@ -39,7 +39,7 @@ def store_session(settings: PluginSettings, records: Sequence[CallRecord], comma
                   tests_failed: bool) -> SessionOutcome:
     """Stores the timed calls as one run, compares it with ``settings.compare``, then saves
     it as ``settings.save`` (comparing first: saving over the baseline compared with is
-    allowed), unless a test failed."""
+    allowed), unless a test failed or the comparison found a regression."""
     timed = [r for r in records if r.result is not None]
     if not timed:
         asked = [flag for flag, value in (("--perfbench-save", settings.save), ("--perfbench-compare",
@@ -76,6 +76,11 @@ def store_session(settings: PluginSettings, records: Sequence[CallRecord], comma
             if settings.save is not None:
                 if tests_failed:
                     notes.append(f"baseline {settings.save!r} not saved: a test failed (fix it, then save)")
+                elif comparison is not None and comparison.check_failed:
+                    # Saving would accept the regression unseen; `baseline accept` does it on purpose.
+                    notes.append(f"baseline {settings.save!r} not saved: the comparison found a regression "
+                                 f"(to accept it: python -m perfbench baseline accept {settings.save} "
+                                 f"--run {run_id} --store {store.location} --reason WHY)")
                 else:
                     saved = store.save_baseline(settings.save, run_id, by=current_user()).name
             return SessionOutcome(run_id=run_id, store=store.location, saved=saved, comparison=comparison,
