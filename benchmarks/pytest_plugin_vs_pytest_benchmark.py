@@ -6,19 +6,22 @@ plugin's defaults. Reported side by side, as ratios:
   developer meets it), the median of ``--rounds`` sessions, taken in alternating order
   (A B B A ...) so that the machine's drift falls on both;
 * each test's median time per call by each plugin (perfbench's from its store, with its
-  95 % interval; pytest-benchmark's from ``--benchmark-json``), from the last round;
+  95 % interval; pytest-benchmark's from ``--benchmark-json``), the median over the rounds,
+  and the ratio in each round (each session is a new process, which draws its own hash seed
+  and memory layout: a dict's lookups can move by tens of per cent between processes);
 * the cost of merely having the plugin installed: a session of 200 trivial tests that never
   use the fixture, with the plugin loaded and with ``-p no:perfbench``.
 
 Needs pytest-benchmark (``pip install pytest-benchmark``; the ``bench`` extra has it).
 
-    python benchmarks/pytest_plugin_vs_pytest_benchmark.py [--rounds 3] [--json reports/pytest_plugin.json]
+    python benchmarks/pytest_plugin_vs_pytest_benchmark.py [--rounds 3] [--plain-rounds 12] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -79,17 +82,14 @@ def session(root: Path, *args: str) -> float:
     return wall
 
 
-def perfbench_medians(store: Path) -> dict[str, tuple[float, float, float]]:
-    """Median ns per call and its 95 % interval, per test, from the store's last run."""
+def perfbench_medians(store: Path) -> list[dict[str, tuple[float, float, float]]]:
+    """Per run (session), oldest first: each test's median ns per call and its 95 % interval."""
     from perfbench.store import open_store
 
     with open_store(store, create=False) as opened:
-        run = opened.latest_run_id()
-        found = {}
-        for stored in opened.results(run):  # type: ignore[arg-type]
-            stats = stored.result.measurement.stats
-            found[stored.result.benchmark.split("::")[-1]] = (stats.median, stats.ci_low, stats.ci_high)
-        return found
+        return [{stored.result.benchmark.split("::")[-1]: (stats.median, stats.ci_low, stats.ci_high)
+                 for stored in opened.results(run.id)
+                 for stats in (stored.result.measurement.stats,)} for run in opened.runs()]
 
 
 def pytest_benchmark_medians(path: Path) -> dict[str, float]:
@@ -107,7 +107,9 @@ def _ns(value: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3, help="sessions per plugin, alternating (default 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed sessions per plugin, alternating (default 3)")
+    parser.add_argument("--plain-rounds", type=int, default=12,
+                        help="sessions of plain tests with and without the plugin, alternating (default 12)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     try:
@@ -121,40 +123,51 @@ def main() -> None:
         (root / "plain").mkdir()
         (root / "plain" / "test_plain.py").write_text(PLAIN)
         store, report = root / "results.db", root / "pytest_benchmark.json"
-        sessions = {
+        timed = {
             "perfbench": ("-p", "no:benchmark", "--perfbench-store", str(store), "test_workloads.py"),
             "pytest-benchmark": ("-p", "no:perfbench", f"--benchmark-json={report}", "test_workloads.py"),
-            "plain, perfbench loaded": ("-p", "no:benchmark", "plain"),
-            "plain, -p no:perfbench": ("-p", "no:benchmark", "-p", "no:perfbench", "plain"),
         }
-        walls: dict[str, list[float]] = {name: [] for name in sessions}
-        for round_index in range(args.rounds):
-            order = list(sessions) if round_index % 2 == 0 else list(reversed(sessions))
-            for name in order:
-                walls[name].append(session(root, *sessions[name]))
-        ours, theirs = perfbench_medians(store), pytest_benchmark_medians(report)
+        plain = {
+            "perfbench loaded": ("-p", "no:benchmark", "plain"),
+            "-p no:perfbench": ("-p", "no:benchmark", "-p", "no:perfbench", "plain"),
+        }
+        walls: dict[str, list[float]] = {name: [] for name in [*timed, *plain]}
+        theirs: list[dict[str, float]] = []
+        for sessions, rounds in ((timed, args.rounds), (plain, args.plain_rounds)):
+            for round_index in range(rounds):
+                for name in (list(sessions) if round_index % 2 == 0 else list(reversed(sessions))):
+                    walls[name].append(session(root, *sessions[name]))
+                    if name == "pytest-benchmark":
+                        theirs.append(pytest_benchmark_medians(report))
+        ours = perfbench_medians(store)
     wall = {name: statistics.median(values) for name, values in walls.items()}
-    figures = {
-        "rounds": args.rounds,
-        "session_wall_seconds": {name: {"median": wall[name], "all": walls[name]} for name in sessions},
-        "tests": {name: {"perfbench_median_ns": ours[name][0], "perfbench_ci_ns": list(ours[name][1:]),
-                         "pytest_benchmark_median_ns": theirs[name],
-                         "ratio_perfbench_to_pytest_benchmark": ours[name][0] / theirs[name]} for name in NAMES},
-        "python": sys.version.split()[0],
-    }
-    print(f"session wall time (median of {args.rounds}, each a new pytest process)")
-    print(f"  {'session':<26}{'wall':>9}")
-    for name in sessions:
-        print(f"  {name:<26}{wall[name]:>8.2f}s")
-    print(f"  pytest-benchmark / perfbench: {wall['pytest-benchmark'] / wall['perfbench']:.2f}x; "
-          f"plugin loaded / not loaded (200 plain tests): "
-          f"{wall['plain, perfbench loaded'] / wall['plain, -p no:perfbench']:.3f}x")
-    print("\nmedian per call (last round)")
-    print(f"  {'test':<24}{'perfbench [95 % interval]':<30}{'pytest-benchmark':>17}{'ratio':>8}")
+    tests = {}
     for name in NAMES:
-        median, low, high = ours[name]
-        shown = f"{_ns(median)} [{_ns(low)}, {_ns(high)}]"
-        print(f"  {name:<24}{shown:<30}{_ns(theirs[name]):>17}{median / theirs[name]:>8.3f}")
+        ratios = [o[name][0] / t[name] for o, t in zip(ours, theirs)]
+        tests[name] = {"perfbench_median_ns": statistics.median(o[name][0] for o in ours),
+                       "perfbench_ci_ns_per_round": [list(o[name][1:]) for o in ours],
+                       "pytest_benchmark_median_ns": statistics.median(t[name] for t in theirs),
+                       "ratio_per_round": ratios, "ratio": statistics.median(ratios)}
+    figures = {"rounds": args.rounds, "plain_rounds": args.plain_rounds, "python": sys.version.split()[0],
+               "load_average_end": list(os.getloadavg()),
+               "session_wall_seconds": {name: {"median": wall[name], "all": walls[name]} for name in walls},
+               "tests": tests}
+    print(f"session wall time (median; each a new pytest process; {args.rounds} timed rounds, "
+          f"{args.plain_rounds} plain rounds, alternating)")
+    for name in timed:
+        print(f"  {name:<34}{wall[name]:>7.2f} s")
+    print(f"  {'ratio pytest-benchmark / perfbench':<34}{wall['pytest-benchmark'] / wall['perfbench']:>7.2f}")
+    for name in plain:
+        print(f"  200 plain tests, {name:<17}{wall[name]:>7.3f} s")
+    extra = wall["perfbench loaded"] - wall["-p no:perfbench"]
+    print(f"  {'plugin loaded, not used: extra':<34}{1000 * extra:>+7.0f} ms "
+          f"({wall['perfbench loaded'] / wall['-p no:perfbench']:.3f}x)")
+    print(f"\nmedian per call (median over {args.rounds} sessions of each plugin)")
+    print(f"  {'test':<24}{'perfbench':>11}{'pytest-benchmark':>18}{'ratio':>8}   ratio per session")
+    for name in NAMES:
+        row = tests[name]
+        print(f"  {name:<24}{_ns(row['perfbench_median_ns']):>11}{_ns(row['pytest_benchmark_median_ns']):>18}"
+              f"{row['ratio']:>8.3f}   {', '.join(f'{r:.3f}' for r in row['ratio_per_round'])}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

@@ -1,4 +1,5 @@
-"""The ``perfbench`` fixture: time a function with the C++ loop, assert SLA rules on it.
+"""What the ``perfbench`` fixture gives a test (hooks.py makes it): time a function with the
+C++ loop, assert SLA rules on it.
 
     def test_sort(perfbench):
         m = perfbench(sorted, data, budget="0.2s")   # a perfbench.Measurement
@@ -30,14 +31,15 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from perfbench.pytest_plugin.options import LANE
-from perfbench.pytest_plugin.records import STATE, CallRecord, PluginState, Untimed
+from perfbench.pytest_plugin.records import CallRecord, Untimed
+from perfbench.pytest_plugin.state import PluginState
 
 if TYPE_CHECKING:
     from perfbench.model import BenchmarkResult, Measurement
@@ -183,14 +185,3 @@ def _result(name: str, node: pytest.Item, measurement: Measurement, options: Map
         sampling=SamplingOptions.from_user(**options), metrics_interval_seconds=None)
     record = IterationRecord(index=0, warmup=False, wall_ns=float(wall_ns), measurement=measurement)
     return assemble_result(definition, [record])
-
-
-def plugin_state(config: pytest.Config) -> PluginState:
-    return config.stash[STATE]
-
-
-@pytest.fixture
-def perfbench(request: pytest.FixtureRequest) -> Iterator[PerfbenchFixture]:
-    """Time a function with perfbench's C++ loop: ``m = perfbench(fn, *args, **kwargs)``;
-    ``perfbench.assert_sla(m, "p99 < 50us")``. See perfbench.pytest_plugin.fixture."""
-    yield PerfbenchFixture(plugin_state(request.config), request.node)

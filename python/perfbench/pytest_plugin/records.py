@@ -1,5 +1,6 @@
-"""What the plugin keeps during a session: one ``CallRecord`` per fixture call, and the
-``PluginState`` that holds them, kept in ``config.stash``.
+"""What the plugin keeps of a session once the fixture is used: one ``CallRecord`` per
+fixture call, the ``Untimed`` value of a call that was not timed, and the ``SessionOutcome``
+of the session's end (the ``PluginState`` that holds them is in state.py).
 
 A record crosses from an xdist worker to the controller as plain data (``to_wire`` /
 ``from_wire``), in the store's own document form (store/documents.py), so that a result
@@ -10,10 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 from typing import TYPE_CHECKING, Any
-
-import pytest
-
-from perfbench.pytest_plugin.options import PluginSettings
 
 if TYPE_CHECKING:  # the plugin imports numpy and the core only once a test times something
     from perfbench.model import BenchmarkResult
@@ -78,24 +75,3 @@ class SessionOutcome:
     comparison: RunComparison | None = None
     notes: tuple[str, ...] = ()  # e.g. "baseline 'main' not saved: 2 tests failed"
     error: str = ""  # a store or comparison that could not be used: fails the session
-
-
-@dataclasses.dataclass(slots=True)
-class PluginState:
-    settings: PluginSettings
-    untimed_reason: str  # "" when the fixture times
-    xdist_workers: int = 0  # on an xdist controller: its workers (the one notice is said here)
-    records: list[CallRecord] = dataclasses.field(default_factory=list)
-    outcome: SessionOutcome | None = None
-    names: dict[str, int] = dataclasses.field(default_factory=dict)  # calls per test, for their names
-
-    def name_for(self, nodeid: str) -> str:
-        calls = self.names[nodeid] = self.names.get(nodeid, 0) + 1
-        return nodeid if calls == 1 else f"{nodeid}#{calls}"
-
-    @property
-    def timed(self) -> list[CallRecord]:
-        return [r for r in self.records if r.result is not None]
-
-
-STATE = pytest.StashKey[PluginState]()

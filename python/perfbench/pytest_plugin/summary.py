@@ -1,9 +1,9 @@
-"""The session's table, through pytest's terminal reporter: per fixture call its median with
+"""What the session's summary says (hooks.py writes it through pytest's terminal reporter):
+per fixture call its median with
 the 95 % interval, p99, samples, the SLA verdicts asserted and the comparison's verdict;
 then where the run was stored, the comparison's counts and anything that could not be done.
 
-The plugin prints nowhere else. A session that never called the fixture and gave no option
-prints nothing.
+A session that never called the fixture says nothing.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import pytest
-
 from perfbench.pytest_plugin.options import LANE
-from perfbench.pytest_plugin.records import STATE, CallRecord, PluginState
+from perfbench.pytest_plugin.records import CallRecord
+from perfbench.pytest_plugin.state import PluginState
 
 if TYPE_CHECKING:
     from perfbench.analysis.comparison import ChangeVerdict
@@ -102,16 +101,3 @@ def summary_lines(state: PluginState) -> list[tuple[str, bool]]:
         if outcome.error:
             lines.append((f"ERROR: {outcome.error}", True))
     return lines
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int,
-                            config: pytest.Config) -> None:
-    state = config.stash.get(STATE, None)
-    if state is None or hasattr(config, "workerinput"):
-        return
-    lines = summary_lines(state)
-    if not lines:
-        return
-    terminalreporter.write_sep("-", "perfbench")
-    for line, failed in lines:
-        terminalreporter.write_line(line, red=failed)

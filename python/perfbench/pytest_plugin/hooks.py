@@ -1,6 +1,11 @@
-"""The session's life: settings read and checked at configure, pytest-xdist workers told
-apart, their records gathered on the controller, and at the session's end the run stored,
-compared and saved.
+"""Everything pytest calls, and the ``perfbench`` fixture: settings read and checked at
+configure, pytest-xdist workers told apart, their records gathered on the controller, at the
+session's end the run stored, compared and saved, then the summary written through the
+terminal reporter (the only place the plugin prints).
+
+Each entry is thin and imports its implementation when first called (fixture.py,
+storing.py, summary.py, records.py): pytest imports this module in every session of every
+project where perfbench is installed, most of which never use the fixture.
 
 Under pytest-xdist the workers share the cores, so their timings would measure each other:
 they call each function once, untimed, unless ``--perfbench-force``; the controller says so
@@ -17,8 +22,14 @@ from __future__ import annotations
 
 import pytest
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 from perfbench.pytest_plugin.options import settings_from
-from perfbench.pytest_plugin.records import STATE, CallRecord, PluginState
+from perfbench.pytest_plugin.state import STATE, PluginState
+
+if TYPE_CHECKING:
+    from perfbench.pytest_plugin.fixture import PerfbenchFixture
 
 _WIRE_KEY = "perfbench"  # in a worker's workeroutput
 
@@ -39,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
         reason = "--perfbench-disable"
     elif (worker or workers) and not settings.force:
         reason = "pytest-xdist worker"
-    if not worker and not reason:
+    if settings.stores and not worker and not reason:
         from perfbench.pytest_plugin.storing import check_references
 
         problem = check_references(settings)
@@ -54,6 +65,8 @@ def pytest_testnodedown(node: object, error: object) -> None:
     sent = getattr(node, "workeroutput", {}).get(_WIRE_KEY)
     config = getattr(node, "config", None)
     if sent and config is not None and STATE in config.stash:
+        from perfbench.pytest_plugin.records import CallRecord
+
         config.stash[STATE].records.extend(CallRecord.from_wire(data) for data in sent)
 
 
@@ -78,3 +91,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
         elif state.outcome.comparison is not None and state.outcome.comparison.check_failed:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int,
+                            config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is None or hasattr(config, "workerinput") or not (state.records or state.outcome):
+        return
+    from perfbench.pytest_plugin.summary import summary_lines
+
+    terminalreporter.write_sep("-", "perfbench")
+    for line, failed in summary_lines(state):
+        terminalreporter.write_line(line, red=failed)
+
+
+@pytest.fixture
+def perfbench(request: pytest.FixtureRequest) -> Iterator[PerfbenchFixture]:
+    """Time a function with perfbench's C++ loop: ``m = perfbench(fn, *args, **kwargs)``;
+    ``perfbench.assert_sla(m, "p99 < 50us")``. See perfbench.pytest_plugin.fixture."""
+    from perfbench.pytest_plugin.fixture import PerfbenchFixture
+
+    yield PerfbenchFixture(request.config.stash[STATE], request.node)
