@@ -86,20 +86,19 @@ class PerfbenchFixture:
         if not callable(fn):
             raise TypeError(f"perfbench() needs a callable, got {type(fn).__name__}")
         name = self._state.name_for(self._node.nodeid)
+        options, arguments = _split(kwargs, _option_names())
         if not self.enabled:
-            _options, arguments = _split(kwargs, _option_names())
             value = Untimed(fn(*args, **arguments), self._state.untimed_reason)
-            record = CallRecord(name=name, result=None, untimed=value.reason)
-            self._keep(value, record)
+            self._keep(value, CallRecord(name=name, result=None, untimed=value.reason))
             return value
         from perfbench.measuring.timing import measure
 
-        options = {**self._defaults, **_split(kwargs, _option_names())[0]}
+        options = {**self._defaults, **options}
         started = time.perf_counter_ns()
-        measurement = measure(fn, *args, **{**kwargs, **options})
+        measurement = measure(fn, *args, **arguments, **options)
         result = _result(name, self._node, measurement, options, time.perf_counter_ns() - started)
-        self._keep(result.measurement, CallRecord(name=name, result=result))
-        return result.measurement  # type: ignore[return-value]
+        self._keep(measurement, CallRecord(name=name, result=result))
+        return measurement
 
     def _keep(self, value: Measurement | Untimed, record: CallRecord) -> None:
         self._state.records.append(record)
@@ -120,18 +119,20 @@ class PerfbenchFixture:
         if record.result is None:  # not timed: nothing to judge; the summary says so
             record.sla_asked += len(parsed)
             return []
-        from perfbench.sla import evaluate_all, fails_run
+        from perfbench.sla import evaluate_all
 
         verdicts = evaluate_all([(record.result, parsed)])
         record.verdicts.extend(verdicts)
-        failing = [v for v in verdicts if not _passes(v, fails_run)]
+        failing = [v for v in verdicts if not _passes(v)]
         if failing:
             pytest.fail(_failure_message(record.name, failing), pytrace=False)
         return verdicts
 
 
-def _passes(verdict: Verdict, fails_run: Callable[..., bool]) -> bool:
+def _passes(verdict: Verdict) -> bool:
     """PASS, a warning, or an UNSURE that is at worst a warning (module docstring)."""
+    from perfbench.sla import fails_run
+
     if verdict.status == "pass":
         return True
     if verdict.status in ("violated", "unsure"):
