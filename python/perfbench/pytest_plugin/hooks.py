@@ -20,10 +20,10 @@ Never ``sys.exit``: that would end a session some other plugin still has work in
 
 from __future__ import annotations
 
-import pytest
-
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
+
+import pytest
 
 from perfbench.pytest_plugin.options import settings_from
 from perfbench.pytest_plugin.state import STATE, PluginState
