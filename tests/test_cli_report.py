@@ -21,7 +21,8 @@ def test_the_reports_of_a_stored_run_are_the_files_run_wrote(stored_project: Pat
     completed = run_cli("report", "--run", "latest", "--output-dir", "again")
     assert completed.returncode == 0, completed.stderr
     written = sorted(p.name for p in (stored_project / "reports").iterdir())
-    assert written == ["perfbench-run-1-metrics.csv", "perfbench-run-1-sla.csv", "perfbench-run-1.csv",
+    assert written == ["perfbench-run-1-metrics.csv", "perfbench-run-1-sla.csv", "perfbench-run-1-statistics.csv",
+                       "perfbench-run-1.csv",
                        "perfbench-run-1.html"]
     assert sorted(p.name for p in (stored_project / "again").iterdir()) == written
     for name in written:  # byte for byte: statistics, verdicts, noise warnings and all
@@ -129,7 +130,7 @@ def test_run_report_adds_formats_that_carry_the_baseline_comparison(stored_proje
     assert completed.returncode == 1, completed.stderr  # the project's error-severity SLA violation
     names = sorted(p.name for p in (stored_project / "reports").iterdir() if "run-2" in p.name)
     assert names == ["perfbench-run-2-junit.xml", "perfbench-run-2-metrics.csv", "perfbench-run-2-sla.csv",
-                     "perfbench-run-2.csv", "perfbench-run-2.html", "perfbench-run-2.md"]
+                     "perfbench-run-2-statistics.csv", "perfbench-run-2.csv", "perfbench-run-2.html", "perfbench-run-2.md"]
     markdown = (stored_project / "reports" / "perfbench-run-2.md").read_text()
     assert "Run 2 against run 1" in markdown and "python -m perfbench compare 1 2" in markdown
     xml = JUnitXml.fromfile(str(stored_project / "reports" / "perfbench-run-2-junit.xml"))

@@ -29,7 +29,7 @@ from report_fixture import HOSTILE_IMG, MEDIANS, PIPE_TICK, QUOTED, build_report
 
 GOLDEN = Path(__file__).parent / "golden"
 GOLDEN_FILES = ("perfbench-run-8.md", "perfbench-run-8.csv", "perfbench-run-8-metrics.csv", "perfbench-run-8-sla.csv",
-                "perfbench-run-8-junit.xml", "perfbench-run-8.prom")
+                "perfbench-run-8-statistics.csv", "perfbench-run-8-junit.xml", "perfbench-run-8.prom")
 NAMES = [key.split("/", 1)[1] for key in MEDIANS]
 
 
@@ -150,8 +150,22 @@ def test_openmetrics_parses_and_carries_the_comparison(reports: Path) -> None:
 
 
 def test_csv_keeps_hostile_names_intact(reports: Path) -> None:
-    rows = list(csv.DictReader(io.StringIO((reports / "perfbench-run-8.csv").read_text(), newline="")))
+    rows = list(csv.DictReader(io.StringIO((reports / "perfbench-run-8.csv").read_bytes().decode(), newline="")))
     assert [r["benchmark"] for r in rows if r["unit"] in ("ns", "")][:len(NAMES)] == NAMES
+
+
+def test_statistics_csv_is_tidy(reports: Path) -> None:
+    """One row per run x benchmark x statistic, units in the column names: pandas pivots it as is."""
+    import pandas as pd
+
+    frame = pd.read_csv(reports / "perfbench-run-8-statistics.csv", keep_default_na=False, na_values=[""])
+    assert list(frame.columns[:5]) == ["run_id", "lane", "benchmark", "statistic", "value_ns"]
+    assert not frame.duplicated(["run_id", "lane", "benchmark", "statistic"]).any()
+    medians = frame[frame.statistic == "median"].set_index("benchmark")["value_ns"]
+    assert medians["sort_100k"] == pytest.approx(1300.0) and medians[PIPE_TICK] == pytest.approx(140.0)
+    assert medians[HOSTILE_IMG] == pytest.approx(50.0) and medians[QUOTED] == pytest.approx(80.0)
+    assert "crash" not in set(frame.benchmark)  # no measurement, no statistics (the wide file says why)
+    assert frame.pivot(index="benchmark", columns="statistic", values="value_ns").shape == (len(NAMES) - 1, 11)
 
 
 def test_json_report_is_the_versioned_export_with_the_comparison(reports: Path, tmp_path: Path) -> None:
