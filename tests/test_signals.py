@@ -96,7 +96,7 @@ def test_a_signal_stops_the_run_like_ctrl_c(tmp_path: Path, signum: int, exit_co
         assert db.execute("SELECT status FROM runs").fetchall() == [("interrupted",)]
         assert dict(db.execute("SELECT benchmark, status FROM results")) == {"quick": "ok", "slow": "interrupted"}
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "perfbench-run-1-metrics.csv", "perfbench-run-1.csv", "perfbench-run-1.html"]
+        "perfbench-run-1-metrics.csv", "perfbench-run-1-statistics.csv", "perfbench-run-1.csv", "perfbench-run-1.html"]
     assert list(scratch.iterdir()) == []  # the run's scratch directory is removed
 
 

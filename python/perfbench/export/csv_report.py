@@ -17,6 +17,12 @@ benchmark. A third, ``...-sla.csv``, is the SLO compliance matrix: one row per r
 benchmark, with the figure's interval, the verdict, what would settle an UNSURE one and what
 disturbed the measurement.
 
+A fourth, ``...-statistics.csv``, is the tidy form of the time statistics: one row per run x
+benchmark x statistic (mean, median, stdev, min, max, p50, p90, p95, p99, p99.9, mad), the
+unit in the column names (``value_ns``, ``ci95_low_ns``, ``ci95_high_ns``: the statistic's
+95 % interval where the samples support one), ready for ``pandas.read_csv`` and a pivot or a
+plot without reshaping. The README's "CSV columns" lists every column of the four files.
+
 Impossible figures are flagged, not dropped: ``measurement_errors`` on a benchmark's rows and
 ``measurement_error`` on a metric's row say why the figure is an error of the measurement.
 """
@@ -95,6 +101,28 @@ def metric_rows_for(run_id: int, result: BenchmarkResult, sweep_param: str | Non
     return rows
 
 
+STATISTIC_COLUMNS = ("run_id", "lane", "benchmark", "statistic", "value_ns", "ci95_low_ns", "ci95_high_ns",
+                     "samples", "interval_from", "measurement_error")
+_TIDY_STATISTICS = (("mean", "mean"), ("median", "median"), ("stdev", "stdev"), ("min", "min"), ("max", "max"),
+                    ("p50", "p50"), ("p90", "p90"), ("p95", "p95"), ("p99", "p99"), ("p99.9", "p999"), ("mad", "mad"))
+
+
+def statistic_rows_for(run_id: int, result: BenchmarkResult) -> list[dict[str, object]]:
+    """The tidy rows of one result's time statistics (none for a result without a measurement)."""
+    if result.measurement is None:
+        return []
+    stats = result.measurement.stats
+    rows = []
+    for name, attribute in _TIDY_STATISTICS:
+        bounds = stats.interval(attribute)
+        error = error_for(result, attribute)
+        rows.append({"run_id": run_id, "lane": result.lane, "benchmark": result.benchmark, "statistic": name,
+                     "value_ns": getattr(stats, attribute), "ci95_low_ns": bounds[0] if bounds else None,
+                     "ci95_high_ns": bounds[1] if bounds else None, "samples": stats.n,
+                     "interval_from": stats.noise if bounds else "", "measurement_error": error.message if error else ""})
+    return rows
+
+
 VERDICT_COLUMNS = ("run_id", "benchmark", "rule", "expression", "metric", "measured", "unit", "ci95_low", "ci95_high",
                    "interval_from", "status", "label", "severity", "between", "settle", "environment", "message")
 
@@ -123,6 +151,12 @@ class CsvExporter:
             writer.writeheader()
             for result in report.results:
                 writer.writerows(metric_rows_for(report.run_id, result, result.labels.get("sweep_param")))
+        with open(report_file(report, output_dir, self.extension, "statistics"), "w", newline="",
+                  encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=STATISTIC_COLUMNS, lineterminator="\r\n", restval="")
+            writer.writeheader()
+            for result in report.results:
+                writer.writerows(statistic_rows_for(report.run_id, result))
         if report.verdicts:  # the SLO compliance matrix, one row per rule and benchmark
             with open(report_file(report, output_dir, self.extension, "sla"), "w", newline="",
                       encoding="utf-8") as handle:
