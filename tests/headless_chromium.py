@@ -12,6 +12,7 @@ from the code path the test checks.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -40,7 +41,7 @@ def missing() -> str | None:
 
 
 @contextmanager
-def chromium(width: int = 1280, height: int = 1800) -> Iterator[Any]:
+def chromium(width: int = 1280, height: int = 2300) -> Iterator[Any]:
     """A headless Chromium session recording console messages and network events."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -130,6 +131,31 @@ def draw_every_chart(driver: Any) -> list[dict[str, Any]]:
             """, chart))
     driver.execute_script("window.scrollTo(0, 0)")
     return measured
+
+
+# Recorded instead of shown: an alert() from injected markup would otherwise block the page.
+_RECORD_ALERTS = ("window.alert = (message) => "
+                  "{ (window.perfbenchAlerts = window.perfbenchAlerts || []).push(String(message)); };")
+
+
+@dataclasses.dataclass
+class Visit:
+    """A page opened, with what loading it did."""
+
+    driver: Any
+    urls: list[str]  # every URL requested while it loaded and drew its charts
+    errors: list[str]  # console errors meanwhile
+    charts: list[dict[str, Any]]  # draw_every_chart's findings
+
+
+def visit(driver: Any, path: Path) -> Visit:
+    """Opens ``path`` (alert() recorded in ``window.perfbenchAlerts``), draws every chart."""
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _RECORD_ALERTS})
+    requested_urls(driver)  # forget what the fresh browser loaded for itself (its new-tab page)
+    console_errors(driver)
+    open_page(driver, path)
+    charts = draw_every_chart(driver)
+    return Visit(driver, requested_urls(driver), console_errors(driver), charts)
 
 
 def screenshot(driver: Any, path: Path, colours: int = 128) -> Path:

@@ -9,14 +9,14 @@ machine without it cannot pass it silently.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
 import headless_chromium
+from headless_chromium import Visit
 from dashboard_reports import HOSTILE_NAME, stored_dashboard_report
 from perfbench.export.html_report import HtmlExporter
 
@@ -33,43 +33,26 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return HtmlExporter().write(stored_dashboard_report(directory / "results.db"), directory)
 
 
-@dataclasses.dataclass
-class Page:
-    driver: Any
-    urls: list[str]  # what loading it requested
-    errors: list[str]  # console errors while it loaded and drew its charts
-    charts: list[dict[str, Any]]
-
-
-# Recorded instead of shown: an alert() from injected markup would otherwise block the page.
-_RECORD_ALERTS = "window.alert = (message) => { (window.perfbenchAlerts = window.perfbenchAlerts || []).push(String(message)); };"
-
-
 @pytest.fixture(scope="module")
-def page(dashboard: Path) -> Any:
-    """The dashboard opened once, with what loading it did (requests, console, charts)."""
+def page(dashboard: Path) -> Iterator[Visit]:
+    """The dashboard opened once, with what loading it did; its screenshot beside it."""
     with headless_chromium.chromium() as driver:
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _RECORD_ALERTS})
-        headless_chromium.requested_urls(driver)  # what the fresh browser loaded itself (its new-tab page)
-        headless_chromium.console_errors(driver)
-        headless_chromium.open_page(driver, dashboard)
-        charts = headless_chromium.draw_every_chart(driver)
-        loaded = Page(driver, headless_chromium.requested_urls(driver), headless_chromium.console_errors(driver), charts)
+        loaded = headless_chromium.visit(driver, dashboard)
         headless_chromium.screenshot(driver, dashboard.with_suffix(".png"))
         yield loaded
 
 
-def test_opening_it_requests_nothing_but_the_file_itself(page: Page, dashboard: Path) -> None:
+def test_opening_it_requests_nothing_but_the_file_itself(page: Visit, dashboard: Path) -> None:
     # data: URLs are Bokeh's inline icons: decoded in place, never sent
     requested = [url for url in page.urls if not url.startswith("data:")]
     assert requested == [dashboard.resolve().as_uri()]
 
 
-def test_no_console_errors(page: Page) -> None:
+def test_no_console_errors(page: Visit) -> None:
     assert page.errors == []
 
 
-def test_every_chart_is_drawn_with_a_size(page: Page) -> None:
+def test_every_chart_is_drawn_with_a_size(page: Visit) -> None:
     charts = page.charts
     # the lanes' chart; distribution and history of the four stored benchmarks; the
     # command's distribution and its CPU, RSS and IO series; the failed benchmark has none
@@ -81,13 +64,13 @@ def test_every_chart_is_drawn_with_a_size(page: Page) -> None:
         assert chart["canvas_width"] > 100 and chart["canvas_height"] > 100, chart
 
 
-def _column(page: Page, table: str, index: int) -> list[str]:
+def _column(page: Visit, table: str, index: int) -> list[str]:
     return page.driver.execute_script(
         "return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr'))"
         ".filter((row) => !row.hidden).map((row) => row.cells[arguments[1]].textContent.trim())", table, index)
 
 
-def test_sorting_a_table_reorders_its_rows(page: Page) -> None:
+def test_sorting_a_table_reorders_its_rows(page: Visit) -> None:
     before = _column(page, "#results", 1)
     header = page.driver.find_element("css selector", "#results thead th:nth-child(4)")  # median, sorted by its number
     header.click()
@@ -106,7 +89,7 @@ def test_sorting_a_table_reorders_its_rows(page: Page) -> None:
     assert ascending[0] == "hash_lookup" and descending[0] == "compress_file"
 
 
-def test_filtering_a_table_hides_the_other_rows(page: Page) -> None:
+def test_filtering_a_table_hides_the_other_rows(page: Visit) -> None:
     box = page.driver.find_element("css selector", "input[data-filter='results']")
     box.send_keys("sort_")
     assert _column(page, "#results", 1) == ["sort_10k"]
@@ -115,7 +98,7 @@ def test_filtering_a_table_hides_the_other_rows(page: Page) -> None:
     assert len(_column(page, "#results", 1)) == 6
 
 
-def test_a_hostile_benchmark_name_is_text_and_runs_nothing(page: Page) -> None:
+def test_a_hostile_benchmark_name_is_text_and_runs_nothing(page: Visit) -> None:
     from selenium.common.exceptions import NoAlertPresentException
 
     driver = page.driver

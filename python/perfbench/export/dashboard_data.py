@@ -22,7 +22,9 @@ from perfbench.units import duration_scale
 if TYPE_CHECKING:
     from perfbench.analysis.trend import BenchmarkTrend
 
-HISTOGRAM_BINS = 40
+# Bins: the square root of the samples, within these bounds (30 samples in 40 bins would draw
+# a comb; 1,000,000 in 1,000 bins would cost bytes and show nothing more).
+HISTOGRAM_BINS = (10, 40)
 # Samples beyond this quantile are counted, not drawn: one 50x outlier would otherwise squeeze
 # the whole distribution into one bin.
 HISTOGRAM_UPPER_QUANTILE = 0.995
@@ -65,7 +67,8 @@ def distribution(measurement: Measurement, divisor: float) -> dict[str, Any]:
     high = float(np.quantile(samples, HISTOGRAM_UPPER_QUANTILE)) if samples.size > 200 else float(samples.max())
     if high <= low:  # every sample alike (a coarse clock): one narrow bin around the value
         low, high = low - 0.5 * abs(low or 1.0) * 1e-3, high + 0.5 * abs(high or 1.0) * 1e-3
-    counts, edges = np.histogram(samples, bins=HISTOGRAM_BINS, range=(low, high))
+    bins = int(np.clip(round(np.sqrt(samples.size)), *HISTOGRAM_BINS))
+    counts, edges = np.histogram(samples, bins=bins, range=(low, high))
     median, ci_low, ci_high = rounded([stats.median / divisor, _or_nan(stats.ci_low, divisor), _or_nan(stats.ci_high, divisor)])
     return {"edges": rounded(edges, 5), "counts": counts.tolist(), "above": int(np.count_nonzero(samples > high)),
             "n": int(samples.size), "median": median, "low": ci_low, "high": ci_high}

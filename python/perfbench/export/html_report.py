@@ -75,13 +75,13 @@ def lane_rows(report: ReportData) -> list[dict[str, Any]]:
     lanes: dict[str, dict[str, Any]] = {}
     for result in report.results:
         lane = lanes.setdefault(result.lane, {"lane": result.lane, "benchmarks": 0, "failed": 0, "sla": 0,
-                                              "slower": 0, "faster": 0, "seconds": 0.0})
+                                              "slower": 0, "faster": 0, "measured_ns": 0.0})
         lane["benchmarks"] += 1
         lane["failed"] += result.could_not_run
         lane["sla"] += result.key in violated
         lane["slower"] += changes.get(result.key) == "slower"
         lane["faster"] += changes.get(result.key) == "faster"
-        lane["seconds"] += sum(i.wall_ns or 0.0 for i in result.counted_iterations) / 1e9
+        lane["measured_ns"] += sum(i.wall_ns or 0.0 for i in result.counted_iterations)
     return list(lanes.values())
 
 
