@@ -4,6 +4,7 @@ tolerated, the same bytes for the same report (tests/test_dashboard_browser.py o
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -73,9 +74,18 @@ def test_the_distribution_is_binned_not_shipped() -> None:
     chart = distribution(Measurement(samples_ns=samples, iterations_per_sample=1, overhead_ns=0.0,
                                      overhead_subtracted=False, clock="steady_clock", ticks_per_ns=1.0), 1e3)
     assert len(chart["counts"]) == 40 and len(chart["edges"]) == 41
-    assert sum(chart["counts"]) + chart["above"] == chart["n"] == 10_000 and chart["above"] >= 20
+    assert sum(chart["counts"]) + chart["below"] + chart["above"] == chart["n"] == 10_000
+    assert chart["above"] >= 20 and chart["edges"][-1] < 2 * chart["median"]
     assert chart["edges"][0] <= chart["low"] <= chart["median"] <= chart["high"] <= chart["edges"][-1]
     assert chart["median"] == pytest.approx(float(np.median(samples)) / 1e3, rel=1e-3)
+
+
+def test_a_second_mode_is_drawn() -> None:
+    samples = np.concatenate([np.full(850, 100.0), np.full(150, 400.0), [5000.0]])
+    samples = samples * np.random.default_rng(4).normal(1.0, 0.001, samples.size)
+    chart = distribution(Measurement(samples_ns=samples, iterations_per_sample=1, overhead_ns=0.0,
+                                     overhead_subtracted=False, clock="steady_clock", ticks_per_ns=1.0), 1.0)
+    assert chart["edges"][-1] >= 400 and chart["above"] == 1 and chart["below"] == 0
 
 
 def test_resource_series_are_thinned_per_iteration() -> None:
@@ -83,6 +93,8 @@ def test_resource_series_are_thinned_per_iteration() -> None:
     assert lines is not None and len(lines["t"]) == 3  # three iterations, one line each
     assert all(len(t) == len(cpu) == len(rss) == 50 for t, cpu, rss in zip(lines["t"], lines["cpu"], lines["rss"]))
     assert lines["rss"][0][0] == 20.0 and lines["read"][0][-1] == pytest.approx(49 * 0.25)
+    # a micro-benchmark's worker is sampled too, a few ticks per iteration: not charted
+    assert resources(dataclasses.replace(command_result(), kind="workload")) is None
 
 
 @pytest.mark.parametrize(("values", "expected"), [

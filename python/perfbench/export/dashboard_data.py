@@ -25,9 +25,12 @@ if TYPE_CHECKING:
 # Bins: the square root of the samples, within these bounds (30 samples in 40 bins would draw
 # a comb; 1,000,000 in 1,000 bins would cost bytes and show nothing more).
 HISTOGRAM_BINS = (10, 40)
-# Samples beyond this quantile are counted, not drawn: one 50x outlier would otherwise squeeze
-# the whole distribution into one bin.
-HISTOGRAM_UPPER_QUANTILE = 0.995
+# The range a histogram draws: out to this many times the 10-90 % spread beyond the 10th and
+# 90th percentiles. A few interrupted samples at 30x the median (the default suite's
+# nanosecond workloads have them) would otherwise squeeze the distribution into one bin; any
+# group of 10 % of the samples or more lies inside, so a second mode is always drawn. What
+# lies beyond is counted ("below", "above"), not hidden.
+HISTOGRAM_FENCE = 3.0
 # Most points drawn per resource figure (CPU, RSS, IO) over all of a benchmark's iterations.
 RESOURCE_POINTS = 600
 MIB = 1024.0 * 1024.0
@@ -60,18 +63,20 @@ def _or_nan(value: float | None, divisor: float) -> float:
 
 def distribution(measurement: Measurement, divisor: float) -> dict[str, Any]:
     """A histogram of the samples (per iteration, in the unit of ``divisor``), the median and
-    its interval, and how many samples lie beyond the drawn range."""
+    its interval, and how many samples lie below and above the range drawn."""
     samples = measurement.samples_ns / divisor
     stats = measurement.stats
-    low = float(samples.min())
-    high = float(np.quantile(samples, HISTOGRAM_UPPER_QUANTILE)) if samples.size > 200 else float(samples.max())
+    smallest, largest = float(samples.min()), float(samples.max())
+    p10, p90 = (float(q) for q in np.quantile(samples, (0.1, 0.9)))
+    low = max(smallest, p10 - HISTOGRAM_FENCE * (p90 - p10))
+    high = min(largest, p90 + HISTOGRAM_FENCE * (p90 - p10))
     if high <= low:  # every sample alike (a coarse clock): one narrow bin around the value
         low, high = low - 0.5 * abs(low or 1.0) * 1e-3, high + 0.5 * abs(high or 1.0) * 1e-3
     bins = int(np.clip(round(np.sqrt(samples.size)), *HISTOGRAM_BINS))
     counts, edges = np.histogram(samples, bins=bins, range=(low, high))
     median, ci_low, ci_high = rounded([stats.median / divisor, _or_nan(stats.ci_low, divisor), _or_nan(stats.ci_high, divisor)])
-    return {"edges": rounded(edges, 5), "counts": counts.tolist(), "above": int(np.count_nonzero(samples > high)),
-            "n": int(samples.size), "median": median, "low": ci_low, "high": ci_high}
+    return {"edges": rounded(edges, 5), "counts": counts.tolist(), "below": int(np.count_nonzero(samples < low)),
+            "above": int(np.count_nonzero(samples > high)), "n": int(samples.size), "median": median, "low": ci_low, "high": ci_high}
 
 
 def history(trend: BenchmarkTrend, divisor: float, marks: Sequence[RunMark], current_run: int) -> dict[str, Any] | None:
@@ -98,9 +103,13 @@ def _thinned(length: int, most: int) -> np.ndarray:
 
 
 def resources(result: BenchmarkResult) -> dict[str, Any] | None:
-    """The resource time series of the counted iterations, one line per iteration: CPU in %
-    of one core, RSS in MiB, cumulative storage reads and writes in MiB; None when the
-    benchmark recorded none (micro-benchmarks, or sampling turned off)."""
+    """The resource time series of a command benchmark's counted iterations, one line per
+    iteration: CPU in % of one core, RSS in MiB, cumulative storage reads and writes in MiB;
+    None when it recorded none (sampling turned off). A micro-benchmark's worker is sampled
+    too, but over its 0.1 s iterations that is two or three ticks of the worker's own
+    process: nothing a chart shows."""
+    if result.kind != "command":
+        return None
     series = [i.resources["timeseries"] for i in result.counted_iterations
               if i.resources and len(i.resources.get("timeseries") or ()) >= 2]
     if not series:

@@ -78,7 +78,8 @@
 
   function distribution(chart) {
     const d = chart.distribution;
-    const plot = figure({ title: `distribution of ${d.n} samples` + (d.above ? ` (${d.above} above the range drawn)` : ""),
+    const outside = [d.below ? `${d.below} below` : "", d.above ? `${d.above} above` : ""].filter(Boolean).join(", ");
+    const plot = figure({ title: `distribution of ${d.n} samples` + (outside ? ` (${outside} the range drawn)` : ""),
                           x_axis_label: `time per iteration (${chart.unit})`, y_axis_label: "samples" });
     const edges = d.edges;
     plot.quad({ left: edges.slice(0, -1), right: edges.slice(1), bottom: edges.slice(1).map(() => 0), top: d.counts,
