@@ -52,14 +52,15 @@ def _failed() -> list[IterationRecord]:
 
 def store_history(store: ResultStore, medians: Mapping[str, Sequence[float | None]], *,
                   commits: Sequence[str | None] | None = None, hosts: Sequence[Mapping[str, Any]] | None = None,
-                  dirty: Sequence[bool] | None = None, metadata: bool = True) -> list[int]:
+                  dirty: Sequence[bool] | None = None, metadata: bool = True,
+                  dates: Sequence[str] | None = None) -> list[int]:
     """Writes one run per position of the series (all as long as each other) and returns
     their ids. ``medians``: 'lane/name' -> the median of each run in ns, or None where the
     benchmark failed in that run. ``commits``/``hosts``/``dirty``: each run's git commit,
     host environment and dirty flag (default: commit c0, c1, ... on HOST_A, clean).
     ``metadata``: give each run its RunMetadata (commit, branch "main", dirty flag, host
     fingerprint and id), as the run session does; False stores the environment only, as a
-    run stored without metadata has it."""
+    run stored without metadata has it. ``dates``: each run's start (ISO 8601; default now)."""
     lengths = {len(series) for series in medians.values()}
     if len(lengths) != 1:
         raise ValueError(f"every series needs the same number of runs, got lengths {sorted(lengths)}")
@@ -74,12 +75,13 @@ def store_history(store: ResultStore, medians: Mapping[str, Sequence[float | Non
         fingerprint = host_fingerprint(environment)
         described = RunMetadata(git_commit=commit, git_branch=None if commit is None else "main", git_dirty=is_dirty,
                                 host=fingerprint, host_id=host_id(fingerprint))
-        run_id = store.begin_run(environment, "constructed history", described if metadata else None)
+        run_id = store.begin_run(environment, "constructed history", described if metadata else None,
+                                 started_at=dates[i] if dates is not None else None)
         for key, definition in definitions.items():
             median = medians[key][i]
             records = _failed() if median is None else _records(median)
             result_id = store.begin_result(run_id, definition.lane, definition.name, definition.kind, {})
             store.finish_result(result_id, assemble_result(definition, records))
-        store.finish_run(run_id, "complete")
+        store.finish_run(run_id, "complete", finished_at=dates[i] if dates is not None else None)
         run_ids.append(run_id)
     return run_ids

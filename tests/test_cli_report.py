@@ -40,7 +40,7 @@ def test_one_format_and_one_lane(stored_project: Path, run_cli) -> None:
 
 
 @pytest.mark.parametrize(("args", "fragments"), [
-    (("--format", "pdf"), ("--format", "'pdf'", "csv, html, junit, openmetrics")),
+    (("--format", "pdf"), ("--format", "'pdf'", "csv, html, md, json, junit, openmetrics")),
     (("--format", ","), ("--format", "html,csv")),
     (("--run", "9"), ("--run", "9")),
     (("--lane", "zzz"), ("--lane", "zzz")),
@@ -121,3 +121,25 @@ def test_openmetrics_escapes_label_values_and_marks_a_failed_benchmark(tmp_path:
     families = {f.name: f for f in text_string_to_metric_families(path.read_text())}
     [failed] = families["perfbench_benchmark_failed"].samples
     assert failed.labels["benchmark"] == name and failed.labels["host"] == "unknown" and failed.value == 1
+
+
+def test_run_report_adds_formats_that_carry_the_baseline_comparison(stored_project: Path, run_cli) -> None:
+    """`run --baseline 1 --report md,junit`: the reports are written after the comparison and carry it."""
+    completed = run_cli("run", "--quick", "--baseline", "1", "--report", "md,junit")
+    assert completed.returncode == 1, completed.stderr  # the project's error-severity SLA violation
+    names = sorted(p.name for p in (stored_project / "reports").iterdir() if "run-2" in p.name)
+    assert names == ["perfbench-run-2-junit.xml", "perfbench-run-2-metrics.csv", "perfbench-run-2-sla.csv",
+                     "perfbench-run-2.csv", "perfbench-run-2.html", "perfbench-run-2.md"]
+    markdown = (stored_project / "reports" / "perfbench-run-2.md").read_text()
+    assert "Run 2 against run 1" in markdown and "python -m perfbench compare 1 2" in markdown
+    xml = JUnitXml.fromfile(str(stored_project / "reports" / "perfbench-run-2-junit.xml"))
+    compared = [case.name for suite in xml for case in suite if " :: compared with run 1" in case.name]
+    assert sorted(compared) == ["errs :: compared with run 1", "passes :: compared with run 1",
+                                "warns :: compared with run 1"]
+
+
+def test_run_refuses_an_unknown_report_format_before_running(stored_project: Path, run_cli) -> None:
+    completed = run_cli("run", "--quick", "--report", "md,pdf")
+    assert_one_line_error(completed, "--report", "'pdf'", "md, json, junit, openmetrics")
+    with open_store(stored_project / ".perfbench" / "results.db", create=False) as store:
+        assert len(store.runs()) == 1

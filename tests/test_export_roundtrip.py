@@ -52,7 +52,7 @@ def test_a_real_run_exported_and_imported_is_the_same_run(tmp_path: Path, write_
     exported = run_cli("export", "--format", "json", "--output", "run.json")
     assert exported.returncode == 0, exported.stderr
     document = json.loads((tmp_path / "run.json").read_text())
-    assert (document["format"], document["version"]) == (FORMAT, VERSION) == ("perfbench-run", 1)
+    assert (document["format"], document["version"]) == (FORMAT, VERSION) == ("perfbench-run", 2)
     samples = document["results"][0]["iterations"][0]["measurement"]["samples_ns"]
     assert len(samples) > 0 and {it["process"] for it in document["results"][0]["iterations"]} == {0, 1, 2}
 
@@ -95,6 +95,21 @@ def test_every_kind_of_result_survives_the_round_trip(tmp_path: Path, run_cli) -
     # to stdout, the same document
     printed = run_cli("export", "--store", "b.db")
     assert printed.returncode == 0 and json.loads(printed.stdout)["results"] == comparable(tmp_path / "a.db", run_id)["results"]
+
+
+def test_a_version_1_file_still_imports(tmp_path: Path, run_cli) -> None:
+    """Version 2 only added the optional ``comparison``: files written as version 1 read as before."""
+    with open_store(tmp_path / "a.db") as store:
+        store_run(store, python_result())
+    assert run_cli("export", "--store", "a.db", "--output", "run.json").returncode == 0
+    document = json.loads((tmp_path / "run.json").read_text())
+    assert "comparison" not in document
+    document["version"] = 1
+    (tmp_path / "v1.json").write_text(json.dumps(document))
+    completed = run_cli("import", "v1.json", "--store", "b.db")
+    assert completed.returncode == 0, completed.stderr
+    with open_store(tmp_path / "b.db", create=False) as store:
+        assert len(store.runs()) == 1
 
 
 def test_a_newer_format_version_is_refused_and_nothing_written(tmp_path: Path, run_cli) -> None:

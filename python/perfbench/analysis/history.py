@@ -91,9 +91,13 @@ def point(run: StoredRun, summary: ResultSummary) -> RunPoint:
         ci_high=stats.ci_high if stats else None, processes=summary.processes, noise=stats.noise if stats else "")
 
 
-def runs_on_host(store: ResultStore, host_id: str | None, last: int | None = None) -> list[StoredRun]:
-    """The store's runs on ``host_id`` (None: every host), oldest first; the last ``last``."""
-    runs = [run for run in store.runs() if host_id is None or run_identity(run).host_id == host_id]
+def runs_on_host(store: ResultStore, host_id: str | None, last: int | None = None, *,
+                 up_to: int | None = None) -> list[StoredRun]:
+    """The store's runs on ``host_id`` (None: every host), oldest first; the last ``last``
+    (of those up to run ``up_to`` and including it, when given: a report of an older run shows
+    the history as it stood then)."""
+    runs = [run for run in store.runs() if (host_id is None or run_identity(run).host_id == host_id)
+            and (up_to is None or run.id <= up_to)]
     return runs[-last:] if last else runs
 
 
@@ -108,12 +112,13 @@ def benchmark_history(store: ResultStore, lane: str, benchmark: str, *, host_id:
 
 
 def all_histories(store: ResultStore, select: Callable[[str], bool] = lambda key: True, *,
-                  host_id: str | None = None, last: int | None = None) -> list[BenchmarkHistory]:
+                  host_id: str | None = None, last: int | None = None,
+                  up_to: int | None = None) -> list[BenchmarkHistory]:
     """The history of every benchmark whose 'lane/name' ``select`` accepts, over the last
     ``last`` runs on the host, in one pass over those runs (each result's statistics read once, no samples decoded), in the
     order the benchmarks first ran."""
     series: dict[tuple[str, str], list[RunPoint]] = {}
-    for run in runs_on_host(store, host_id, last):
+    for run in runs_on_host(store, host_id, last, up_to=up_to):
         for summary in store.result_summaries(run_id=run.id):
             if select(summary.key):
                 series.setdefault((summary.lane, summary.benchmark), []).append(point(run, summary))

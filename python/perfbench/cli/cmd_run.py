@@ -15,7 +15,10 @@ from rich.table import Table
 from rich.text import Text
 
 from perfbench.cli.baselines import checked_name, current_user
-from perfbench.cli.comparing import baseline_check, compare_with_baseline, print_comparison, print_settling
+from perfbench.cli.cmd_report import report_formats, write_reports
+from perfbench.cli.comparing import (
+    baseline_check, compare_with_baseline, print_comparison, print_settling, reproduce_command,
+)
 from perfbench.cli.compliance import print_compliance_matrix
 from perfbench.cli.console import stderr_console, stdout_console
 from perfbench.cli.flag_values import count_flag as _count_flag, duration_flag as _duration_flag
@@ -28,6 +31,8 @@ from perfbench.errors import ExitCode, UsageError
 from perfbench.resources.environment import unmeasurable_notes
 from perfbench.model import BenchmarkResult
 from perfbench.definition.project import Overrides, Selection, select
+from perfbench.export import DEFAULT_FORMATS
+from perfbench.export.stored_report import stored_report_data
 from perfbench.execution.session import RunOutcome, RunSession, RunStarted, SessionEvent, SessionRequest
 from perfbench.run_comparison import RunComparison
 from perfbench.sla import format_interval, worst_severity
@@ -45,6 +50,7 @@ class RunRequest:
     command: str
     fail_on_unsure: bool = False
     save_baseline: str | None = None
+    report_formats: tuple[str, ...] = DEFAULT_FORMATS
 
 
 def _output_dir(args: argparse.Namespace, config: Config | None) -> Path:
@@ -83,6 +89,8 @@ def request_from(args: argparse.Namespace, config: Config | None) -> RunRequest:
         command=shlex.join(["python", "-m", "perfbench", *sys.argv[1:]]),
         fail_on_unsure=args.fail_on_unsure or (config is not None and config.fail_on_unsure),
         save_baseline=None if args.save_baseline is None else checked_name("--save-baseline", args.save_baseline),
+        report_formats=tuple(dict.fromkeys([*DEFAULT_FORMATS, *(report_formats(args.report, "--report")
+                                                               if args.report is not None else ())])),
     )
 
 
@@ -97,8 +105,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     ratchet = baseline is not None and args.baseline == request.save_baseline
     progress = _ProgressPrinter()
     try:
+        # With a baseline the reports are written after the comparison, which they carry.
         outcome = RunSession(SessionRequest(definitions=tuple(definitions), store=request.store_path,
-                                            output_dir=request.output_dir, command=request.command,
+                                            output_dir=None if baseline is not None else request.output_dir,
+                                            report_formats=request.report_formats, command=request.command,
                                             fail_on_unsure=request.fail_on_unsure,
                                             save_baseline=None if ratchet else request.save_baseline,
                                             saved_by=current_user()),
@@ -108,8 +118,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     _print_summary(outcome.results)
     print_compliance_matrix(outcome.verdicts)
     err = stderr_console()
-    err.print(f"stored run {outcome.run_id} in {outcome.store}; reports: "
-              + ", ".join(str(p) for p in outcome.report_paths), highlight=False)
+    err.print(f"stored run {outcome.run_id} in {outcome.store}" + (
+        "; reports: " + ", ".join(str(p) for p in outcome.report_paths) if outcome.report_paths else ""),
+        highlight=False)
     if outcome.interrupted_by is not None:
         err.print(f"interrupted by {signal.Signals(outcome.interrupted_by).name}: {len(outcome.finished)} of "
                   f"{outcome.planned} benchmarks finished; everything finished is kept", highlight=False)
@@ -129,12 +140,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         print_comparison(compared)
         if settled is not None:
             print_settling(settled)
+    if baseline is not None:
+        paths = _write_reports(request, outcome, compared, args)
+        err.print("reports: " + ", ".join(str(p) for p in paths), highlight=False)
     if ratchet and outcome.status == "complete" and compared is not None and not compared.check_failed:
         with open_existing_store(request.store_path) as store:
             store.save_baseline(request.save_baseline, outcome.run_id, by=current_user())  # type: ignore[arg-type]
         outcome = dataclasses.replace(outcome, saved_baseline=request.save_baseline)
     _print_saved_baseline(outcome, request.save_baseline, compared)
     return exit_code_of(outcome, compared)
+
+
+def _write_reports(request: RunRequest, outcome: RunOutcome, compared: RunComparison | None,
+                   args: argparse.Namespace) -> list[Path]:
+    """The run's reports, with its comparison when there is one (the session wrote none)."""
+    with open_existing_store(request.store_path) as store:
+        run = store.run(outcome.run_id)
+        assert run is not None
+        report = stored_report_data(store, run, outcome.results, comparison=compared,
+                                    reproduce=reproduce_command(compared, args) if compared is not None else "")
+    return write_reports(report, list(request.report_formats), request.output_dir)
 
 
 def _print_saved_baseline(outcome: RunOutcome, asked: str | None, compared: RunComparison | None) -> None:

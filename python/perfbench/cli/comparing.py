@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import shlex
 from collections.abc import Sequence
 
 from rich.table import Table
@@ -48,6 +49,20 @@ def settings_for(definitions: Sequence[BenchmarkDefinition], config: Config | No
     """Each benchmark's threshold and severity: ``--threshold``, else the project's
     definitions, else the config's lane (run_comparison.RegressionSettings)."""
     return regression_settings(definitions, config, threshold=threshold_flag(args))
+
+
+def reproduce_command(compared: RunComparison, args: argparse.Namespace) -> str:
+    """The `compare` command that makes this comparison again from the store: the two runs by
+    id (a baseline may move on), with the flags that changed the verdicts."""
+    flags = ""
+    if getattr(args, "threshold", None):
+        flags += f" --threshold {args.threshold}"
+    if getattr(args, "allow_mixed_hosts", False):
+        flags += " --allow-mixed-hosts"
+    store = getattr(args, "store", None)
+    if store:
+        flags += f" --store {shlex.quote(str(store))}"
+    return f"python -m perfbench compare {compared.base.run.id} {compared.current.run.id}{flags}"
 
 
 def comparison_exit_code(compared: RunComparison) -> int:

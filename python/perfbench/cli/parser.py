@@ -60,6 +60,9 @@ def build_parser() -> OneLineArgumentParser:
     run.add_argument("--store", metavar="PATH", help="result store: a SQLite file or sqlite:///PATH "
                                                       "(default .perfbench/results.db)")
     run.add_argument("--output-dir", metavar="DIR", help="where reports go (default reports/)")
+    run.add_argument("--report", metavar="FORMATS",
+                     help="more report formats besides html and csv, comma-separated: md, json, junit, openmetrics "
+                          "(with --baseline they carry the comparison)")
     run.add_argument("--fail-on-unsure", action="store_true",
                      help="an UNSURE verdict (its interval straddles a limit) fails the run as its worse outcome "
                           "would (config: fail_on_unsure = true)")
@@ -182,12 +185,23 @@ def build_parser() -> OneLineArgumentParser:
                                                     "(default .perfbench/results.db); both sides are stored as runs")
     ab.add_argument("--json", action="store_true", help="the comparison, pairs and orders as JSON on stdout")
 
-    report = commands.add_parser("report", help="write the reports of a stored run (html, csv, junit, openmetrics)",
+    report = commands.add_parser("report", help="write the reports of a stored run (html, csv, md, json, junit, "
+                                                "openmetrics)",
                                  description="Write the reports of a stored run, the latest by default, as `run` "
-                                             "writes them at the end of a run: the same files, from the store.")
+                                             "writes them at the end of a run: the same files, from the store; "
+                                             "with --baseline or --compare, with the run compared.")
     report.add_argument("--format", default="html,csv", metavar="FORMATS",
-                        help="comma-separated: html, csv, junit, openmetrics (default html,csv)")
+                        help="comma-separated: html, csv, md, json, junit, openmetrics (default html,csv)")
     report.add_argument("--output-dir", default="reports", metavar="DIR", help="where they go (default reports/)")
+    against = report.add_mutually_exclusive_group()
+    against.add_argument("--baseline", metavar="NAME", help="compare the run with this saved baseline")
+    against.add_argument("--compare", metavar="RUN", help="compare the run with this run (an id or 'latest')")
+    comparison_arguments(report)
+    report.add_argument("--push", metavar="URL",
+                        help="also push the OpenMetrics gauges to this Prometheus Pushgateway (job perfbench, "
+                             "grouped by host)")
+    report.add_argument("--push-timeout", default="10s", metavar="DURATION",
+                        help="give up on the Pushgateway after this long (default 10s)")
     stored_run_arguments(report)
     export = commands.add_parser("export", help="write one stored run as versioned JSON",
                                  description="Write one stored run (metadata, results with their statistics and "

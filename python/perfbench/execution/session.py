@@ -30,6 +30,7 @@ from perfbench.definition.suite import BenchmarkDefinition
 from perfbench.execution.interrupts import InterruptGuard, RunInterrupted
 from perfbench.execution.runner import BenchmarkFinished, BenchmarkStarted, IterationFinished, RunEvent, run_benchmarks
 from perfbench.export import DEFAULT_FORMATS, EXPORTERS, ReportData
+from perfbench.export.stored_report import stored_report_data
 from perfbench.model import BenchmarkResult
 from perfbench.resources.environment import collect_environment, load_average, noise_warnings
 from perfbench.resources.host_fingerprint import host_fingerprint, host_id
@@ -45,6 +46,7 @@ class SessionRequest:
     definitions: tuple[BenchmarkDefinition, ...]
     store: str | os.PathLike[str]  # a path or URL (store.open_store): every iteration goes there as it finishes
     output_dir: Path | None = None  # where the reports go; None: no report files
+    report_formats: tuple[str, ...] = DEFAULT_FORMATS  # names in export.EXPORTERS
     command: str = ""  # how the run was asked for, recorded with it
     fail_on_unsure: bool = False  # an UNSURE verdict fails the run as its worse outcome would
     # Take Ctrl-C, SIGTERM and SIGHUP as stop requests while the run lasts (see interrupts.py);
@@ -146,11 +148,10 @@ class RunSession:
                 saved = None
                 if request.save_baseline is not None and status == "complete":
                     saved = store.save_baseline(request.save_baseline, run_id, by=request.saved_by).name
-                started_at = store.run(run_id).started_at  # type: ignore[union-attr]
-                location = store.location
-            report = ReportData(run_id=run_id, started_at=started_at, status=status, command=request.command,
-                                environment=environment, noise_warnings=warnings, results=tuple(results),
-                                verdicts=verdicts)
+                stored_run = store.run(run_id)
+                assert stored_run is not None
+                started_at, location = stored_run.started_at, store.location
+                report = stored_report_data(store, stored_run, results)
             paths = self._write_reports(report)
         return RunOutcome(run_id=run_id, store=location, status=status, started_at=started_at,
                           command=request.command, environment=MappingProxyType(environment),
@@ -169,7 +170,7 @@ class RunSession:
     def _write_reports(self, report: ReportData) -> tuple[Path, ...]:
         if self.request.output_dir is None:
             return ()
-        return tuple(EXPORTERS[name]().write(report, self.request.output_dir) for name in DEFAULT_FORMATS)
+        return tuple(EXPORTERS[name]().write(report, self.request.output_dir) for name in self.request.report_formats)
 
 
 def run_metadata(environment: Mapping[str, Any], definitions: Sequence[BenchmarkDefinition]) -> RunMetadata:

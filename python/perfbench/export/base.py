@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from perfbench.analysis.trend import BenchmarkTrend
     from perfbench.recommend import Recommendation
     from perfbench.run_comparison import RunComparison
-    from perfbench.store import Baseline
+    from perfbench.store import Baseline, StoredRun
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ReportData:
@@ -39,6 +39,8 @@ class ReportData:
     # The store's saved baselines (name -> run), to mark on history charts.
     baselines: tuple[Baseline, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
+    # The run as the store holds it (its metadata, noise, finish time), for formats that carry it whole.
+    stored_run: StoredRun | None = None
 
 
 class Exporter(Protocol):

@@ -13,7 +13,14 @@ errors, so each verdict maps to what it means for the run's exit code:
 * an invalid rule or a measurement error: an ``error``.
 
 A benchmark that crashed, hung or raised is an ``error`` testcase ``<benchmark> :: ran``,
-with its failure. Testcases are grouped in one testsuite per lane; the classname is the
+with its failure.
+
+With a comparison (``report --baseline NAME`` / ``--compare RUN``), each benchmark's verdict
+is a testcase ``<benchmark> :: compared with <base>``: a slowdown beyond its threshold at
+error severity is a ``failure`` carrying the base and current medians, the change with its
+95 % interval, the threshold and the noise floor; unsure, not compared and only in the base
+are ``skipped`` with what would settle it; a slowdown at warning severity passes with it in
+``system-out``; same, faster and new benchmarks pass. Testcases are grouped in one testsuite per lane; the classname is the
 lane, the name ``<benchmark> :: <rule>``. ElementTree escapes every user text.
 """
 
@@ -23,8 +30,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
+from perfbench.analysis.comparison import ChangeVerdict
 from perfbench.export.base import ReportData, report_file
 from perfbench.sla import Verdict, format_interval, format_value
+from perfbench.units import format_duration_ns
 
 _SKIPPED = ("unsure", "insufficient", "not-evaluated", "not-measurable")
 
@@ -55,6 +64,30 @@ def _verdict_case(verdict: Verdict) -> ET.Element:
     return case
 
 
+def _change_figures(verdict: ChangeVerdict) -> str:
+    change = "-" if verdict.change is None else f"{100 * verdict.change:+.1f} %"
+    if verdict.low is not None and verdict.high is not None:
+        change += f" (95 % interval {100 * verdict.low:+.1f} % to {100 * verdict.high:+.1f} %)"
+    mde = "-" if verdict.mde is None else f"{100 * verdict.mde:.2g} %"
+    return (f"{verdict.status}: median {format_duration_ns(verdict.base_median)} -> "
+            f"{format_duration_ns(verdict.current_median)}, change {change}; threshold "
+            f"{100 * verdict.threshold:.2g} %; noise floor (MDE) {mde}; processes {verdict.base_processes} / "
+            f"{verdict.current_processes}")
+
+
+def _change_case(verdict: ChangeVerdict, base: str) -> ET.Element:
+    case = ET.Element("testcase", classname=verdict.lane, name=f"{verdict.benchmark} :: compared with {base}")
+    text = "\n".join(filter(None, (_change_figures(verdict), verdict.noise, verdict.note, verdict.settle,
+                                   verdict.reason)))
+    if verdict.regression:
+        ET.SubElement(case, "failure", message=_change_figures(verdict), type="regression").text = text
+    elif verdict.status in ("unsure", "not-compared", "only-in-base"):
+        ET.SubElement(case, "skipped", message=verdict.settle or verdict.reason or _change_figures(verdict)).text = text
+    else:
+        ET.SubElement(case, "system-out").text = text
+    return case
+
+
 def _suites(report: ReportData) -> dict[str, list[ET.Element]]:
     suites: dict[str, list[ET.Element]] = {}
     for result in report.results:
@@ -66,6 +99,11 @@ def _suites(report: ReportData) -> dict[str, list[ET.Element]]:
             suites.setdefault(result.lane, []).append(case)
     for verdict in report.verdicts:
         suites.setdefault(verdict.benchmark.partition("/")[0], []).append(_verdict_case(verdict))
+    if report.comparison is not None:
+        base = report.comparison.base
+        named = f"run {base.run.id}" if base.how == f"run {base.run.id}" else f"{base.how} (run {base.run.id})"
+        for change in report.comparison.verdicts:
+            suites.setdefault(change.lane, []).append(_change_case(change, named))
     return suites
 
 
@@ -84,5 +122,6 @@ class JunitExporter:
                                   failures=str(_count(cases, "failure")), errors=str(_count(cases, "error")),
                                   skipped=str(_count(cases, "skipped")), timestamp=report.started_at)
             suite.extend(cases)
+        ET.indent(root)  # one element per line: a CI log or a reviewer can read it
         ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
         return path

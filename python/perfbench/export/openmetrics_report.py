@@ -11,7 +11,15 @@ by lane, benchmark, run and host.
   exception), 0 otherwise;
 * ``perfbench_sla_verdict``: a state set per rule, one sample per outcome with 1 on the one
   the rule came to (pass, warning, error, critical, unsure, insufficient, not-evaluated,
-  not-measurable, invalid, measurement-error).
+  not-measurable, invalid, measurement-error);
+
+with a comparison (``report --baseline NAME`` / ``--compare RUN``), labelled also by
+``base_run``:
+
+* ``perfbench_change_ratio{bound=...}``: the change of the median, current / base - 1
+  (``estimate``), with its 95 % interval (``ci95_low`` / ``ci95_high``) where it has one;
+* ``perfbench_regression_verdict``: a state set per benchmark over the comparison's verdicts
+  (slower, unsure, faster, same, only-in-base, only-in-current, not-compared).
 
 ``host`` is the run's host id (``resources.host_fingerprint``), the one ``compare`` refuses
 to mix. Label values are escaped as the format requires (backslash, double quote, newline).
@@ -22,6 +30,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from perfbench.analysis.comparison import STATUSES
 from perfbench.export.base import ReportData, report_file
 from perfbench.model import BenchmarkResult
 from perfbench.resources.host_fingerprint import describes_a_host, host_fingerprint, host_id
@@ -60,37 +69,65 @@ def _statistics(result: BenchmarkResult) -> list[tuple[str, float]]:
     return [(name, value / 1e9) for name, value in figures if value is not None]
 
 
+def report_host(report: ReportData) -> str:
+    """The run's host id, or "unknown" for a run that recorded no host (an import)."""
+    return host_id(host_fingerprint(report.environment)) if describes_a_host(report.environment) else "unknown"
+
+
+def _comparison_lines(report: ReportData, run: str, host: str) -> list[str]:
+    if report.comparison is None:
+        return []
+    base_run = str(report.comparison.base.run.id)
+    lines = ["# TYPE perfbench_change_ratio gauge",
+             "# HELP perfbench_change_ratio Change of the median against the base run (current / base - 1)."]
+    states = ["# TYPE perfbench_regression_verdict stateset",
+              "# HELP perfbench_regression_verdict What each benchmark's comparison with the base run came to."]
+    for verdict in report.comparison.verdicts:
+        labels = dict(lane=verdict.lane, benchmark=verdict.benchmark, run=run, host=host, base_run=base_run)
+        for bound, value in (("estimate", verdict.change), ("ci95_low", verdict.low), ("ci95_high", verdict.high)):
+            if value is not None:
+                lines.append(f"perfbench_change_ratio{_labels(**labels, bound=bound)} {_number(value)}")
+        states += [f"perfbench_regression_verdict{_labels(**labels, perfbench_regression_verdict=state)} "
+                   f"{int(state == verdict.status)}" for state in STATUSES]
+    return lines + states
+
+
+def openmetrics(report: ReportData) -> str:
+    """The report as OpenMetrics text, ``# EOF`` included."""
+    host = report_host(report)
+    run = str(report.run_id)
+    labels = {result.key: dict(lane=result.lane, benchmark=result.benchmark, run=run, host=host)
+              for result in report.results}
+    lines = ["# TYPE perfbench_benchmark_seconds gauge", "# UNIT perfbench_benchmark_seconds seconds",
+             "# HELP perfbench_benchmark_seconds Time per iteration, by statistic."]
+    lines += [f"perfbench_benchmark_seconds{_labels(**labels[result.key], statistic=statistic)} {_number(value)}"
+              for result in report.results for statistic, value in _statistics(result)]
+    lines += ["# TYPE perfbench_benchmark_samples gauge",
+              "# HELP perfbench_benchmark_samples Samples the figures stand on."]
+    lines += [f"perfbench_benchmark_samples{_labels(**labels[result.key])} {result.measurement.stats.n}"
+              for result in report.results if result.measurement is not None]
+    lines += ["# TYPE perfbench_benchmark_failed gauge",
+              "# HELP perfbench_benchmark_failed 1 if the benchmark could not run."]
+    lines += [f"perfbench_benchmark_failed{_labels(**labels[result.key])} {int(result.could_not_run)}"
+              for result in report.results]
+    lines += ["# TYPE perfbench_sla_verdict stateset",
+              "# HELP perfbench_sla_verdict What each SLA rule came to."]
+    for verdict in report.verdicts:
+        lane, _, benchmark = verdict.benchmark.partition("/")
+        reached = _state(verdict)
+        for state in VERDICT_STATES:
+            lines.append("perfbench_sla_verdict" + _labels(lane=lane, benchmark=benchmark, rule=verdict.rule,
+                                                           run=run, host=host, perfbench_sla_verdict=state)
+                         + f" {int(state == reached)}")
+    lines += _comparison_lines(report, run, host)
+    lines.append("# EOF")
+    return "\n".join(lines) + "\n"
+
+
 class OpenMetricsExporter:
     extension = "prom"
 
     def write(self, report: ReportData, output_dir: Path) -> Path:
         path = report_file(report, output_dir, self.extension)
-        host = host_id(host_fingerprint(report.environment)) if describes_a_host(report.environment) else "unknown"
-        run = str(report.run_id)
-        labels = {result.key: dict(lane=result.lane, benchmark=result.benchmark, run=run, host=host)
-                  for result in report.results}
-        lines = ["# TYPE perfbench_benchmark_seconds gauge", "# UNIT perfbench_benchmark_seconds seconds",
-                 "# HELP perfbench_benchmark_seconds Time per iteration, by statistic."]
-        lines += [f"perfbench_benchmark_seconds{_labels(**labels[result.key], statistic=statistic)} {_number(value)}"
-                  for result in report.results for statistic, value in _statistics(result)]
-        lines += ["# TYPE perfbench_benchmark_samples gauge",
-                  "# HELP perfbench_benchmark_samples Samples the figures stand on."]
-        lines += [f"perfbench_benchmark_samples{_labels(**labels[result.key])} {result.measurement.stats.n}"
-                  for result in report.results if result.measurement is not None]
-        lines += ["# TYPE perfbench_benchmark_failed gauge",
-                  "# HELP perfbench_benchmark_failed 1 if the benchmark could not run."]
-        lines += [f"perfbench_benchmark_failed{_labels(**labels[result.key])} "
-                  f"{int(result.could_not_run)}"
-                  for result in report.results]
-        lines += ["# TYPE perfbench_sla_verdict stateset",
-                  "# HELP perfbench_sla_verdict What each SLA rule came to."]
-        for verdict in report.verdicts:
-            lane, _, benchmark = verdict.benchmark.partition("/")
-            reached = _state(verdict)
-            for state in VERDICT_STATES:
-                lines.append("perfbench_sla_verdict" + _labels(lane=lane, benchmark=benchmark, rule=verdict.rule,
-                                                               run=run, host=host, perfbench_sla_verdict=state)
-                             + f" {int(state == reached)}")
-        lines.append("# EOF")
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.write_text(openmetrics(report), encoding="utf-8")
         return path

@@ -11,6 +11,9 @@ section "JSON export format" documents every field.
 Format history (``VERSION``):
   1  the first: ``format``, ``version``, ``exported_at``, ``exported_by``, ``run`` (its fields,
      ``metadata`` and ``environment``), ``results`` (each with its ``iterations``), ``verdicts``.
+  2  adds ``comparison`` (optional): what ``report --format json --baseline NAME`` compared the
+     run with, as ``compare --json`` prints it. Importing ignores it (a comparison is made
+     again from the stored runs); version 1 files read as before.
 
 A reader refuses a version newer than it knows (the file needs a newer perfbench) rather
 than guessing at fields it does not understand.
@@ -33,7 +36,7 @@ from perfbench.store import StoredRun
 from perfbench.store import documents
 
 FORMAT = "perfbench-run"
-VERSION = 1
+VERSION = 2
 NAME = "perfbench JSON"
 
 RUN_STATUSES = ("running", "complete", "failed", "interrupted")
@@ -42,9 +45,11 @@ _METADATA_FIELDS = {"config_hash": "text", "git_commit": "text", "git_branch": "
                     "host": "object", "host_id": "text"}
 
 
-def run_document(run: StoredRun, results: Sequence[BenchmarkResult], verdicts: Sequence[Verdict]) -> dict[str, Any]:
-    """One stored run as the format's document (plain JSON-able values)."""
-    return {
+def run_document(run: StoredRun, results: Sequence[BenchmarkResult], verdicts: Sequence[Verdict],
+                 comparison: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One stored run as the format's document (plain JSON-able values); ``comparison``: a
+    ``RunComparison.to_dict()`` to carry along (version 2)."""
+    document = {
         "format": FORMAT, "version": VERSION,
         "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "exported_by": f"perfbench {__version__}",
@@ -55,6 +60,9 @@ def run_document(run: StoredRun, results: Sequence[BenchmarkResult], verdicts: S
                     for r in results],
         "verdicts": [documents.verdict(v) for v in verdicts],
     }
+    if comparison is not None:
+        document["comparison"] = dict(comparison)
+    return document
 
 
 def run_metadata(run: StoredRun) -> dict[str, Any]:

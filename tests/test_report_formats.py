@@ -1,0 +1,292 @@
+"""The report formats of a fixed store (tests/report_fixture.py) compared with a baseline:
+golden files for csv / md / junit / openmetrics, the Markdown parsed as GitHub would, JUnit
+and OpenMetrics read back by their own parsers, the JSON imported again, hostile names in
+every format, and `--push` to a real local HTTP server.
+
+Golden files live in tests/golden/ and were reviewed by eye. After an intended change of a
+format, write them again with ``PERFBENCH_UPDATE_GOLDEN=1 python -m pytest tests/test_report_formats.py``
+and review the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.server
+import io
+import json
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from junitparser import Error, Failure, JUnitXml, Skipped
+from markdown_it import MarkdownIt
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+
+from report_fixture import HOSTILE_IMG, MEDIANS, PIPE_TICK, QUOTED, build_report_store
+
+GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_FILES = ("perfbench-run-8.md", "perfbench-run-8.csv", "perfbench-run-8-metrics.csv", "perfbench-run-8-sla.csv",
+                "perfbench-run-8-junit.xml", "perfbench-run-8.prom")
+NAMES = [key.split("/", 1)[1] for key in MEDIANS]
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every format of run 8 against baseline main, written by the CLI into reports/."""
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("reports")
+    build_report_store(root / "r.db")
+    completed = subprocess.run([sys.executable, "-m", "perfbench", "report", "--store", "r.db", "--baseline", "main",
+                                "--format", "md,csv,json,junit,openmetrics", "--output-dir", "reports"],
+                               cwd=root, capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    return root / "reports"
+
+
+@pytest.mark.parametrize("name", GOLDEN_FILES)
+def test_matches_its_golden_file(reports: Path, name: str) -> None:
+    written = (reports / name).read_bytes()
+    golden = GOLDEN / name
+    if os.environ.get("PERFBENCH_UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        golden.write_bytes(written)
+    assert golden.exists(), f"{golden} is missing: write it with PERFBENCH_UPDATE_GOLDEN=1 and review it"
+    assert written.decode() == golden.read_bytes().decode()  # bytes: the CSV line ends are CRLF (RFC 4180)
+
+
+# --- Markdown ----------------------------------------------------------------------------
+
+
+def _tables(tokens: list) -> list[list[list[str]]]:
+    """Each table as rows of cell texts (header first), from markdown-it's tokens."""
+    tables, rows, cells = [], None, None
+    for i, token in enumerate(tokens):
+        if token.type == "table_open":
+            rows = []
+        elif token.type == "tr_open":
+            cells = []
+        elif token.type in ("th_open", "td_open"):
+            inline = tokens[i + 1]
+            cells.append("".join(child.content for child in inline.children or [] if child.type in ("text", "code_inline")))
+        elif token.type == "tr_close":
+            rows.append(cells)
+        elif token.type == "table_close":
+            tables.append(rows)
+    return tables
+
+
+def test_markdown_tables_parse_with_every_column_and_names_verbatim(reports: Path) -> None:
+    text = (reports / "perfbench-run-8.md").read_text()
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    tables = _tables(tokens)
+    assert len(tables) == 4  # SLA violations, changes, every benchmark, the other SLA verdicts
+    for table in tables:
+        assert all(len(row) == len(table[0]) for row in table), table
+    every = next(t for t in tables if len(t) == 1 + len(MEDIANS))
+    assert [row[0].replace(" ⚠️ unstable", "") for row in every[1:]] == list(MEDIANS)
+    # a name with a pipe stays one cell; one with a backtick stays one code span
+    codes = [child.content for token in tokens if token.type == "inline" for child in token.children or []
+             if child.type == "code_inline"]
+    assert f"core/{PIPE_TICK}" in codes and f"core/{HOSTILE_IMG}" in codes and f"core/{QUOTED}" in codes
+
+
+def test_markdown_carries_no_html_from_names(reports: Path) -> None:
+    html = MarkdownIt("commonmark").enable("table").render((reports / "perfbench-run-8.md").read_text())
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_markdown_summary_comes_first_with_the_largest_effect(reports: Path) -> None:
+    lines = (reports / "perfbench-run-8.md").read_text().splitlines()
+    assert lines[0].startswith("❌ **perfbench**: 1 slower, 1 faster, 3 same, 1 not compared: worst `core/sort_100k` "
+                               "+30.0 % [+30.0, +30.0]")
+    assert "SLA: 3 violations (1 critical, 1 error, 1 warning)" in lines[0]
+    before_details = lines[:lines.index("<details><summary>every benchmark (6)</summary>")]
+    text = "\n".join(before_details)
+    # SLA violations by severity, before the changes
+    assert text.index("**critical**") < text.index("**error**") < text.index("**warning**") < text.index("**Changes**")
+    # only what is not "same" is on the first screen; same ones are counted
+    assert "🔴 slower" in text and "🟢 faster" in text and "| same |" not in text
+    assert "python -m perfbench compare 7 8 --store r.db" in text
+    assert "python -m perfbench baseline accept main --run 8" in text
+    assert "noisy (this run): the 1-minute load average is 3.10" in text
+    # the unstable tag and its reason
+    full = "\n".join(lines)
+    assert "`core/flaky` ⚠️ unstable" in full and "its median moves" in full
+
+
+# --- JUnit, OpenMetrics, CSV, JSON ---------------------------------------------------------
+
+
+def test_junit_has_a_testcase_per_sla_rule_and_per_regression_verdict(reports: Path) -> None:
+    xml = JUnitXml.fromfile(str(reports / "perfbench-run-8-junit.xml"))
+    cases = {case.name: case for suite in xml for case in suite}
+    compared = {name: case for name, case in cases.items() if " :: compared with baseline 'main' (run 7)" in name}
+    assert len(compared) == len(MEDIANS)
+    slower = compared["sort_100k :: compared with baseline 'main' (run 7)"]
+    (failure,) = slower.result
+    assert isinstance(failure, Failure) and "+30.0 %" in failure.message and "1 µs -> 1.3 µs" in failure.message
+    assert isinstance(compared["crash :: compared with baseline 'main' (run 7)"].result[0], Skipped)
+    assert compared[f"{PIPE_TICK} :: compared with baseline 'main' (run 7)"].result == []  # faster passes
+    assert f"{HOSTILE_IMG} :: tail" in cases and f"{QUOTED} :: latency" in cases
+    assert isinstance(cases["crash :: ran"].result[0], Error)
+
+
+def test_openmetrics_parses_and_carries_the_comparison(reports: Path) -> None:
+    families = {f.name: f for f in text_string_to_metric_families((reports / "perfbench-run-8.prom").read_text())}
+    change = {(s.labels["benchmark"], s.labels["bound"]): s.value for s in families["perfbench_change_ratio"].samples}
+    assert change[("sort_100k", "estimate")] == pytest.approx(0.3, abs=1e-9)
+    assert change[(PIPE_TICK, "estimate")] == pytest.approx(-0.3, abs=1e-9)
+    states = {(s.labels["benchmark"], s.labels["perfbench_regression_verdict"]): s.value
+              for s in families["perfbench_regression_verdict"].samples}
+    assert states[("sort_100k", "slower")] == 1 and states[("sort_100k", "same")] == 0
+    assert states[(HOSTILE_IMG, "same")] == 1 and states[(QUOTED, "same")] == 1
+    assert {s.labels["base_run"] for s in families["perfbench_change_ratio"].samples} == {"7"}
+
+
+def test_csv_keeps_hostile_names_intact(reports: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO((reports / "perfbench-run-8.csv").read_text(), newline="")))
+    assert [r["benchmark"] for r in rows if r["unit"] in ("ns", "")][:len(NAMES)] == NAMES
+
+
+def test_json_report_is_the_versioned_export_with_the_comparison(reports: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = reports / "perfbench-run-8.json"
+    document = json.loads(path.read_text())
+    assert document["format"] == "perfbench-run" and document["version"] == 2
+    verdicts = {v["benchmark"]: v["status"] for v in document["comparison"]["verdicts"]}
+    assert verdicts["sort_100k"] == "slower" and verdicts[PIPE_TICK] == "faster"
+    completed = subprocess.run([sys.executable, "-m", "perfbench", "import", str(path), "--store", "again.db"],
+                               cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    from perfbench.store import open_store
+
+    with open_store(tmp_path / "again.db", create=False) as store:
+        (run,) = store.runs()
+        assert [s.result.benchmark for s in store.results(run.id)] == NAMES
+
+
+# --- push ----------------------------------------------------------------------------------
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    requests: list[tuple[str, str, str, bytes]] = []
+
+    def do_PUT(self) -> None:  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.requests.append((self.command, self.path, self.headers["Content-Type"], body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _serve(handler: type[http.server.BaseHTTPRequestHandler]) -> http.server.HTTPServer:
+    server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _report(tmp_path: Path, *args: str) -> "subprocess.CompletedProcess[str]":
+    import subprocess
+    import sys
+
+    build_report_store(tmp_path / "r.db")
+    return subprocess.run([sys.executable, "-m", "perfbench", "report", "--store", "r.db", "--format", "openmetrics",
+                           "--output-dir", "out", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+
+def test_push_sends_the_gauges_to_a_pushgateway(tmp_path: Path) -> None:
+    server = _serve(_Recorder)
+    try:
+        completed = _report(tmp_path, "--push", f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert completed.returncode == 0, completed.stderr
+    ((method, path, content_type, body),) = _Recorder.requests
+    assert method == "PUT" and path.startswith("/metrics/job/perfbench/host/")
+    assert content_type.startswith("text/plain; version=0.0.4")
+    text = body.decode()
+    assert 'perfbench_benchmark_seconds{benchmark="sort_100k",host=' in text
+    # the same figure as the written file
+    written = {(s.labels["benchmark"], s.labels["statistic"]): s.value for f in
+               text_string_to_metric_families((tmp_path / "out/perfbench-run-8.prom").read_text())
+               if f.name == "perfbench_benchmark_seconds" for s in f.samples}
+    assert written[("sort_100k", "median")] == pytest.approx(1.3e-6)
+    assert "1.3e-06" in text
+
+
+def test_push_gives_up_after_its_timeout_with_one_line(tmp_path: Path) -> None:
+    silent = socket.socket()  # accepts connections (the backlog) and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        started = time.monotonic()
+        completed = _report(tmp_path, "--push", f"http://127.0.0.1:{silent.getsockname()[1]}", "--push-timeout", "1s")
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    assert completed.returncode == 2
+    (line,) = completed.stderr.strip().splitlines()[-1:]
+    assert "could not reach the Pushgateway" in line and "timed out" in line
+    assert "Traceback" not in completed.stderr
+    assert elapsed < 60  # bounded by the timeout, not by the OS's (minutes)
+    assert (tmp_path / "out/perfbench-run-8.prom").exists()  # the reports are written first
+
+
+def test_push_to_a_closed_port_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    completed = _report(tmp_path, "--push", f"http://127.0.0.1:{port}")
+    assert completed.returncode == 2
+    assert "could not reach the Pushgateway" in completed.stderr and "refused" in completed.stderr.lower()
+    assert "Traceback" not in completed.stderr
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (("--push", "localhost:9091"), "give the Pushgateway's URL"),
+    (("--push", "http://127.0.0.1:9", "--push-timeout", "soon"), "--push-timeout"),
+    (("--threshold", "5%"), "only with --baseline NAME or --compare RUN"),
+    (("--baseline", "nightly"), "'nightly' is neither a baseline nor a run id"),
+])
+def test_bad_report_flags_are_one_line_errors(tmp_path: Path, args: tuple[str, ...], fragment: str) -> None:
+    completed = _report(tmp_path, *args)
+    assert completed.returncode == 2, completed.stderr
+    assert fragment in completed.stderr and len(completed.stderr.strip().splitlines()) == 1
+
+
+def test_markdown_first_screen_stays_short_for_a_large_suite(tmp_path: Path) -> None:
+    """60 benchmarks, 20 of them slower: the first screen shows the worst SHOWN_ROWS changes and
+    counts the rest; the details hold every row."""
+    import subprocess
+    import sys
+
+    from history_runs import store_history
+    from perfbench.export.markdown_report import SHOWN_ROWS
+    from perfbench.store import open_store
+
+    medians = {f"big/b{i:02d}": [100.0] * 5 + [100.0 * (1.3 + i / 100 if i < 20 else 1.0)] for i in range(60)}
+    with open_store(tmp_path / "r.db") as store:
+        store_history(store, medians)
+    completed = subprocess.run([sys.executable, "-m", "perfbench", "report", "--store", "r.db", "--compare", "5",
+                                "--format", "md", "--output-dir", "."], cwd=tmp_path, capture_output=True, text=True,
+                               timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    lines = (tmp_path / "perfbench-run-6.md").read_text().splitlines()
+    first_screen = lines[:lines.index("<details><summary>every benchmark (60)</summary>")]
+    assert first_screen[0].startswith("❌ **perfbench**: 20 slower, 40 same: worst `big/b19` +49.0 %")
+    assert sum("🔴 slower" in line for line in first_screen) == SHOWN_ROWS
+    assert "… and 5 more in the details below." in first_screen
+    assert len(first_screen) <= 40
+    assert sum("🔴 slower" in line for line in lines) == SHOWN_ROWS + 20
+    assert "baseline accept" not in "\n".join(lines)  # compared with a run, not a baseline
