@@ -26,8 +26,8 @@ from perfbench.resources.environment import collect_environment
 from perfbench.run_comparison import ResolvedRun, compare_runs
 from perfbench.sla import rule, tiers
 from perfbench.store import open_store
+from report_fixture import HOSTILE_IMG as HOSTILE_NAME
 
-HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 RUNS = 12
 STEP_AT = 6  # hash_lookup gets 20 % slower from this run on
 

@@ -10,8 +10,10 @@ machine without it cannot pass it silently.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,7 @@ import headless_chromium
 from headless_chromium import Visit
 from dashboard_reports import HOSTILE_NAME, stored_dashboard_report
 from perfbench.export.html_report import HtmlExporter
+from report_fixture import PIPE_TICK, QUOTED, build_report_store
 
 _why_not = headless_chromium.missing()
 if _why_not is not None:
@@ -111,3 +114,28 @@ def test_a_hostile_benchmark_name_is_text_and_runs_nothing(page: Visit) -> None:
     assert HOSTILE_NAME in _column(page, "#results", 1)
     assert driver.execute_script("return document.querySelectorAll('img').length") == 0
     assert driver.execute_script("return document.querySelectorAll('[onerror]').length") == 0
+
+
+def test_the_dashboard_report_writes_from_a_store_opens_cleanly(tmp_path: Path) -> None:
+    """`report --baseline main` on the golden files' store (tests/report_fixture.py): the
+    dashboard made through the CLI from what the store holds (history, steps, baselines,
+    the comparison), with hostile names in it."""
+    build_report_store(tmp_path / "r.db")
+    completed = subprocess.run([sys.executable, "-m", "perfbench", "report", "--store", "r.db", "--baseline", "main",
+                                "--format", "html", "--output-dir", "reports"],
+                               cwd=tmp_path, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert completed.returncode == 0, completed.stderr
+    (path,) = (tmp_path / "reports").glob("*.html")
+    with headless_chromium.chromium() as driver:
+        visit = headless_chromium.visit(driver, path)
+        assert visit.errors == []
+        assert [url for url in visit.urls if not url.startswith("data:")] == [path.resolve().as_uri()]
+        assert visit.charts and all(c["state"] == "done" and c["canvas_height"] > 100 for c in visit.charts)
+        # five measured benchmarks with 8 runs of history, the timed-out one with its 7
+        assert sum(c["kind"] == "history" for c in visit.charts) == 6
+        names = driver.execute_script("return Array.from(document.querySelectorAll('.benchmark-name'))"
+                                      ".map((element) => element.textContent)")
+        assert {HOSTILE_NAME, PIPE_TICK, QUOTED} <= set(names)
+        assert driver.execute_script("return [document.querySelectorAll('img').length, window.perfbenchAlerts || []]") \
+            == [0, []]
+        assert driver.find_element("css selector", "#changes").is_displayed()
