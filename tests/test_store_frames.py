@@ -234,6 +234,9 @@ def test_compare_gives_the_run_comparison_with_a_frame(frames) -> None:
     assert list(frame["status"]) == [v.status for v in comparison.verdicts]
     assert frame["change"].iloc[0] == pytest.approx(STEPPED[11] / STEPPED[1] - 1, rel=1e-6)
     assert comparison.comparison.to_dataframe().equals(frame)
+    loose = frames.compare("main", 12, threshold=0.5).to_dataframe()
+    assert list(loose["threshold"]) == [0.5, 0.5] and loose["threshold_requested"].all()
+    assert frames.compare().current.run.id == 14 and frames.compare().base.run.id == 13  # latest and the one before
 
 
 def text_of(html: str) -> str:
@@ -305,3 +308,15 @@ def test_an_in_memory_comparison_has_the_same_views() -> None:
     assert_safe(html)
     assert f"x/{HOSTILE}" in text_of(html)
     assert dataclasses.asdict(comparison.verdicts[0])["change"] == frame["change"].iloc[0]
+
+
+def test_a_stored_result_shows_its_measurement_or_why_it_failed(frames) -> None:
+    measured, _, broken = (stored.result for stored in frames.store.results(14))
+    html = measured._repr_html_()
+    assert_safe(html)
+    assert text_of(html).startswith(f"x/{HOSTILE}: median")
+    assert measured.to_dataframe().equals(measured.measurement.to_dataframe())
+    failed = broken._repr_html_()
+    assert_safe(failed)
+    assert text_of(failed) == f"x/broken: timeout: timed out {HOSTILE} (iteration 1 of 1)"
+    assert broken.to_dataframe().empty and list(broken.to_dataframe().columns) == ["sample", "process", "ns"]

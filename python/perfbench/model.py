@@ -406,3 +406,18 @@ class BenchmarkResult:
     @property
     def key(self) -> str:
         return f"{self.lane}/{self.benchmark}"
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Its measurement's samples (``Measurement.to_dataframe``); none when it measured nothing."""
+        from perfbench.frames.columns import MEASUREMENT_COLUMNS, measurement_frame
+
+        if self.measurement is None:
+            import pandas as pd
+
+            return pd.DataFrame(columns=MEASUREMENT_COLUMNS)
+        return measurement_frame(self.measurement)
+
+    def _repr_html_(self) -> str:
+        from perfbench.frames.html_views import result_html
+
+        return result_html(self)

@@ -14,8 +14,11 @@ MAX_ROWS = 60
 def html_table(summary: str, header: Sequence[str], rows: Iterable[Sequence[object]], *,
                max_rows: int = MAX_ROWS) -> str:
     """``summary`` as a paragraph, then the rows (cells rendered with ``str``; None as
-    "-"), the first ``max_rows`` of them and a line saying how many more there are."""
+    "-"), the first ``max_rows`` of them and a line saying how many more there are; without
+    a ``header``, the summary alone."""
     rows = list(rows)
+    if not header:
+        return f"<div><p>{html.escape(summary)}</p></div>"
     head = "".join(f"<th>{html.escape(str(name))}</th>" for name in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape('-' if cell is None else str(cell))}</td>" for cell in row)
                    + "</tr>" for row in rows[:max_rows])

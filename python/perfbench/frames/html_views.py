@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from perfbench.analysis.comparison import ChangeVerdict, Comparison
 from perfbench.frames.html_table import html_table
-from perfbench.model import Measurement
+from perfbench.model import BenchmarkResult, Measurement
 from perfbench.units import format_duration_ns
 
 _STATISTICS = ("median", "mean", "stdev", "min", "p90", "p99", "p99.9", "max")
@@ -22,10 +22,10 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:+.1f} %"
 
 
-def measurement_html(m: Measurement) -> str:
+def measurement_html(m: Measurement, lead: str = "Measurement") -> str:
     s = m.stats
     processes = len({process for process, _ in m.segments})
-    summary = (f"Measurement: median {format_duration_ns(s.median)} per call, 95 % interval "
+    summary = (f"{lead}: median {format_duration_ns(s.median)} per call, 95 % interval "
                f"{_interval(s.ci_low, s.ci_high)} ({s.noise or 'no interval'}); {s.n} samples of "
                f"{m.iterations_per_sample} iterations from {processes} process{'es' if processes != 1 else ''}, "
                f"clock {m.clock}")
@@ -35,6 +35,15 @@ def measurement_html(m: Measurement) -> str:
         bounds = s.interval(name)
         rows.append((name, format_duration_ns(value), _interval(*bounds) if bounds else "-"))
     return html_table(summary, ("statistic", "per call", "95 % interval"), rows)
+
+
+def result_html(result: BenchmarkResult) -> str:
+    """The measurement's view headed by the benchmark, and why it failed if it did (a failed
+    benchmark may still carry what its finished iterations measured)."""
+    failed = f"{result.failure.kind}: {result.failure.message}" if result.failure else ""
+    if result.measurement is None:
+        return html_table(f"{result.key}: {failed}", (), ())
+    return measurement_html(result.measurement, f"{result.key} ({failed})" if failed else result.key)
 
 
 def change_rows(verdicts: Sequence[ChangeVerdict]) -> list[tuple[object, ...]]:

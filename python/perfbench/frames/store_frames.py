@@ -16,11 +16,12 @@ not measured is missing (NaN / None), never 0.
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Mapping
 
 import pandas as pd
 
 from perfbench.analysis.change_points import DEFAULT_MAX_P_VALUE, DEFAULT_MIN_SEGMENT
+from perfbench.analysis.comparison import FAMILY_ERROR
 from perfbench.analysis.history import benchmark_history
 from perfbench.analysis.trend import trend as find_trend
 from perfbench.frames import columns
@@ -177,14 +178,16 @@ class StoreFrames:
         history = benchmark_history(self.store, lane, benchmark, host_id=host_id, last=last)
         return find_trend(history, min_segment=min_segment, max_p_value=max_p_value).steps_frame()
 
-    def compare(self, base: RunReference | None = None, current: RunReference | None = None,
-                **settings: Any) -> RunComparison:
-        """Two runs compared, as ``perfbench.compare`` does (same arguments: ``threshold``,
-        ``thresholds``, ``severities``, ``allow_mixed_hosts``, ``family_error``), on this
-        store. The ``RunComparison`` shows as a table in Jupyter; ``.to_dataframe()`` has one
+    def compare(self, base: RunReference | None = None, current: RunReference | None = None, *,
+                threshold: float | None = None, thresholds: Mapping[str, float] | None = None,
+                severities: Mapping[str, str] | None = None, allow_mixed_hosts: bool = False,
+                family_error: float = FAMILY_ERROR) -> RunComparison:
+        """Two runs compared, as ``perfbench.compare`` does (the same arguments; defaults:
+        ``current`` the latest run, ``base`` the run before it), on this store. The ``RunComparison`` shows as a table in Jupyter; ``.to_dataframe()`` has one
         row per benchmark with every ``ChangeVerdict`` field (``status``, ``change``, ``low``,
         ``high``, ``threshold``, ``base_median``, ``current_median``, ...)."""
-        return compare_in(self.store, base, current, **settings)
+        return compare_in(self.store, base, current, threshold=threshold, thresholds=thresholds,
+                          severities=severities, allow_mixed_hosts=allow_mixed_hosts, family_error=family_error)
 
     def _repr_html_(self) -> str:
         runs = self.store.runs()
