@@ -262,6 +262,7 @@ def test_a_stored_run_shows_hostile_names_as_text(frames) -> None:
     assert shown.startswith("latest = run 14: failed") and "3 benchmarks, 1 failed" in shown
     assert "SLA 1 PASS, 1 WARNING" in shown and "2 noise warnings" in shown
     assert run.to_dataframe().equals(frames.results(14))
+    assert repr(run).startswith("<RunResults latest = run 14: failed") and len(repr(run)) < 300  # not every iteration
     assert run.result(HOSTILE).benchmark == HOSTILE and run.result(f"x/{PIPED}").benchmark == PIPED
     with pytest.raises(KeyError, match="is not in it"):
         run.result("nope")

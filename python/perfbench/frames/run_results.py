@@ -19,7 +19,7 @@ from perfbench.store import StoredResult, StoredRun
 from perfbench.units import format_duration_ns
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)  # the default repr would print every iteration
 class RunResults:
     """A stored run (``run``: its metadata), asked for as ``how`` says ("latest", "run 12",
     "baseline 'main'"), with ``results`` in the order they ran and the SLA ``verdicts``
@@ -82,6 +82,9 @@ class RunResults:
         noise = f"; {warnings} noise warning{'s' if warnings != 1 else ''}" if warnings else ""
         return (f"{named}: {run.status}, {', '.join(where)}; {len(self.results)} benchmarks"
                 f"{f', {failed} failed' if failed else ''}{sla}{noise}")
+
+    def __repr__(self) -> str:
+        return f"<RunResults {self.summary()}>"
 
     def _repr_html_(self) -> str:
         rows = []
