@@ -24,8 +24,8 @@ NOTEBOOKS = Path(__file__).parents[1] / "notebooks"
 NAMES = ("explore_results", "regression_review", "measure_in_a_notebook")
 KERNEL = "perfbench-test-python"
 STORE = Path(".perfbench") / "results.db"  # where `run` puts it, and where the notebooks look by default
-# The cheapest real run: the docs lane of the quick suite (a few seconds).
-QUICK = ("run", "--quick", "--lane", "docs")
+# A cheap real run with two lanes to compare: the docs and core lanes of the quick suite (a few seconds).
+QUICK = ("run", "--quick", "--lane", "docs", "--lane", "core")
 
 pytestmark = pytest.mark.slow
 
@@ -108,6 +108,8 @@ def test_explore_results_shows_the_latest_runs_benchmarks(stores, kernel_environ
     assert len(latest) > 1 and all(name in html for name in latest["benchmark"])
     assert f"latest = run {int(latest['run_id'].iloc[0])}: " in html  # the run's own view
     assert rules and all(escape(rule) in html for rule in rules)  # the SLA matrix's columns, escaped by pandas
+    lanes = next(h for h in shown(notebook, "text/html") if "fastest_ns" in h)  # the lanes side by side
+    assert all(f"<th>{lane}</th>" in lanes for lane in ("docs", "core"))
     assert len(shown(notebook, "image/png")) == 4  # distributions, histograms, lanes, resources
 
 
