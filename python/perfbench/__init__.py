@@ -12,6 +12,12 @@ Did it get slower? Two stored runs compared, as ``python -m perfbench compare`` 
 
 or two sets of results measured in one job (``perfbench.compare_results(base, current)``).
 
+A store's runs, results, samples, resource time series, SLA verdicts, baselines and
+histories as pandas DataFrames (``notebooks/`` has examples):
+
+    >>> with perfbench.open_store(".perfbench/results.db") as store:
+    ...     store.results("latest"), store.samples("latest"), store.compare("main", "latest")
+
 The public names are imported on first use (PEP 562): ``python -m perfbench.execution.worker``
 imports this package too, and must not pay for numpy (see worker.py). No submodule may
 share a public name (``perfbench.measure`` is a function, defined in perfbench.measuring.timing):
@@ -34,6 +40,7 @@ if TYPE_CHECKING:
     from perfbench.analysis.comparison import ChangeVerdict, Comparison, compare_results
     from perfbench.errors import ComparisonError
     from perfbench.run_comparison import RunComparison, compare
+    from perfbench.frames.store_frames import open_store
 
 _HOMES = {
     "__version__": "perfbench._version",  # lazily too: importlib.metadata costs a worker ~19 ms
@@ -47,6 +54,7 @@ _HOMES = {
     **dict.fromkeys(("SampleStats", "summarize"), "perfbench.analysis.stats"),
     **dict.fromkeys(("ChangeVerdict", "Comparison", "compare_results"), "perfbench.analysis.comparison"),
     **dict.fromkeys(("RunComparison", "compare"), "perfbench.run_comparison"),
+    "open_store": "perfbench.frames.store_frames",
 }
 
 __all__ = sorted(_HOMES)

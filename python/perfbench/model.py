@@ -20,12 +20,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from perfbench.measuring.wire_pooling import pool_wire
 from perfbench.analysis.stats import SampleStats, summarize
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCHEMA_VERSION = 3
 
@@ -174,6 +177,19 @@ class Measurement:
     @staticmethod
     def from_dict(data: Mapping[str, Any], stats: SampleStats | None = None) -> Measurement:
         return Measurement(**data, stats=stats)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per sample in the order taken: ``sample`` (index), ``process`` (which
+        process took it, from ``segments``), ``ns`` (per iteration)."""
+        from perfbench.frames.columns import measurement_frame  # pandas, only when asked for
+
+        return measurement_frame(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the median with its interval, and the main statistics."""
+        from perfbench.frames.html_views import measurement_html
+
+        return measurement_html(self)
 
 
 def pool_measurements(rounds: list[Measurement]) -> Measurement:
@@ -390,3 +406,18 @@ class BenchmarkResult:
     @property
     def key(self) -> str:
         return f"{self.lane}/{self.benchmark}"
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Its measurement's samples (``Measurement.to_dataframe``); none when it measured nothing."""
+        from perfbench.frames.columns import MEASUREMENT_COLUMNS, measurement_frame
+
+        if self.measurement is None:
+            import pandas as pd
+
+            return pd.DataFrame(columns=MEASUREMENT_COLUMNS)
+        return measurement_frame(self.measurement)
+
+    def _repr_html_(self) -> str:
+        from perfbench.frames.html_views import result_html
+
+        return result_html(self)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perfbench.analysis.comparison import DEFAULT_SEVERITY, FAMILY_ERROR, ChangeVerdict, Comparison, compare_results
 from perfbench.analysis.run_identity import RunIdentity, run_identity
@@ -27,6 +27,9 @@ from perfbench.definition.suite import BenchmarkDefinition
 from perfbench.errors import ComparisonError
 from perfbench.model import BenchmarkResult
 from perfbench.store import ResultStore, StoredRun, open_store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LATEST = "latest"
 
@@ -171,6 +174,17 @@ class RunComparison:
         return {"base": self.base.to_dict(), "current": self.current.to_dict(), "mixed_hosts": self.mixed_hosts,
                 "counts": self.comparison.counts(), "check_failed": self.check_failed, **self.comparison.to_dict()}
 
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per benchmark: ``key`` and every ``ChangeVerdict`` field (``status``,
+        ``change``, ``low``, ``high``, ``threshold``, ``base_median``, ``current_median``, ...)."""
+        return self.comparison.to_dataframe()
+
+    def _repr_html_(self) -> str:
+        from perfbench.frames.html_views import comparison_html
+
+        hosts = " (measured on different hosts)" if self.mixed_hosts else ""
+        return comparison_html(self.comparison, f"{self.base.description} → {self.current.description}{hosts}")
+
 
 def mixed_hosts(base: ResolvedRun, current_host: str | None) -> bool:
     """Whether the base was measured on another host than ``current_host``. A run stored
@@ -260,9 +274,18 @@ def compare(base: str | int | None = None, current: str | int | None = None, *,
     from perfbench.store import DEFAULT_STORE_PATH
 
     with open_store(store if store is not None else DEFAULT_STORE_PATH, create=False) as opened:
-        current_run = resolve_reference(opened, current if current is not None else LATEST, role="current")
-        base_run = resolve_reference(opened, base, before=current_run.run, role="base")
-        settings = RegressionSettings(thresholds=dict(thresholds or {}), severities=dict(severities or {}),
-                                      everywhere=threshold)
-        return compare_runs(opened, base_run, current_run, settings=settings, allow_mixed_hosts=allow_mixed_hosts,
-                            family_error=family_error)
+        return compare_in(opened, base, current, threshold=threshold, thresholds=thresholds, severities=severities,
+                          allow_mixed_hosts=allow_mixed_hosts, family_error=family_error)
+
+
+def compare_in(store: ResultStore, base: str | int | None = None, current: str | int | None = None, *,
+               threshold: float | None = None, thresholds: Mapping[str, float] | None = None,
+               severities: Mapping[str, str] | None = None, allow_mixed_hosts: bool = False,
+               family_error: float = FAMILY_ERROR) -> RunComparison:
+    """``compare`` on a store already open (``perfbench.open_store(...).compare``)."""
+    current_run = resolve_reference(store, current if current is not None else LATEST, role="current")
+    base_run = resolve_reference(store, base, before=current_run.run, role="base")
+    settings = RegressionSettings(thresholds=dict(thresholds or {}), severities=dict(severities or {}),
+                                  everywhere=threshold)
+    return compare_runs(store, base_run, current_run, settings=settings, allow_mixed_hosts=allow_mixed_hosts,
+                        family_error=family_error)

@@ -104,15 +104,21 @@ def parse_byte_rate(text: str | int | float) -> float:
     return _bounded(text, per_second, MAX_BYTE_RATE, MAX_BYTE_RATE_TEXT, "byte rate")
 
 
+def duration_scale(ns: float) -> tuple[float, str]:
+    """The unit a duration of ``ns`` reads best in, and its size in ns: (1e3, "µs") for 1234 ns."""
+    magnitude = abs(ns)
+    for limit, divisor, unit in ((1e3, 1.0, "ns"), (1e6, 1e3, "µs"), (1e9, 1e6, "ms")):
+        if magnitude < limit:
+            return divisor, unit
+    return 1e9, "s"
+
+
 def format_duration_ns(ns: float | None) -> str:
     """Human scale for a duration in ns, 4 significant digits: 1.234 ms."""
     if ns is None or ns != ns:
         return "-"
-    magnitude = abs(ns)
-    for limit, divisor, unit in ((1e3, 1.0, "ns"), (1e6, 1e3, "µs"), (1e9, 1e6, "ms")):
-        if magnitude < limit:
-            return f"{ns / divisor:.4g} {unit}"
-    return f"{ns / 1e9:.4g} s"
+    divisor, unit = duration_scale(ns)
+    return f"{ns / divisor:.4g} {unit}"
 
 
 def format_size(num_bytes: float | None) -> str:

@@ -91,7 +91,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -99,6 +99,9 @@ from perfbench.analysis import intervals
 from perfbench.analysis.machine_state import state_difference
 from perfbench.model import BenchmarkResult, Measurement
 from perfbench.sla import SEVERITIES, severity_rank
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_THRESHOLD = 0.05  # the change that matters, unless the config or the command line say otherwise
 DEFAULT_SEVERITY = "error"  # a slower verdict fails the check unless the config says warning
@@ -295,6 +298,17 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         return {"family_error": self.family_error, "compared": self.compared, "between_runs": self.between_runs,
                 "verdicts": [v.to_dict() for v in self.verdicts]}
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per benchmark: ``key`` and every ``ChangeVerdict`` field."""
+        from perfbench.frames.columns import changes_frame  # pandas, only when asked for
+
+        return changes_frame(self.verdicts)
+
+    def _repr_html_(self) -> str:
+        from perfbench.frames.html_views import comparison_html
+
+        return comparison_html(self)
 
 
 # --- the statistics ----------------------------------------------------------------------
