@@ -13,7 +13,13 @@ code: ``state_difference`` names it, and the comparison reads unsure (analysis/c
 
 The state is the resource sampler's: the machine's busy share minus the benchmark's own
 process tree's (``interference.other_processes_share``), the figure that notes a busy
-machine beside a result.
+machine beside a result. It is read only where each side was sampled for at least
+``MIN_STATE_SECONDS``: the kernel counts CPU time in 10 ms ticks per CPU, so over a window of
+a few tens of ms (a quick benchmark's) the share reads anywhere from 0 to 100 % by
+quantisation and by a neighbour's single burst, and two unchanged runs "differ" by half a
+core at random (seen in the test suite under load 4-5: a tenfold slowdown read unsure). Over
+a second the tick error is about 2 % of the machine, and a burst of a neighbour no longer
+stands for the state it ran in.
 """
 
 from __future__ import annotations
@@ -23,11 +29,20 @@ from perfbench.model import BenchmarkResult
 
 # The same figure that notes a busy machine beside a result: half a core of two.
 STATE_DIFFERENCE_FROM = OTHER_CPU_NOTE_FROM
+# Sampled time each side needs before its state is read (see the module's docstring).
+MIN_STATE_SECONDS = 1.0
+
+
+def sampled_seconds(result: BenchmarkResult) -> float:
+    """How long the resource sampler watched the benchmark's counted iterations, in seconds."""
+    return sum(float((record.resources or {}).get("duration_seconds") or 0.0) for record in result.counted_iterations)
 
 
 def state_difference(base: BenchmarkResult, current: BenchmarkResult) -> str | None:
     """What differed in the machine between the two measurements, or None if nothing that
-    matters (or either was not sampled)."""
+    matters (or either was not sampled long enough to say)."""
+    if min(sampled_seconds(base), sampled_seconds(current)) < MIN_STATE_SECONDS:
+        return None
     before, now = other_processes_share(base), other_processes_share(current)
     if before is None or now is None or abs(now - before) < STATE_DIFFERENCE_FROM:
         return None
