@@ -84,7 +84,7 @@ def stored_dashboard_report(store_path: Path) -> ReportData:
     return ReportData(run_id=current.id, started_at=current.started_at, status="complete", command="perfbench run",
                       environment=environment, noise_warnings=("only 2 logical CPU(s): <shared>",),
                       results=tuple(results), verdicts=verdicts, comparison=comparison,
-                      reproduce=f"perfbench compare main {current.id}", trends=trends,
+                      reproduce=f"python -m perfbench compare {base.id} {current.id}", trends=trends,
                       unstable={f"core/{HOSTILE_NAME}": "its history moved 9 % between runs"},
                       baselines=baselines, recommendations=recommendations)
 
