@@ -142,10 +142,12 @@ std::string serialize_histogram(const LatencyHistogram& histogram, bool compress
     std::string body = plain;
     unsigned char encoding = kPlain;
     if (compress) {
+        // Level 1: measured on 1e6 lognormal values, 455 µs and 15,487 bytes against the
+        // default level's 1,365 µs and 15,328 bytes (benchmarks/histogram_timing.cpp).
         uLongf length = compressBound(static_cast<uLong>(plain.size()));
         std::string deflated(length, '\0');
         if (compress2(reinterpret_cast<Bytef*>(deflated.data()), &length, reinterpret_cast<const Bytef*>(plain.data()),
-                      static_cast<uLong>(plain.size()), Z_DEFAULT_COMPRESSION) != Z_OK)
+                      static_cast<uLong>(plain.size()), Z_BEST_SPEED) != Z_OK)
             throw std::bad_alloc();  // compress2 fails only for want of memory
         if (length < plain.size()) {
             deflated.resize(length);
