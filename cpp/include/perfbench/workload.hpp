@@ -42,12 +42,15 @@ struct WorkloadMetric {
 // The distribution in a latency histogram as metrics: <prefix>_p50 ... _p999, _max, _mean (ns)
 // and <prefix>_count.
 inline std::vector<WorkloadMetric> histogram_metrics(const std::string& prefix, const LatencyHistogram& h) {
+    constexpr double kPercentiles[] = {50, 90, 95, 99, 99.9};
+    std::uint64_t at[std::size(kPercentiles)];
+    h.values_at_percentiles(kPercentiles, at);  // one pass over the buckets for all five
     return {
-        {prefix + "_p50", static_cast<double>(h.value_at_percentile(50)), "ns"},
-        {prefix + "_p90", static_cast<double>(h.value_at_percentile(90)), "ns"},
-        {prefix + "_p95", static_cast<double>(h.value_at_percentile(95)), "ns"},
-        {prefix + "_p99", static_cast<double>(h.value_at_percentile(99)), "ns"},
-        {prefix + "_p999", static_cast<double>(h.value_at_percentile(99.9)), "ns"},
+        {prefix + "_p50", static_cast<double>(at[0]), "ns"},
+        {prefix + "_p90", static_cast<double>(at[1]), "ns"},
+        {prefix + "_p95", static_cast<double>(at[2]), "ns"},
+        {prefix + "_p99", static_cast<double>(at[3]), "ns"},
+        {prefix + "_p999", static_cast<double>(at[4]), "ns"},
         {prefix + "_max", static_cast<double>(h.max()), "ns"},
         {prefix + "_mean", h.mean(), "ns"},
         {prefix + "_count", static_cast<double>(h.count()), "count"},
