@@ -145,6 +145,8 @@ private:
         return (static_cast<std::uint64_t>(shift) << (m - 1)) + (value >> shift);
     }
     std::uint64_t lowest_of_index(std::uint64_t index) const noexcept;
+    // One walk over the buckets for ranks in ascending order (the histogram is not empty).
+    void values_at_ascending_ranks(std::span<const std::uint64_t> ranks, std::span<std::uint64_t> out) const noexcept;
 
     HistogramLayout layout_;
     unsigned sub_bucket_bits_;   // M
