@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import threading
 import zlib
 
 import numpy as np
@@ -192,6 +193,21 @@ def test_merging_per_thread_histograms_equals_one_histogram_of_the_union() -> No
     assert (merged.count, merged.min, merged.max) == (union.count, union.min, union.max)
     assert (merged.mean, merged.stdev) == (union.mean, union.stdev)  # exact integer sums
     assert np.array_equal(merged.percentiles(STANDARD_PERCENTILES), union.percentiles(STANDARD_PERCENTILES))
+
+
+def test_threads_record_into_their_own_histograms_at_once_and_merge_exactly() -> None:
+    """record_array releases the GIL, so the four threads really record concurrently."""
+    parts = [lognormal_ns(200_000, seed) for seed in range(4)]
+    per_thread = [LatencyHistogram.request_latency() for _ in parts]
+    threads = [threading.Thread(target=h.record_array, args=(values,)) for h, values in zip(per_thread, parts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    merged = LatencyHistogram.request_latency()
+    for h in per_thread:
+        merged.merge(h)
+    assert merged == filled(np.concatenate(parts))
 
 
 def test_merging_an_empty_histogram_changes_nothing() -> None:
