@@ -12,8 +12,9 @@
 // Layout: values are in ns. `lowest_discernible` sets where the relative precision starts:
 // values below it share one underflow bucket (they are still counted, and min, max, mean and
 // stdev stay exact). It exists for memory: 1 ns to 1 h at 3 digits needs 33,421 buckets
-// (267 KB of 64-bit counts), over the 256 KB a histogram may take; 1 µs to 1 h needs 32,422
-// (253 KiB), because the 1,000 exact buckets below 1 µs collapse into one. The in-process
+// (267,368 bytes of 64-bit counts), over the 256 KiB (262,144 bytes) a histogram may take;
+// 1 µs to 1 h needs 32,422 (259,520 bytes with the object), because the 1,000 exact buckets
+// below 1 µs collapse into one. The in-process
 // workloads measure hundreds of ns and keep the default (lowest_discernible = 1, up to 2^40 ns
 // = 18 min, 31,745 buckets); network requests use request_latency() (1 µs to 1 h).
 #pragma once
@@ -64,7 +65,7 @@ public:
                               std::uint64_t lowest_discernible = 1);
     explicit LatencyHistogram(const HistogramLayout& layout)
         : LatencyHistogram(layout.significant_digits, layout.highest_trackable, layout.lowest_discernible) {}
-    // Network request latencies: 1 µs to 1 h in ns at 3 significant digits (253 KiB).
+    // Network request latencies: 1 µs to 1 h in ns at 3 significant digits (259,520 bytes).
     static LatencyHistogram request_latency() { return LatencyHistogram(3, 3'600'000'000'000ull, 1'000); }
     // Rebuilds a histogram from its state; throws std::invalid_argument naming the first
     // inconsistency (a slot out of range, counts that do not add up, min/max outside their buckets).
