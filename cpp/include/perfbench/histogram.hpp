@@ -72,9 +72,10 @@ public:
     static LatencyHistogram from_state(const HistogramState& state);
 
     void record(std::uint64_t value) noexcept { record_n(value, 1); }
-    // Inline, branch-free on the value (but for the saturation check), no allocation:
-    // measured 2.2 ns per record into request_latency() (benchmarks/histogram_timing.cpp,
-    // 1e7 lognormal values), 2.4 ns through an out-of-line call.
+    // Branch-free on the value (but for the saturation check), no allocation: measured
+    // 2.0-2.2 ns per record into request_latency() (benchmarks/histogram_timing.cpp, 1e7
+    // lognormal values). Inline so the caller's loop keeps its state in registers; an
+    // out-of-line call measured 2.0-2.6 ns, so the layout, not the inlining, makes it cheap.
     void record_n(std::uint64_t value, std::uint64_t count) noexcept {
         if (count == 0) return;
         if (value > layout_.highest_trackable) [[unlikely]] {
