@@ -638,9 +638,6 @@ struct HttpServer::Worker {
             counters.by_status[static_cast<std::size_t>(c.status)].add();
         }
         if (c.after == After::close) {
-            // Half-close first so the client reads the whole response before the FIN, never an
-            // RST for request bytes it sent that this side did not read.
-            shutdown(c.fd, SHUT_WR);
             close_connection(c);
             return;
         }
