@@ -102,6 +102,19 @@ def test_chunked_body_decodes_to_the_pattern(server):
     assert (status, headers["Transfer-Encoding"], body) == (200, "chunked", pattern_body(100000))
 
 
+def test_trickle_sends_the_chunked_response_a_few_bytes_at_a_time(server):
+    chunked = raw_exchange(server, b"GET /chunked/100 HTTP/1.1\r\nConnection: close\r\n\r\n")
+    trickled = raw_exchange(server, b"GET /trickle/100 HTTP/1.1\r\nConnection: close\r\n\r\n")
+    assert trickled == chunked
+    assert fetch(server, "GET", "/trickle/100")[2] == pattern_body(100)
+
+
+def test_until_close_ends_the_body_by_closing_the_connection(server):
+    response = raw_exchange(server, b"GET /until-close/300 HTTP/1.1\r\n\r\n")
+    assert response == b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + pattern_body(300)
+    assert fetch(server, "GET", "/until-close/300")[2] == pattern_body(300)
+
+
 def test_a_body_above_the_limit_is_413():
     with LoopbackServer(max_body_bytes=1000) as small:
         assert fetch(small, "GET", "/bytes/1001")[0] == 413

@@ -7,8 +7,11 @@
 //   /bytes/N        200 with N bytes (Content-Length)
 //   /bytes, /       200 with HttpServerOptions::body_bytes bytes
 //   /chunked/N[/C]  200 with N bytes sent chunked (Transfer-Encoding), C bytes a chunk
+//   /trickle/N      as /chunked/N, written 7 bytes at a time 1 ms apart (partial reads mid-line)
+//   /until-close/N  200 with N bytes and no length: the body ends when the server closes
 //   /echo           200 with the request's body
 //   anything else   404
+// Byte i of every generated body is 'a' + i % 26.
 // Keep-alive per HTTP/1.1 (HTTP/1.0 only with "Connection: keep-alive"); "Connection: close"
 // is honoured. Pipelined requests are answered in order, one at a time.
 //

@@ -39,6 +39,10 @@ void route(std::string_view target, RequestView& view) {
         view.route = Route::bytes;
     } else if (target.starts_with("/bytes/")) {
         if (whole_number(target.substr(7), view.size)) view.route = Route::bytes, view.size_given = true;
+    } else if (target.starts_with("/until-close/")) {
+        if (whole_number(target.substr(13), view.size)) view.route = Route::until_close, view.size_given = true;
+    } else if (target.starts_with("/trickle/")) {
+        if (whole_number(target.substr(9), view.size)) view.route = Route::trickle, view.size_given = true;
     } else if (target.starts_with("/chunked/")) {
         std::string_view rest = target.substr(9);
         const auto slash = rest.find('/');

@@ -14,14 +14,14 @@ namespace perfbench {
 
 enum class ParseStatus { incomplete, complete, bad_request, head_too_large, body_too_large, unsupported_coding, bad_version };
 
-enum class Route { not_found, bytes, chunked, echo };
+enum class Route { not_found, bytes, chunked, until_close, trickle, echo };
 
 struct RequestView {
     std::size_t head_length = 0;   // request line + headers + blank line
     std::size_t body_length = 0;   // Content-Length
     std::size_t total_length = 0;  // head + body: the bytes this request takes from the stream
     Route route = Route::not_found;
-    bool size_given = false;       // /bytes/N, /chunked/N
+    bool size_given = false;       // /bytes/N, /chunked/N, /until-close/N, /trickle/N
     std::uint64_t size = 0;
     bool chunk_given = false;      // /chunked/N/C
     std::uint64_t chunk = 0;

@@ -12,9 +12,10 @@ against a server whose faults are known::
         server.counters().by_status            # {200: ..., 429: ...}
 
 Routes (any method): ``/bytes/N`` N bytes; ``/`` and ``/bytes`` ``body_bytes`` bytes;
-``/chunked/N[/C]`` N bytes chunked, C a chunk; ``/echo`` the request's body; else 404. Body
-byte i is ``'a' + i % 26`` (``pattern_body``). Keep-alive per HTTP/1.1; ``Connection: close``
-is honoured.
+``/chunked/N[/C]`` N bytes chunked, C a chunk; ``/trickle/N`` the same chunked response written
+7 bytes at a time 1 ms apart; ``/until-close/N`` N bytes without a length, ended by closing;
+``/echo`` the request's body; else 404. Body byte i is ``'a' + i % 26`` (``pattern_body``).
+Keep-alive per HTTP/1.1; ``Connection: close`` is honoured.
 """
 
 from __future__ import annotations
