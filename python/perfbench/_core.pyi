@@ -10,6 +10,53 @@ __version__: str
 
 class UnknownWorkloadError(LookupError): ...
 
+class HttpServerError(OSError): ...
+
+class MalformedKind:
+    status_line: MalformedKind
+    content_length: MalformedKind
+
+class HttpFaults:
+    delay_seconds: float
+    delay_jitter_seconds: float
+    never_answer_share: float
+    reset_share: float
+    malformed_share: float
+    malformed_kind: MalformedKind
+    rate_limited_share: float
+    rate_limit_per_second: float
+    rate_limit_burst: float
+    def __init__(self) -> None: ...
+
+class HttpStall:
+    at_seconds: float
+    seconds: float
+    def __init__(self, at_seconds: float, seconds: float) -> None: ...
+
+class HttpServerOptions:
+    port: int
+    threads: int
+    backlog: int
+    body_bytes: int
+    chunk_bytes: int
+    max_body_bytes: int
+    faults: HttpFaults
+    stalls: list[HttpStall]
+    def __init__(self) -> None: ...
+
+class HttpServer:
+    def __init__(self, options: HttpServerOptions = ...) -> None: ...
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    @property
+    def running(self) -> bool: ...
+    @property
+    def port(self) -> int: ...
+    def set_faults(self, faults: HttpFaults) -> None: ...
+    def faults(self) -> HttpFaults: ...
+    def stall(self, seconds: float, after_seconds: float = 0.0) -> None: ...
+    def counters(self) -> dict[str, Any]: ...
+
 class SampleBuffer:
     """A measurement's samples in ns per iteration: a read-only float64 buffer (memoryview, numpy.asarray)."""
 
