@@ -1,5 +1,6 @@
 #include "perfbench/load/schedule.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -33,23 +34,25 @@ SendSchedule::SendSchedule(std::vector<Stage> stages, bool poisson, unsigned thr
 bool SendSchedule::next(ScheduledSend& out) {
     if (limited_ && remaining_ == 0) return false;
     // Find the stage in which N(t) reaches position_ (pauses and spent stages are passed over).
-    while (stage_ < stages_.size()) {
+    // The stage's end is compared in integer ns: in floating point, 100/s x 1.2 s is 120.00000000000001
+    // requests, and a 121st would be due exactly at the end.
+    for (; stage_ < stages_.size(); ++stage_) {
         const auto& s = stages_[stage_];
-        const bool unbounded = s.duration_ns < 0;
-        const double count_at_end = unbounded ? INFINITY
-                                              : counts_before_[stage_] + s.rate * static_cast<double>(s.duration_ns) * 1e-9;
-        if (s.rate > 0 && position_ < count_at_end) break;
-        if (unbounded) return false;  // an unbounded pause: nothing more is ever due
-        ++stage_;
+        if (s.rate <= 0) {
+            if (s.duration_ns < 0) return false;  // an unbounded pause: nothing more is ever due
+            continue;
+        }
+        const double into_stage_s = (position_ - counts_before_[stage_]) / s.rate;
+        const std::int64_t offset =
+            std::max(starts_[stage_], starts_[stage_] + static_cast<std::int64_t>(std::llround(into_stage_s * 1e9)));
+        if (s.duration_ns >= 0 && offset >= starts_[stage_ + 1]) continue;
+        out.offset_ns = offset;
+        out.stage = static_cast<std::uint32_t>(stage_);
+        position_ += poisson_ ? step_ * gap_(random_) : step_;
+        if (limited_) --remaining_;
+        return true;
     }
-    if (stage_ == stages_.size()) return false;
-    const auto& s = stages_[stage_];
-    const double into_stage_s = (position_ - counts_before_[stage_]) / s.rate;
-    out.offset_ns = starts_[stage_] + static_cast<std::int64_t>(std::llround(into_stage_s * 1e9));
-    out.stage = static_cast<std::uint32_t>(stage_);
-    position_ += poisson_ ? step_ * gap_(random_) : step_;
-    if (limited_) --remaining_;
-    return true;
+    return false;
 }
 
 }  // namespace perfbench::load
