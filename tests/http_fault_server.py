@@ -5,6 +5,8 @@ main). The path picks the behaviour:
 
     /ok          200 with a 256 B body (Content-Length), keep-alive
     /chunked     200 with a chunked body
+    /trickle     the chunked response written 7 bytes at a time (partial reads mid-line)
+    /big         200 with a 2 MB body
     /until-close 200 whose body ends when the server closes (no length)
     /slow        200 after 20 ms
     /stall       200, except that every response due during the stall window (from 1 s after
@@ -76,7 +78,7 @@ class FaultServer:
         headers = {name.strip().lower(): value.strip() for name, value in (line.split(":", 1) for line in lines[1:])}
         length = int(headers.get("content-length", "0"))
         while len(pending) < length:
-            data = conn.recv(65536)
+            data = conn.recv(1 << 20)
             if not data:
                 return None
             pending += data
@@ -117,6 +119,16 @@ class FaultServer:
         if target == "/until-close":
             conn.sendall(b"HTTP/1.1 200 OK\r\n\r\n" + BODY)
             return False
+        if target == "/big":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2000000\r\n" + keep + b"\r\n" + b"y" * 2_000_000)
+            return not close
+        if target == "/trickle":
+            response = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n" + keep + b"\r\n"
+                        b"100\r\n" + BODY + b"\r\n0\r\n\r\n")
+            for start in range(0, len(response), 7):
+                conn.sendall(response[start:start + 7])
+                time.sleep(0.0005)
+            return not close
         if target == "/chunked":
             conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n" + keep + b"\r\n"
                          b"100\r\n" + BODY + b"\r\n5;ext=1\r\nhello\r\n0\r\n\r\n")

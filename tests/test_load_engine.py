@@ -8,7 +8,11 @@ against what the server was made to do (a 1 s stall), never against an absolute 
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -104,11 +108,18 @@ def test_post_body_and_headers_reach_the_server(server):
     assert headers["host"] == f"127.0.0.1:{server.port}"
 
 
-@pytest.mark.parametrize("path", ["/chunked", "/until-close"])
+@pytest.mark.parametrize("path", ["/chunked", "/until-close", "/trickle", "/big"])
 def test_chunked_and_close_delimited_bodies_complete(server, path):
     r = perfbench.load_test(server.url(path), closed=True, requests=20, connections=2)
     assert r.counters["ok"] == 20
     assert sum(r.errors.values()) == 0
+
+
+def test_a_body_larger_than_the_socket_buffer_is_written_in_parts(server):
+    r = perfbench.load_test(server.url("/ok"), closed=True, requests=2, connections=1, method="POST",
+                            body_size="8MB", timeout="30s")
+    assert r.counters["ok"] == 2
+    assert [request[3] for request in server.requests] == [8_000_000, 8_000_000]
 
 
 def test_a_new_connection_per_request(server):
@@ -179,6 +190,24 @@ def test_stop_from_another_thread_keeps_what_finished(server):
     assert r.counters["ok"] > 0
     assert len(r.timeline) >= 1
     assert_every_request_accounted_for(r)
+
+
+def test_ctrl_c_stops_the_run_and_keeps_what_finished(server, tmp_path):
+    script = tmp_path / "interrupted.py"
+    script.write_text(
+        "import json, sys, perfbench\n"
+        f"r = perfbench.load_test({server.url('/ok')!r}, rate=100, duration='60s', connections=2)\n"
+        "print(json.dumps({'stop': r.stop_reason, 'ok': r.counters['ok'], 'wall': r.wall_s}))\n")
+    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(server.requests) < 50 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=60)
+    assert process.returncode == 0
+    summary = json.loads(out)
+    assert summary["stop"] == "interrupted"
+    assert summary["ok"] >= 50 and summary["wall"] < 60
 
 
 def test_progress_sees_each_second_as_it_closes(server):

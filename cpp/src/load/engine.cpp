@@ -78,7 +78,7 @@ LoadTotals LoadEngine::result() {
     if (!started_) throw std::logic_error("the load engine has not run");
     for (auto& t : threads_)
         if (t.joinable()) t.join();
-    timeline_.finish(end_ns_ - start_ns_);
+    timeline_.finish();
     LoadTotals merged;
     merged.stopped_early = stop_.load();
     merged.wall_ns = end_ns_ - start_ns_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 #include <stdexcept>
 
 namespace perfbench::load {
@@ -16,10 +17,13 @@ bool has_control_characters(std::string_view text) {
     return std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
+// ASCII only, inline: std::tolower is a locale-aware libc call per character, and was 2.2 % of a
+// closed-loop run's CPU against nginx (perf record, 32 connections), more than recording latencies.
+constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; }
+
 bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 std::string_view trim(std::string_view s) {
@@ -82,7 +86,14 @@ ParseOutcome Http1ResponseParser::malformed() noexcept {
 
 // Appends bytes up to a CRLF to line_; true with the whole line (CRLF stripped) when one ended.
 bool Http1ResponseParser::take_line(const char*& p, const char* end, std::string_view& line) {
-    const char* newline = std::find(p, end, '\n');
+    const char* newline = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    if (newline == nullptr) newline = end;
+    if (line_.empty() && newline != end && newline > p && newline[-1] == '\r') {
+        // The usual case: the whole line is in this read; use it where it lies, without a copy.
+        line = std::string_view(p, static_cast<std::size_t>(newline - 1 - p));
+        p = newline + 1;
+        return true;
+    }
     line_.append(p, newline);
     if (newline == end) {
         p = end;

@@ -107,7 +107,7 @@ void LoadWorker::run(std::int64_t start_ns) {
     }
     now = monotonic_now_ns();
     window(now);
-    timeline_.close_window(window_second_, window_);
+    timeline_.close_window(window_second_, window_, static_cast<double>(now - (window_end_ns_ - second_ns)) * 1e-9);
     window_.reset();
     timespec cpu;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);

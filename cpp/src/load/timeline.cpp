@@ -25,21 +25,24 @@ void WindowRecord::add(const WindowRecord& other) {
     merge_if_any(lag, other.lag);
 }
 
-void TimelineCollector::close_window(std::int64_t second, const WindowRecord& window) {
+void TimelineCollector::close_window(std::int64_t second, const WindowRecord& window, double span_s) {
     std::lock_guard lock(mutex_);
     auto& pending = pending_[second];
     pending.merged.add(window);
+    pending.span_s = std::max(pending.span_s, span_s);
     // Each thread closes its windows in order, so when every thread closed this one, every
     // earlier one is closed too and rows come out in order.
     if (++pending.reported == threads_) {
-        emit(second, pending.merged);
+        emit(second, pending);
         pending_.erase(second);
     }
 }
 
-void TimelineCollector::emit(std::int64_t second, const WindowRecord& merged) {
+void TimelineCollector::emit(std::int64_t second, const Pending& pending) {
+    const WindowRecord& merged = pending.merged;
     TimelineSecond row;
     row.second = second;
+    row.span_s = std::clamp(pending.span_s, 1e-9, 1.0);
     row.counters = merged.counters;
     row.corrected_p50 = merged.corrected.value_at_percentile(50);
     row.corrected_p99 = merged.corrected.value_at_percentile(99);
@@ -57,15 +60,10 @@ std::vector<TimelineSecond> TimelineCollector::rows_since(std::size_t first) con
     return {rows_.begin() + static_cast<std::ptrdiff_t>(first), rows_.end()};
 }
 
-void TimelineCollector::finish(std::int64_t run_ns) {
+void TimelineCollector::finish() {
     std::lock_guard lock(mutex_);
-    for (auto& [second, pending] : pending_) emit(second, pending.merged);
+    for (auto& [second, pending] : pending_) emit(second, pending);
     pending_.clear();
-    std::sort(rows_.begin(), rows_.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-    if (!rows_.empty()) {
-        auto& last = rows_.back();
-        last.span_s = std::clamp(static_cast<double>(run_ns - last.second * 1'000'000'000) * 1e-9, 1e-9, 1.0);
-    }
 }
 
 }  // namespace perfbench::load

@@ -33,18 +33,20 @@ struct TimelineSecond {
 class TimelineCollector {
 public:
     explicit TimelineCollector(unsigned threads) : threads_(threads) {}
-    void close_window(std::int64_t second, const WindowRecord& window);
+    // span_s: how much of the window the thread lived through (1 but for its last window).
+    void close_window(std::int64_t second, const WindowRecord& window, double span_s = 1.0);
     // Rows from index `first` on (rows are final once returned).
     std::vector<TimelineSecond> rows_since(std::size_t first) const;
-    // After every thread stopped: the rows still waiting for a thread, and the last row's span.
-    void finish(std::int64_t run_ns);
+    // After every thread stopped: rows still waiting for a thread (none when all ended normally).
+    void finish();
 
 private:
     struct Pending {
         WindowRecord merged;
         unsigned reported = 0;
+        double span_s = 0;
     };
-    void emit(std::int64_t second, const WindowRecord& merged);
+    void emit(std::int64_t second, const Pending& pending);
 
     unsigned threads_;
     mutable std::mutex mutex_;
