@@ -53,6 +53,15 @@ def test_constant_rate_schedules_rate_times_duration_over_two_threads(server):
     assert r.target_rate == pytest.approx(200)
 
 
+def test_an_open_loop_may_be_bounded_by_its_request_count(server):
+    test = perfbench.start_load_test(server.url("/ok"), rate=200, requests=50, connections=2, threads=2)
+    assert test.wait(60)
+    r = test.result()
+    assert r.counters["scheduled"] == r.counters["ok"] == 50
+    assert r.target_rate == 200
+    assert test.result().counters == r.counters  # the engine's figures are merged once
+
+
 def test_ramping_stages_follow_their_rates(server):
     r = perfbench.load_test(server.url("/ok"), stages=[{"rate": 100, "duration": "1s"},
                                                        {"rate": 300, "duration": "1s"}], connections=4)

@@ -173,9 +173,7 @@ void LoadWorker::expire(std::int64_t now) {
     // counted as timeouts, not dropped.
     while (!backlog_.empty() && now - backlog_.front().intended >= config_.timeout_ns) {
         backlog_.pop_front();
-        ++totals_.counters.sent;  // counted as handed out, so scheduled = completed + errors holds
         auto& w = window(now);
-        ++w.counters.sent;
         totals_.counters.count_error(RequestError::timeout);
         w.counters.count_error(RequestError::timeout);
     }

@@ -38,6 +38,7 @@ class LoadTest:
             raise LoadArgumentError(f"load_test: {error}") from None
         self._rows: list[dict[str, Any]] = []
         self._stop_reason: str | None = None
+        self._raw: dict[str, Any] | None = None
 
     def start(self) -> LoadTest:
         self._engine.start()
@@ -62,7 +63,9 @@ class LoadTest:
         return self._engine.finished
 
     def result(self, sla_breach: Mapping[str, Any] | None = None) -> LoadResult:
-        raw = self._engine.result()  # joins the engine's threads
+        if self._raw is None:
+            self._raw = self._engine.result()  # joins the engine's threads; merges their figures once
+        raw = self._raw
         self.timeline()
         stopped = raw["stopped_early"]
         return LoadResult(
