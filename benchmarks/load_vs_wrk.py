@@ -11,6 +11,9 @@ and each client to core 1 (``taskset``), and each client runs in a process of it
   its CPU time is the process's ``getrusage`` across the ``load_test`` call only (engine
   threads plus the Python thread polling the timeline; the interpreter's start-up is not the
   load generator's cost), and the engine threads' alone;
+* the open loop again with ``realtime=True`` (engine thread under SCHED_FIFO): on a shared
+  machine the default scheduler delays wake-ups by milliseconds, so its send lag says more
+  about the neighbours than about the generator;
 * the same with a new connection per request (wrk ``-H "Connection: close"``, perfbench
   ``keep_alive=False``).
 
@@ -135,8 +138,10 @@ def main() -> None:
                 closed = run_perfbench(url, {**common, "closed": True, "timeout": "5s"})
                 open_rate = round(0.9 * wrk["rate"])
                 opened = run_perfbench(url, {**common, "rate": open_rate, "timeout": "5s"})
-                for client, figures in ((f"wrk (closed loop)", wrk), ("perfbench closed loop", closed),
-                                        (f"perfbench open loop at {open_rate}/s", opened)):
+                realtime = run_perfbench(url, {**common, "rate": open_rate, "timeout": "5s", "realtime": True})
+                for client, figures in (("wrk (closed loop)", wrk), ("perfbench closed loop", closed),
+                                        (f"perfbench open loop at {open_rate}/s", opened),
+                                        (f"  the same, realtime=True", realtime)):
                     rows.append({"mode": mode, "client": client, **figures,
                                  "cpu_per_request_us": per_request_us(figures),
                                  "engine_cpu_per_request_us": per_request_us(figures, "engine_cpu_s")

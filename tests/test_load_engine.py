@@ -249,6 +249,17 @@ def test_a_generator_that_cannot_keep_its_schedule_is_invalid(server):
     assert "send lag p99" in r.generator_bound[0]
 
 
+def _may_run_realtime() -> bool:
+    probe = "import os\ntry:\n    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))\nexcept OSError:\n    print(0)\nelse:\n    print(1)\n"
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip() == "1"
+
+
+def test_realtime_threads_run_under_sched_fifo_where_permitted(server):
+    r = perfbench.load_test(server.url("/ok"), rate=100, duration="1s", connections=2, threads=2, realtime=True)
+    assert r.realtime_threads == (2 if _may_run_realtime() else 0)
+    assert r.counters["ok"] == 100
+
+
 # -- the result object --------------------------------------------------------------------------
 
 def test_the_result_has_spectra_as_arrays_and_is_json_able(server):

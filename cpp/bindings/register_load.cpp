@@ -38,6 +38,7 @@ LoadConfig load_config_from(const py::dict& d) {
     c.max_requests = get_or<std::uint64_t>(d, "requests", 0);
     c.timeout_ns = get_or<std::int64_t>(d, "timeout_ns", c.timeout_ns);
     c.seed = get_or<std::uint64_t>(d, "seed", 1);
+    c.realtime = get_or<bool>(d, "realtime", false);
     return c;
 }
 
@@ -109,6 +110,7 @@ void register_load(py::module_& m) {
             d["thread_cpu_s"] = t.thread_cpu_s;
             d["wall_ns"] = t.wall_ns;
             d["stopped_early"] = t.stopped_early;
+            d["realtime_threads"] = t.realtime_threads;
             return d;
         });
 }

@@ -94,6 +94,7 @@ LoadTotals LoadEngine::result() {
         } else {
             for (std::size_t i = 0; i < t.stage_corrected.size(); ++i) merged.stage_corrected[i].merge(t.stage_corrected[i]);
         }
+        merged.realtime_threads += t.realtime_threads;
         merged.thread_cpu_s.insert(merged.thread_cpu_s.end(), t.thread_cpu_s.begin(), t.thread_cpu_s.end());
     }
     return merged;

@@ -1,5 +1,7 @@
 #include "load_worker.hpp"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -78,6 +80,10 @@ bool LoadWorker::sending(std::int64_t now) const {
 void LoadWorker::run(std::int64_t start_ns) {
     // Timer slack (50 us by default) would add that much lateness to every wake-up we ask for.
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+    if (config_.realtime) {
+        const sched_param priority{1};
+        if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &priority) == 0) totals_.realtime_threads = 1;
+    }
     start_ns_ = start_ns;
     send_until_ns_ = start_ns + config_.duration_ns;
     window_end_ns_ = start_ns + second_ns;

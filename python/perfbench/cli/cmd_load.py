@@ -98,6 +98,9 @@ def _facts(result: LoadResult) -> list[str]:
     if recovery is not None:
         lines.append(f"recovery after the burst: {recovery.recovery_s:g} s" if recovery.recovered else
                      "recovery after the burst: not back within 10 % of the baseline p99 before the run ended")
+    if result.options.realtime:
+        lines.append(f"realtime: {result.realtime_threads} of {result.options.threads} engine threads under SCHED_FIFO"
+                     + ("" if result.realtime_threads == result.options.threads else " (not permitted for the rest)"))
     lines.append(f"verdict: {result.verdict}" + "".join(f"\n  {reason}" for reason in result.generator_bound))
     if result.sla_breach:
         lines.append(f"SLA: {result.sla_breach['message']}")
@@ -116,7 +119,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         body_size=_number_or_text(args.body_size) if args.body_size else 0, keep_alive=not args.new_connection,
         stages=_stages(args.stages) if args.stages else None, burst=_burst(args.burst) if args.burst else None,
         requests=args.requests, closed=args.closed, poisson=args.poisson, headers=_headers(args.header),
-        timeout=args.timeout, lag_bound=args.lag_bound, sla=args.sla, abort_on_fail=args.abort_on_fail,
+        timeout=args.timeout, lag_bound=args.lag_bound, realtime=args.realtime, sla=args.sla, abort_on_fail=args.abort_on_fail,
         on_progress=lambda rows: progress.print(_progress_line(rows[-1]), highlight=False))
     if args.json:
         json.dump(result.to_dict(), sys.stdout)

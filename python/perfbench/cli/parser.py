@@ -270,6 +270,8 @@ def build_parser() -> OneLineArgumentParser:
                       help="send lag p99 above which the run is invalid: generator-bound (default 1ms)")
     load.add_argument("--sla", action="append", metavar="RULE",
                       help="checked every second, e.g. 'p99 < 50ms', 'error_rate < 1%%', 'rate >= 95%% of target'")
+    load.add_argument("--realtime", action="store_true",
+                      help="run the engine threads under SCHED_FIFO where permitted (wake-ups on time on a busy machine)")
     load.add_argument("--abort-on-fail", action="store_true", help="stop the run when an --sla rule breaks")
     load.add_argument("--json", action="store_true", help="print the whole result as JSON on stdout")
 

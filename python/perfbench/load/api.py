@@ -73,6 +73,7 @@ class LoadTest:
             uncorrected=raw["uncorrected"], lag=raw["lag"], stage_corrected=tuple(raw["stage_corrected"]),
             stage_starts_s=tuple(ns / 1e9 for ns in raw["stage_starts_ns"]), timeline=tuple(self._rows),
             wall_s=raw["wall_ns"] / 1e9, thread_cpu_s=tuple(raw["thread_cpu_s"]),
+            realtime_threads=raw["realtime_threads"],
             stop_reason=(self._stop_reason or "stopped") if stopped else "completed", sla_breach=sla_breach)
 
 
@@ -86,7 +87,8 @@ def load_test(url: str, *, rate: float | str | None = None, duration: float | st
               keep_alive: bool = True, stages: list[Mapping[str, Any]] | None = None,
               burst: Mapping[str, Any] | None = None, requests: int | None = None, closed: bool = False,
               poisson: bool = False, headers: Mapping[str, str] | None = None, timeout: float | str = "2s",
-              lag_bound: float | str = "1ms", seed: int = 1, sla: Iterable[str] | str | None = None,
+              lag_bound: float | str = "1ms", seed: int = 1, realtime: bool = False,
+              sla: Iterable[str] | str | None = None,
               abort_on_fail: bool = False,
               on_progress: Callable[[list[dict[str, Any]]], None] | None = None) -> LoadResult:
     """Run a bounded load test and return its ``LoadResult``.
@@ -101,12 +103,14 @@ def load_test(url: str, *, rate: float | str | None = None, duration: float | st
     on every 1 s window; the first breach is recorded in ``result.sla_breach`` and, with
     ``abort_on_fail``, ends the run early. ``on_progress(rows)`` is called from this thread with
     the timeline so far each time a window closes. Ctrl-C stops the run and returns what finished
-    (``result.stop_reason == 'interrupted'``).
+    (``result.stop_reason == 'interrupted'``). ``realtime=True`` runs the engine threads under
+    SCHED_FIFO where the process may (``result.realtime_threads`` says how many did): on a busy
+    machine the default scheduler delays wake-ups by milliseconds, which makes runs generator-bound.
     """
     options = load_options(url, rate=rate, duration=duration, connections=connections, threads=threads,
                            method=method, body_size=body_size, keep_alive=keep_alive, stages=stages, burst=burst,
                            requests=requests, closed=closed, poisson=poisson, headers=headers, timeout=timeout,
-                           lag_bound=lag_bound, seed=seed)
+                           lag_bound=lag_bound, seed=seed, realtime=realtime)
     rules = parse_window_rules(sla, closed=options.closed)
     test = LoadTest(options).start()
     breach = None

@@ -21,8 +21,8 @@ def generator_bound_reasons(*, closed: bool, lag_p99_ns: int, lag_bound_s: float
     reasons = []
     if not closed and lag_p99_ns > lag_bound_s * 1e9:
         reasons.append(f"send lag p99 {lag_p99_ns / 1e6:.3g} ms is above the bound {lag_bound_s * 1e3:.3g} ms: "
-                       "the generator could not keep its schedule (fewer connections per thread, more threads, "
-                       "or a quieter machine)")
+                       "the generator could not keep its schedule (on a busy machine: realtime=True / --realtime; "
+                       "else more threads or a lower rate)")
     if wall_s > 0:
         busiest = max(thread_cpu_s, default=0.0) / wall_s
         if busiest >= SATURATED_SHARE:

@@ -49,6 +49,7 @@ class LoadOptions:
     timeout_s: float
     lag_bound_s: float  # the send lag p99 beyond which the run is generator-bound
     seed: int
+    realtime: bool = False  # engine threads under SCHED_FIFO where permitted (see engine.hpp)
 
     @property
     def sending_s(self) -> float | None:
@@ -68,7 +69,7 @@ class LoadOptions:
             "closed": self.closed, "poisson": self.poisson,
             "stages": [(s.rate, -1 if math.isinf(s.duration_s) else round(s.duration_s * 1e9)) for s in self.stages],
             "duration_ns": round((self.duration_s or 0) * 1e9), "requests": self.requests or 0,
-            "timeout_ns": round(self.timeout_s * 1e9), "seed": self.seed,
+            "timeout_ns": round(self.timeout_s * 1e9), "seed": self.seed, "realtime": self.realtime,
         }
 
     def to_dict(self) -> dict[str, object]:
@@ -181,7 +182,7 @@ def load_options(url: object, *, rate: object = None, duration: object = None, c
                  threads: object = 1, method: object = "GET", body_size: object = 0, keep_alive: object = True,
                  stages: object = None, burst: object = None, requests: object = None, closed: object = False,
                  poisson: object = False, headers: object = None, timeout: object = "2s",
-                 lag_bound: object = "1ms", seed: object = 1) -> LoadOptions:
+                 lag_bound: object = "1ms", seed: object = 1, realtime: object = False) -> LoadOptions:
     url, address, port, host_header, target = _resolve(url)
     if not isinstance(method, str) or not _METHOD.match(method):
         raise _error("method", method, "must be an HTTP method in capitals, such as 'GET' or 'POST'")
@@ -230,4 +231,4 @@ def load_options(url: object, *, rate: object = None, duration: object = None, c
         connections=connections, threads=threads, closed=bool(closed), stages=plan, burst_stage=burst_stage,
         poisson=bool(poisson), duration_s=duration_s, requests=request_count,
         timeout_s=seconds("timeout", timeout), lag_bound_s=seconds("lag_bound", lag_bound),
-        seed=_count("seed", seed, 0))
+        seed=_count("seed", seed, 0), realtime=bool(realtime))

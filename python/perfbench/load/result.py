@@ -58,6 +58,7 @@ class LoadResult:
     thread_cpu_s: tuple[float, ...]
     stop_reason: str  # completed | stopped | interrupted | sla
     sla_breach: Mapping[str, Any] | None = None  # the rule that stopped the run, and when
+    realtime_threads: int = 0  # engine threads that ran under SCHED_FIFO (options.realtime)
 
     # -- figures ----------------------------------------------------------------------------
     @property
@@ -163,6 +164,7 @@ class LoadResult:
             "wall_s": self.wall_s,
             "sending_s": self.sending_s,
             "thread_cpu_s": list(self.thread_cpu_s),
+            "realtime_threads": self.realtime_threads,
             "client_cpu_per_request_s": self.client_cpu_per_request_s,
             "verdict": self.verdict,
             "generator_bound": list(self.generator_bound),
