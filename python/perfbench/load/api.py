@@ -105,7 +105,9 @@ def load_test(url: str, *, rate: float | str | None = None, duration: float | st
     the timeline so far each time a window closes. Ctrl-C stops the run and returns what finished
     (``result.stop_reason == 'interrupted'``). ``realtime=True`` runs the engine threads under
     SCHED_FIFO where the process may (``result.realtime_threads`` says how many did): on a busy
-    machine the default scheduler delays wake-ups by milliseconds, which makes runs generator-bound.
+    machine the default scheduler delays wake-ups by milliseconds, which makes runs generator-bound;
+    but a busy realtime thread also starves a server on the same cores, so use it when the server
+    runs on other cores or machines.
     """
     options = load_options(url, rate=rate, duration=duration, connections=connections, threads=threads,
                            method=method, body_size=body_size, keep_alive=keep_alive, stages=stages, burst=burst,

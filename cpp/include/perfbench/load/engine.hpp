@@ -43,7 +43,9 @@ struct LoadConfig {
     // machine the default scheduler lets a neighbour's time slice delay a wake-up by
     // milliseconds: a bare epoll_pwait2 loop woke 25 us late at p50 and 3.5 ms at p99 on the
     // 2-core VM at load ~3.5, and 24 us / 49 us under SCHED_FIFO. The kernel's real-time
-    // throttling still leaves other tasks 5 % of each core.
+    // throttling still leaves other tasks 5 % of each core, which is too little for a server on
+    // the same cores: at 50k/s over 2 threads against nginx on the same 2 cores, realtime engine
+    // threads starved nginx to 17k/s (30k/s without). Use it when the server runs elsewhere.
     bool realtime = false;
 };
 
