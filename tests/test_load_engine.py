@@ -149,7 +149,15 @@ def test_a_closed_port_is_connect_refused():
     r = perfbench.load_test(f"http://127.0.0.1:{closed_port()}/", rate=100, duration="1s", connections=2)
     assert r.errors["connect_refused"] == 100
     assert r.counters["completed"] == 0 and r.error_rate == 1.0
+    assert sum(row["connect_refused"] for row in r.timeline) == 100  # the timeline counts errors by kind too
+    assert all(row["error_rate"] == 1.0 for row in r.timeline if row["connect_refused"])
     assert_every_request_accounted_for(r)
+
+
+def test_a_closed_loop_against_a_closed_port_still_ends_on_time():
+    r = perfbench.load_test(f"http://127.0.0.1:{closed_port()}/", closed=True, duration="1s", connections=2)
+    assert r.errors["connect_refused"] == r.counters["scheduled"] > 0
+    assert r.wall_s < 15
 
 
 @pytest.mark.parametrize(("path", "kind"), [("/reset", "reset"), ("/garbage", "malformed")])

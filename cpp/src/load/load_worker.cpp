@@ -142,7 +142,7 @@ void LoadWorker::take_due_requests(std::int64_t now) {
         w.lag.record(lag);
         ++totals_.counters.scheduled;
         ++w.counters.scheduled;
-        if (idle_.empty()) {
+        if (backlog_.size() >= idle_.size()) {  // every idle connection is spoken for already
             ++totals_.counters.waited_for_connection;
             ++w.counters.waited_for_connection;
         }
