@@ -9,4 +9,5 @@ PYBIND11_MODULE(_core, m) {
     perfbench::bindings::register_timing(m);
     perfbench::bindings::register_histogram(m);
     perfbench::bindings::register_workloads(m);
+    perfbench::bindings::register_load(m);
 }

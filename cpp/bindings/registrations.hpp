@@ -11,4 +11,5 @@ void register_http_server(pybind11::module_& m);
 void register_timing(pybind11::module_& m);
 void register_histogram(pybind11::module_& m);
 void register_workloads(pybind11::module_& m);
+void register_load(pybind11::module_& m);
 }  // namespace perfbench::bindings

@@ -18,6 +18,11 @@ histories as pandas DataFrames (``notebooks/`` has examples):
     >>> with perfbench.open_store(".perfbench/results.db") as store:
     ...     store.results("latest"), store.samples("latest"), store.compare("main", "latest")
 
+A load test at a target rate, with tail latencies measured from the intended send times:
+
+    >>> r = perfbench.load_test("http://127.0.0.1:8080/", rate=2000, duration="10s")
+    >>> r.corrected_spectrum, r.uncorrected_spectrum, r.verdict, r.to_dict()
+
 The public names are imported on first use (PEP 562): ``python -m perfbench.execution.worker``
 imports this package too, and must not pay for numpy (see worker.py). No submodule may
 share a public name (``perfbench.measure`` is a function, defined in perfbench.measuring.timing):
@@ -41,6 +46,8 @@ if TYPE_CHECKING:
     from perfbench.errors import ComparisonError
     from perfbench.run_comparison import RunComparison, compare
     from perfbench.frames.store_frames import open_store
+    from perfbench.load.api import LoadTest, load_test, start_load_test
+    from perfbench.load.result import LoadResult
 
 _HOMES = {
     "__version__": "perfbench._version",  # lazily too: importlib.metadata costs a worker ~19 ms
@@ -55,6 +62,8 @@ _HOMES = {
     **dict.fromkeys(("ChangeVerdict", "Comparison", "compare_results"), "perfbench.analysis.comparison"),
     **dict.fromkeys(("RunComparison", "compare"), "perfbench.run_comparison"),
     "open_store": "perfbench.frames.store_frames",
+    **dict.fromkeys(("LoadTest", "load_test", "start_load_test"), "perfbench.load.api"),
+    "LoadResult": "perfbench.load.result",
 }
 
 __all__ = sorted(_HOMES)

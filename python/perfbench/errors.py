@@ -31,6 +31,10 @@ class UsageError(PerfbenchError):
     """A wrong command-line flag or value."""
 
 
+class LoadArgumentError(UsageError, ValueError):
+    """A load test asked for something it cannot run (no bound, a non-URL, a negative rate)."""
+
+
 class UnitError(PerfbenchError, ValueError):
     """A quantity whose unit is missing or unknown (`5 parsecs`, `10`)."""
 

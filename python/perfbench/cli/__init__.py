@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "import": "perfbench.cli.cmd_import:cmd_import",
     "history": "perfbench.cli.cmd_history:cmd_history",
     "trend": "perfbench.cli.cmd_trend:cmd_trend",
+    "load": "perfbench.cli.cmd_load:cmd_load",
 }
 
 

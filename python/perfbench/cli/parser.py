@@ -245,6 +245,36 @@ def build_parser() -> OneLineArgumentParser:
     trend.add_argument("--min-segment", type=int, metavar="N",
                        help="fewest runs at a level for it to count as one (default 3)")
 
+    load = commands.add_parser(
+        "load", help="a load test of an HTTP URL at a target rate, with corrected and uncorrected latencies",
+        description="Send HTTP/1.1 requests to URL at a target rate (open loop) or as fast as answered (--closed) "
+                    "for a bounded time, show progress each second, then the percentile spectrum from the intended "
+                    "send times (corrected) and from the actual ones (uncorrected). Exit 1 when an --sla rule broke.")
+    load.add_argument("url", metavar="URL", help="http://HOST:PORT/PATH")
+    load.add_argument("--rate", metavar="RATE", help="requests per second over all connections, e.g. 20000 or 20k/s")
+    load.add_argument("--duration", metavar="DURATION", help="how long to send, e.g. 30s (or give --requests)")
+    load.add_argument("--requests", type=int, metavar="N", help="how many requests to send")
+    load.add_argument("--stages", metavar="RATE:DURATION,...", help="ramping stages, e.g. 1000:10s,5000:30s")
+    load.add_argument("--burst", metavar="BASELINE:RATE:BEFORE:DURING:AFTER",
+                      help="baseline -> burst -> baseline, e.g. 1000:50000:5s:2s:10s (reports the recovery time)")
+    load.add_argument("--closed", action="store_true", help="closed loop: each connection sends when answered")
+    load.add_argument("--poisson", action="store_true", help="Poisson arrivals instead of evenly spaced ones")
+    load.add_argument("--connections", type=int, default=16, metavar="N", help="connections (default 16)")
+    load.add_argument("--threads", type=int, default=1, metavar="N", help="engine threads (default 1)")
+    load.add_argument("--method", default="GET", help="HTTP method (default GET)")
+    load.add_argument("--body-size", metavar="SIZE", help="a request body of this size, e.g. 1KB")
+    load.add_argument("--header", action="append", metavar="'NAME: VALUE'", help="an extra header (repeatable)")
+    load.add_argument("--new-connection", action="store_true", help="a new connection per request (no keep-alive)")
+    load.add_argument("--timeout", default="2s", metavar="DURATION", help="per-request timeout (default 2s)")
+    load.add_argument("--lag-bound", default="1ms", metavar="DURATION",
+                      help="send lag p99 above which the run is invalid: generator-bound (default 1ms)")
+    load.add_argument("--sla", action="append", metavar="RULE",
+                      help="checked every second, e.g. 'p99 < 50ms', 'error_rate < 1%%', 'rate >= 95%% of target'")
+    load.add_argument("--realtime", action="store_true",
+                      help="run the engine threads under SCHED_FIFO where permitted (wake-ups on time on a busy machine)")
+    load.add_argument("--abort-on-fail", action="store_true", help="stop the run when an --sla rule breaks")
+    load.add_argument("--json", action="store_true", help="print the whole result as JSON on stdout")
+
     calibrate = commands.add_parser("calibrate", help="show the clock perfbench uses and what it costs",
                                     description="Calibrate and describe the clock: source, ticks per ns, "
                                                 "resolution, read costs, TSC invariance.")

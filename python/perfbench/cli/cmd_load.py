@@ -1,0 +1,134 @@
+"""`load URL`: a load test from the command line, with live progress on stderr (one line per
+second), then the percentile spectrum, corrected and uncorrected side by side, the errors by
+kind and the verdicts; `--json` prints the whole result as JSON on stdout instead.
+
+Exit codes: 0 done; 1 an `--sla` rule broke (the run is then stopped early with
+`--abort-on-fail`); 2 bad input; 130 Ctrl-C (the summary of what finished is still printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.table import Table
+
+from perfbench.cli.console import stderr_console, stdout_console
+from perfbench.errors import ExitCode, UsageError
+from perfbench.load.result import ERROR_KINDS, LoadResult
+from perfbench.units import format_duration_ns
+
+
+def _stages(text: str) -> list[dict[str, str]]:
+    """'1000:10s,5000:30s' -> [{'rate': '1000', 'duration': '10s'}, ...]."""
+    stages = []
+    for part in text.split(","):
+        rate, sep, duration = part.partition(":")
+        if not sep:
+            raise UsageError(f"--stages: {part!r} is not RATE:DURATION; write e.g. --stages 1000:10s,5000:30s")
+        stages.append({"rate": _number_or_text(rate), "duration": duration.strip()})
+    return stages
+
+
+def _burst(text: str) -> dict[str, Any]:
+    parts = text.split(":")
+    if len(parts) != 5:
+        raise UsageError(f"--burst: {text!r} is not BASELINE:RATE:BEFORE:DURING:AFTER; "
+                         "write e.g. --burst 1000:50000:5s:2s:10s")
+    baseline, rate, before, during, after = parts
+    return {"baseline": _number_or_text(baseline), "rate": _number_or_text(rate), "before": before,
+            "during": during, "after": after}
+
+
+def _number_or_text(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text.strip()
+
+
+def _headers(values: Sequence[str] | None) -> dict[str, str] | None:
+    if not values:
+        return None
+    headers = {}
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not name.strip():
+            raise UsageError(f"--header: {value!r} is not 'Name: value'")
+        headers[name.strip()] = content.strip()
+    return headers
+
+
+def _progress_line(row: Mapping[str, Any]) -> str:
+    errors = sum(row[k] for k in ERROR_KINDS) + row["rate_limited"] + row["status_4xx"] + row["status_5xx"]
+    return (f"{row['second'] + 1:>4}s  sent {row['sent']:>7}  done {row['rate']:>9.0f}/s  errors {errors:>5}  "
+            f"p99 {format_duration_ns(row['corrected_p99']):>9} (uncorrected {format_duration_ns(row['uncorrected_p99'])})"
+            f"  lag p99 {format_duration_ns(row['lag_p99'])}")
+
+
+def summary(result: LoadResult) -> Table:
+    table = Table(title=f"{result.options.method} {result.options.url}", title_justify="left")
+    table.add_column("percentile", justify="right")
+    table.add_column("corrected", justify="right")
+    table.add_column("uncorrected", justify="right")
+    for p, corrected, uncorrected in zip(result.percentiles, result.corrected_spectrum, result.uncorrected_spectrum):
+        label = "min" if p == 0 else "max" if p == 100 else f"p{p:g}"
+        table.add_row(label, format_duration_ns(float(corrected)), format_duration_ns(float(uncorrected)))
+    return table
+
+
+def _facts(result: LoadResult) -> list[str]:
+    c = result.counters
+    target = f" (target {result.target_rate:.0f}/s)" if result.target_rate is not None else " (closed loop)"
+    lines = [f"requests: {c['scheduled']} scheduled, {c['completed']} answered, {c['ok']} ok; "
+             f"achieved {result.achieved_rate:.0f}/s{target} over {result.sending_s:.3g} s"]
+    errors = {k: v for k, v in {**result.errors, "rate_limited (429)": c["rate_limited"],
+                                "4xx": c["status_4xx"], "5xx": c["status_5xx"], "cancelled": c["cancelled"]}.items() if v}
+    lines.append("errors: " + (", ".join(f"{k} {v}" for k, v in errors.items()) if errors else "none")
+                 + f" (error rate {100 * result.error_rate:.3g} %)")
+    if not result.options.closed:
+        lag = result.lag_summary
+        lines.append(f"send lag: p50 {format_duration_ns(lag['p50'])}, p99 {format_duration_ns(lag['p99'])}, "
+                     f"max {format_duration_ns(lag['max'])}; {c['waited_for_connection']} requests waited for a "
+                     "free connection")
+    recovery = result.recovery
+    if recovery is not None:
+        lines.append(f"recovery after the burst: {recovery.recovery_s:g} s" if recovery.recovered else
+                     "recovery after the burst: not back within 10 % of the baseline p99 before the run ended")
+    if result.options.realtime:
+        lines.append(f"realtime: {result.realtime_threads} of {result.options.threads} engine threads under SCHED_FIFO"
+                     + ("" if result.realtime_threads == result.options.threads else " (not permitted for the rest)"))
+    lines.append(f"verdict: {result.verdict}" + "".join(f"\n  {reason}" for reason in result.generator_bound))
+    if result.sla_breach:
+        lines.append(f"SLA: {result.sla_breach['message']}")
+    if result.stop_reason != "completed":
+        lines.append(f"stopped early: {result.stop_reason}")
+    return lines
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from perfbench.load.api import load_test
+
+    progress = stderr_console()
+    result = load_test(
+        args.url, rate=_number_or_text(args.rate) if args.rate is not None else None, duration=args.duration,
+        connections=args.connections, threads=args.threads, method=args.method,
+        body_size=_number_or_text(args.body_size) if args.body_size else 0, keep_alive=not args.new_connection,
+        stages=_stages(args.stages) if args.stages else None, burst=_burst(args.burst) if args.burst else None,
+        requests=args.requests, closed=args.closed, poisson=args.poisson, headers=_headers(args.header),
+        timeout=args.timeout, lag_bound=args.lag_bound, realtime=args.realtime, sla=args.sla, abort_on_fail=args.abort_on_fail,
+        on_progress=lambda rows: progress.print(_progress_line(rows[-1]), highlight=False))
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        out = stdout_console()
+        out.print(summary(result))
+        for line in _facts(result):
+            out.print(line, highlight=False)
+    if result.stop_reason == "interrupted":
+        return int(ExitCode.INTERRUPTED)
+    return int(ExitCode.CHECK_FAILED) if result.sla_breach else int(ExitCode.OK)

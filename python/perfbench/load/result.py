@@ -1,0 +1,179 @@
+"""What a load test measured: ``LoadResult``, immutable once built.
+
+Latency is reported twice: **corrected**, from each request's *intended* send time (what a user
+arriving on schedule would have waited, stalls included), and **uncorrected**, from the moment
+it was actually written (what a closed-loop tool reports). The send lag is the generator's own
+lateness. Only responses with a status below 400 are in the latency histograms; everything
+else is counted by kind (``errors``, ``status``, ``rate_limited``). Every scheduled request ends
+as a response, an error, or (when the run was stopped early) ``cancelled``: none is dropped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from perfbench.load.generator_bound import generator_bound_reasons
+from perfbench.load.options import LoadOptions
+from perfbench.load.recovery import Recovery, recovery_after_burst
+
+# The spectrum every report shows, in percent.
+PERCENTILES = (0.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 99.99, 100.0)
+ERROR_KINDS = ("connect_refused", "connect_failed", "reset", "timeout", "malformed")
+STATUS_CLASSES = ("status_1xx", "status_2xx", "status_3xx", "status_4xx", "status_5xx")
+
+
+def spectrum(histogram: Any, percentiles: Sequence[float] = PERCENTILES) -> np.ndarray:
+    """ns at each percentile, as a uint64 array."""
+    return np.array([histogram.value_at_percentile(p) for p in percentiles], dtype=np.uint64)
+
+
+def _failed(row: Mapping[str, int]) -> int:
+    return sum(row[k] for k in ERROR_KINDS) + row["rate_limited"] + row["status_4xx"] + row["status_5xx"]
+
+
+def with_rates(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A timeline row with its achieved rate (responses per second) and error rate."""
+    out = dict(row)
+    out["rate"] = row["completed"] / row["span_s"] if row["span_s"] > 0 else 0.0
+    finished = row["completed"] + sum(row[k] for k in ERROR_KINDS)
+    out["error_rate"] = _failed(row) / finished if finished else 0.0
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadResult:
+    options: LoadOptions
+    counters: Mapping[str, int]
+    corrected: Any  # perfbench._core.LatencyHistogram, ns
+    uncorrected: Any
+    lag: Any
+    stage_corrected: tuple[Any, ...]
+    stage_starts_s: tuple[float, ...]
+    timeline: tuple[Mapping[str, Any], ...]  # one row a second, see with_rates
+    wall_s: float
+    thread_cpu_s: tuple[float, ...]
+    stop_reason: str  # completed | stopped | interrupted | sla
+    sla_breach: Mapping[str, Any] | None = None  # the rule that stopped the run, and when
+    realtime_threads: int = 0  # engine threads that ran under SCHED_FIFO (options.realtime)
+
+    # -- figures ----------------------------------------------------------------------------
+    @property
+    def percentiles(self) -> np.ndarray:
+        return np.array(PERCENTILES)
+
+    @property
+    def corrected_spectrum(self) -> np.ndarray:
+        return spectrum(self.corrected)
+
+    @property
+    def uncorrected_spectrum(self) -> np.ndarray:
+        return spectrum(self.uncorrected)
+
+    @property
+    def lag_summary(self) -> dict[str, int]:
+        return {"p50": self.lag.value_at_percentile(50), "p99": self.lag.value_at_percentile(99), "max": self.lag.max}
+
+    @property
+    def errors(self) -> dict[str, int]:
+        return {kind: self.counters[kind] for kind in ERROR_KINDS}
+
+    @property
+    def status(self) -> dict[str, int]:
+        return {kind: self.counters[kind] for kind in STATUS_CLASSES}
+
+    @property
+    def sending_s(self) -> float:
+        """The span requests were sent over: the planned one (shorter if the run was stopped), or the
+        wall time for a run bounded by its request count."""
+        planned = self.options.sending_s
+        if planned is None:
+            return self.wall_s
+        return planned if self.stop_reason == "completed" else min(planned, self.wall_s)
+
+    @property
+    def achieved_rate(self) -> float:
+        """Responses per second over the sending span."""
+        return self.counters["completed"] / self.sending_s if self.sending_s > 0 else 0.0
+
+    @property
+    def target_rate(self) -> float | None:
+        """The schedule's mean rate (open loop), None for a closed loop."""
+        stages = self.options.stages
+        if self.options.closed:
+            return None
+        planned = self.options.sending_s
+        if planned is None:
+            return stages[-1].rate
+        return sum(s.rate * s.duration_s for s in stages) / planned
+
+    @property
+    def error_rate(self) -> float:
+        finished = self.counters["completed"] + sum(self.errors.values())
+        return _failed(self.counters) / finished if finished else 0.0
+
+    @property
+    def client_cpu_per_request_s(self) -> float | None:
+        """Engine threads' CPU time per finished request."""
+        finished = self.counters["completed"] + sum(self.errors.values())
+        return sum(self.thread_cpu_s) / finished if finished else None
+
+    # -- verdicts ---------------------------------------------------------------------------
+    @property
+    def generator_bound(self) -> tuple[str, ...]:
+        """Why the run is invalid as a measurement of the server (empty when it is valid)."""
+        return generator_bound_reasons(closed=self.options.closed, lag_p99_ns=self.lag.value_at_percentile(99),
+                                       lag_bound_s=self.options.lag_bound_s, thread_cpu_s=self.thread_cpu_s,
+                                       wall_s=self.wall_s)
+
+    @property
+    def verdict(self) -> str:
+        return "invalid: generator-bound" if self.generator_bound else "valid"
+
+    @property
+    def recovery(self) -> Recovery | None:
+        """After a burst (``burst=``), how long until the p99 was back to the baseline's."""
+        burst = self.options.burst_stage
+        if burst is None or self.stage_corrected[0].count == 0:
+            return None
+        return recovery_after_burst(self.stage_corrected[0].value_at_percentile(99),
+                                    self.stage_starts_s[burst + 1], self.timeline)
+
+    # -- views ------------------------------------------------------------------------------
+    def timeline_frame(self):  # -> pandas.DataFrame
+        import pandas as pd
+
+        return pd.DataFrame(list(self.timeline))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able: figures in ns, rates per second, histograms as (bucket upper edge, count) pairs."""
+        recovery = self.recovery
+        return {
+            "options": self.options.to_dict(),
+            "counters": dict(self.counters),
+            "percentiles": list(PERCENTILES),
+            "corrected_ns": self.corrected_spectrum.tolist(),
+            "uncorrected_ns": self.uncorrected_spectrum.tolist(),
+            "lag_ns": self.lag_summary,
+            "achieved_rate": self.achieved_rate,
+            "target_rate": self.target_rate,
+            "error_rate": self.error_rate,
+            "wall_s": self.wall_s,
+            "sending_s": self.sending_s,
+            "thread_cpu_s": list(self.thread_cpu_s),
+            "realtime_threads": self.realtime_threads,
+            "client_cpu_per_request_s": self.client_cpu_per_request_s,
+            "verdict": self.verdict,
+            "generator_bound": list(self.generator_bound),
+            "recovery": recovery.to_dict() if recovery else None,
+            "stop_reason": self.stop_reason,
+            "sla_breach": dict(self.sla_breach) if self.sla_breach else None,
+            "timeline": [dict(row) for row in self.timeline],
+            "histograms": {name: [list(b) for b in h.nonzero_buckets()] for name, h in
+                           (("corrected", self.corrected), ("uncorrected", self.uncorrected), ("lag", self.lag))},
+            "stages": [{"start_s": start, "corrected_p99_ns": h.value_at_percentile(99), "count": h.count}
+                       for start, h in zip(self.stage_starts_s, self.stage_corrected)],
+        }
