@@ -45,7 +45,7 @@ LoadWorker::LoadWorker(const LoadConfig& config, const Protocol& protocol, Timel
     }
     if (!config.closed_loop) {
         schedule_.emplace(config.stages, config.poisson, index, config.threads, max_requests, config.seed);
-        totals_.stage_corrected.assign(config.stages.size(), LatencyHistogram());
+        totals_.stage_corrected.assign(config.stages.size(), LatencyHistogram::request_latency());
         totals_.stage_starts = schedule_->stage_starts();
     }
 }

@@ -51,7 +51,10 @@ struct LoadConfig {
 
 struct LoadTotals {
     LoadCounters counters;
-    LatencyHistogram corrected, uncorrected, lag;
+    // 1 µs to 1 h at 3 digits (histogram.hpp): a request's latency, however long it stalls.
+    LatencyHistogram corrected = LatencyHistogram::request_latency();
+    LatencyHistogram uncorrected = LatencyHistogram::request_latency();
+    LatencyHistogram lag = LatencyHistogram::request_latency();
     std::vector<LatencyHistogram> stage_corrected;  // open loop: corrected latency by intended stage
     std::vector<std::int64_t> stage_starts;         // ns from the start; one more than stages
     std::vector<double> thread_cpu_s;               // CPU time each engine thread used

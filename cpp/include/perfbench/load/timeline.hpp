@@ -17,7 +17,10 @@ namespace perfbench::load {
 // One thread's figures over one window; also what the collector merges them into.
 struct WindowRecord {
     LoadCounters counters;
-    LatencyHistogram corrected, uncorrected, lag;
+    // The engine's layout (request_latency: 1 µs to 1 h), so that windows merge into its totals.
+    LatencyHistogram corrected = LatencyHistogram::request_latency();
+    LatencyHistogram uncorrected = LatencyHistogram::request_latency();
+    LatencyHistogram lag = LatencyHistogram::request_latency();
     void reset() noexcept;
     void add(const WindowRecord& other);
 };
