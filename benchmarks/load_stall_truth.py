@@ -20,13 +20,13 @@ import argparse
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
+
+from _loopback import free_port
 
 # Holds every response due in [first request + stall_at, + 1 s) until the window ends.
 SERVER = """\
@@ -68,12 +68,6 @@ print(json.dumps({"corrected": {p: int(r.corrected.value_at_percentile(p)) for p
 """
 
 UNITS = {"us": 1e3, "ms": 1e6, "s": 1e9}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(stall_at: float) -> tuple[subprocess.Popen[str], str]:

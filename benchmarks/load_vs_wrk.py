@@ -27,30 +27,12 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-NGINX_CONF = """\
-worker_processes 1;
-daemon off;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log error;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy; fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
-    keepalive_requests 100000000;
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{ root {dir}/www; }}
-    }}
-}}
-"""
+from _loopback import nginx
 
 # Run in a child process pinned to one core: prints the figures of one perfbench run as JSON.
 PERFBENCH_CLIENT = """\
@@ -67,31 +49,6 @@ print(json.dumps({"requests": r.counters["completed"], "errors": sum(r.errors.va
                   "corrected_p99_ns": int(r.corrected.value_at_percentile(99)),
                   "uncorrected_p99_ns": int(r.uncorrected.value_at_percentile(99))}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_nginx(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
-    # nginx started as root serves from its workers as "nobody": they must be able to read the file.
-    directory.chmod(0o755)
-    (directory / "www").mkdir()
-    (directory / "www" / "index.html").write_bytes(b"x" * 256)
-    port = free_port()
-    (directory / "nginx.conf").write_text(NGINX_CONF.format(dir=directory, port=port))
-    nginx = subprocess.Popen(["taskset", "-c", "0", "nginx", "-c", str(directory / "nginx.conf"), "-p", str(directory)])
-    url = f"http://127.0.0.1:{port}/index.html"
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            return nginx, url
-        except OSError:
-            time.sleep(0.05)
-    nginx.kill()
-    raise SystemExit("nginx did not start; see " + str(directory / "error.log"))
 
 
 def run_wrk(url: str, connections: int, duration: int, new_connection: bool) -> dict[str, float]:
@@ -128,27 +85,22 @@ def main() -> None:
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed (apt-get install wrk nginx util-linux)")
     rows = []
-    with tempfile.TemporaryDirectory() as temp:
-        nginx, url = start_nginx(Path(temp))
-        try:
-            for new_connection in (False, True):
-                mode = "new connection per request" if new_connection else "keep-alive"
-                common = {"connections": args.connections, "duration": args.duration, "keep_alive": not new_connection}
-                wrk = run_wrk(url, args.connections, args.duration, new_connection)
-                closed = run_perfbench(url, {**common, "closed": True, "timeout": "5s"})
-                open_rate = round(0.9 * wrk["rate"])
-                opened = run_perfbench(url, {**common, "rate": open_rate, "timeout": "5s"})
-                realtime = run_perfbench(url, {**common, "rate": open_rate, "timeout": "5s", "realtime": True})
-                for client, figures in (("wrk (closed loop)", wrk), ("perfbench closed loop", closed),
-                                        (f"perfbench open loop at {open_rate}/s", opened),
-                                        (f"  the same, realtime=True", realtime)):
-                    rows.append({"mode": mode, "client": client, **figures,
-                                 "cpu_per_request_us": per_request_us(figures),
-                                 "engine_cpu_per_request_us": per_request_us(figures, "engine_cpu_s")
-                                 if "engine_cpu_s" in figures else None})
-        finally:
-            nginx.terminate()
-            nginx.wait()
+    with tempfile.TemporaryDirectory() as temp, nginx(Path(temp), 256, "0") as (_, url):
+        for new_connection in (False, True):
+            mode = "new connection per request" if new_connection else "keep-alive"
+            common = {"connections": args.connections, "duration": args.duration, "keep_alive": not new_connection}
+            wrk = run_wrk(url, args.connections, args.duration, new_connection)
+            closed = run_perfbench(url, {**common, "closed": True, "timeout": "5s"})
+            open_rate = round(0.9 * wrk["rate"])
+            opened = run_perfbench(url, {**common, "rate": open_rate, "timeout": "5s"})
+            realtime = run_perfbench(url, {**common, "rate": open_rate, "timeout": "5s", "realtime": True})
+            for client, figures in (("wrk (closed loop)", wrk), ("perfbench closed loop", closed),
+                                    (f"perfbench open loop at {open_rate}/s", opened),
+                                    (f"  the same, realtime=True", realtime)):
+                rows.append({"mode": mode, "client": client, **figures,
+                             "cpu_per_request_us": per_request_us(figures),
+                             "engine_cpu_per_request_us": per_request_us(figures, "engine_cpu_s")
+                             if "engine_cpu_s" in figures else None})
     for mode in ("keep-alive", "new connection per request"):
         wrk_cpu = next(r["cpu_per_request_us"] for r in rows if r["mode"] == mode and r["client"].startswith("wrk"))
         print(f"\n{mode}  (nginx on core 0, client on core 1, {args.connections} connections, {args.duration} s)")

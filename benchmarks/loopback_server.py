@@ -26,18 +26,18 @@ import os
 import re
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+from _loopback import nginx, pinned
 
 BODY_BYTES = 256
 PINNED = os.cpu_count() is not None and os.cpu_count() >= 2
@@ -71,28 +71,6 @@ class Measurement:
     socket_errors: str
 
 
-def pinned(command: list[str], cpus: str | None) -> list[str]:
-    return ["taskset", "-c", cpus, *command] if cpus else command
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_listening(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except ConnectionRefusedError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
 @contextlib.contextmanager
 def builtin_server() -> Iterator[Target]:
     process = subprocess.Popen(pinned([sys.executable, "-c", BUILTIN_SERVER], SERVER_CPUS),
@@ -108,40 +86,10 @@ def builtin_server() -> Iterator[Target]:
 
 @contextlib.contextmanager
 def nginx_server() -> Iterator[Target]:
-    with tempfile.TemporaryDirectory(prefix="perfbench-nginx-") as folder:
-        root = Path(folder)
-        root.chmod(0o755)  # nginx's worker runs as nobody when started as root
-        (root / "payload").write_bytes(b"x" * BODY_BYTES)
-        (root / "payload").chmod(0o644)
-        port = free_port()
-        (root / "nginx.conf").write_text(textwrap.dedent(f"""
-            worker_processes 1;
-            daemon off;
-            pid {root}/nginx.pid;
-            error_log {root}/error.log warn;
-            events {{ worker_connections 1024; }}
-            http {{
-                access_log off;
-                keepalive_requests 100000000;
-                client_body_temp_path {root}/body;
-                proxy_temp_path {root}/proxy;
-                fastcgi_temp_path {root}/fastcgi;
-                uwsgi_temp_path {root}/uwsgi;
-                scgi_temp_path {root}/scgi;
-                server {{
-                    listen 127.0.0.1:{port};
-                    location / {{ root {root}; }}
-                }}
-            }}
-        """))
-        process = subprocess.Popen(pinned(["nginx", "-c", str(root / "nginx.conf"), "-p", str(root)], SERVER_CPUS))
-        try:
-            wait_until_listening(port)
-            master = psutil.Process(process.pid)
-            yield Target("nginx", f"http://127.0.0.1:{port}/payload", (master, *master.children(recursive=True)))
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with tempfile.TemporaryDirectory(prefix="perfbench-nginx-") as folder, \
+            nginx(Path(folder), BODY_BYTES, SERVER_CPUS) as (process, url):
+        master = psutil.Process(process.pid)
+        yield Target("nginx", url, (master, *master.children(recursive=True)))
 
 
 def run_wrk(target: Target, seconds: float, connections: int, new_connection: bool) -> Measurement:

@@ -16,7 +16,7 @@ Pure: reads a ``BenchmarkTrend``, no store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from perfbench.analysis.comparison import DEFAULT_THRESHOLD, MIN_HISTORY_RUNS, run_noise
 from perfbench.analysis.trend import BenchmarkTrend
@@ -45,8 +45,7 @@ def unstable_reason(trend: BenchmarkTrend) -> str | None:
     return "; ".join(reasons) or None
 
 
-def unstable_benchmarks(trends: Mapping[str, BenchmarkTrend] | Iterable[BenchmarkTrend]) -> dict[str, str]:
+def unstable_benchmarks(trends: Iterable[BenchmarkTrend]) -> dict[str, str]:
     """Per "lane/benchmark": why it is unstable, for those that are."""
-    values = trends.values() if isinstance(trends, Mapping) else trends
-    found = {trend.history.key: unstable_reason(trend) for trend in values}
+    found = {trend.history.key: unstable_reason(trend) for trend in trends}
     return {key: reason for key, reason in found.items() if reason}

@@ -151,8 +151,10 @@ class RunSession:
                 stored_run = store.run(run_id)
                 assert stored_run is not None
                 started_at, location = stored_run.started_at, store.location
-                report = stored_report_data(store, stored_run, results)
-            paths = self._write_reports(report)
+                # Read only when written: with no output directory (`run --baseline` writes them
+                # after its comparison) the store's history would be read for nothing.
+                report = stored_report_data(store, stored_run, results) if request.output_dir is not None else None
+            paths = self._write_reports(report) if report is not None else ()
         return RunOutcome(run_id=run_id, store=location, status=status, started_at=started_at,
                           command=request.command, environment=MappingProxyType(environment),
                           noise_warnings=warnings, planned=len(request.definitions), results=tuple(results),
@@ -168,8 +170,7 @@ class RunSession:
         return evaluate_all((result, rules[result.key]) for result in results)
 
     def _write_reports(self, report: ReportData) -> tuple[Path, ...]:
-        if self.request.output_dir is None:
-            return ()
+        assert self.request.output_dir is not None
         return tuple(EXPORTERS[name]().write(report, self.request.output_dir) for name in self.request.report_formats)
 
 

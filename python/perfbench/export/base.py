@@ -52,3 +52,10 @@ class Exporter(Protocol):
 def report_file(report: ReportData, output_dir: Path, extension: str, part: str = "") -> Path:
     output_dir.mkdir(parents=True, exist_ok=True)
     return output_dir / f"perfbench-run-{report.run_id}{'-' + part if part else ''}.{extension}"
+
+
+def write_text_report(report: ReportData, output_dir: Path, extension: str, text: str, part: str = "") -> Path:
+    """``text`` written as the report's file of ``extension`` (UTF-8); its path."""
+    path = report_file(report, output_dir, extension, part)
+    path.write_text(text, encoding="utf-8")
+    return path

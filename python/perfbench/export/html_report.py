@@ -21,7 +21,7 @@ import jinja2
 
 from perfbench.analysis.plausibility import error_for
 from perfbench.export import dashboard_data
-from perfbench.export.base import ReportData, report_file
+from perfbench.export.base import ReportData, write_text_report
 from perfbench.export.inline_assets import bokeh_script, dashboard_asset, script_json
 from perfbench.sla import SEVERITIES, format_interval, format_value
 from perfbench.units import format_duration_ns
@@ -168,6 +168,4 @@ class HtmlExporter:
     extension = "html"
 
     def write(self, report: ReportData, output_dir: Path) -> Path:
-        path = report_file(report, output_dir, self.extension)
-        path.write_text(render(report), encoding="utf-8")
-        return path
+        return write_text_report(report, output_dir, self.extension, render(report))

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from perfbench.analysis.comparison import ChangeVerdict
-from perfbench.export.base import ReportData, report_file
+from perfbench.export.base import ReportData, write_text_report
 from perfbench.export.markdown_text import code, prose, table
 from perfbench.model import BenchmarkResult
 from perfbench.resources.host_fingerprint import describes_a_host, host_fingerprint
@@ -260,6 +260,4 @@ class MarkdownExporter:
     extension = "md"
 
     def write(self, report: ReportData, output_dir: Path) -> Path:
-        path = report_file(report, output_dir, self.extension)
-        path.write_text(markdown(report), encoding="utf-8")
-        return path
+        return write_text_report(report, output_dir, self.extension, markdown(report))

@@ -31,7 +31,7 @@ import math
 from pathlib import Path
 
 from perfbench.analysis.comparison import STATUSES
-from perfbench.export.base import ReportData, report_file
+from perfbench.export.base import ReportData, write_text_report
 from perfbench.model import BenchmarkResult
 from perfbench.resources.host_fingerprint import describes_a_host, host_fingerprint, host_id
 from perfbench.sla import Verdict
@@ -128,6 +128,4 @@ class OpenMetricsExporter:
     extension = "prom"
 
     def write(self, report: ReportData, output_dir: Path) -> Path:
-        path = report_file(report, output_dir, self.extension)
-        path.write_text(openmetrics(report), encoding="utf-8")
-        return path
+        return write_text_report(report, output_dir, self.extension, openmetrics(report))

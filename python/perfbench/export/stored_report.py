@@ -42,5 +42,5 @@ def stored_report_data(store: ResultStore, run: StoredRun, results: Sequence[Ben
     return ReportData(run_id=run.id, started_at=run.started_at, status=run.status, command=run.command,
                       environment=dict(run.environment), noise_warnings=tuple(run.noise.get("warnings", ())),
                       results=tuple(results), verdicts=verdicts, comparison=comparison, reproduce=reproduce,
-                      trends=trends, unstable=unstable_benchmarks(trends), baselines=tuple(store.baselines()),
+                      trends=trends, unstable=unstable_benchmarks(trends.values()), baselines=tuple(store.baselines()),
                       recommendations=tuple(recommend(results, verdicts)), stored_run=run)
