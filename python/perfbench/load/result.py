@@ -142,6 +142,15 @@ class LoadResult:
         return recovery_after_burst(self.stage_corrected[0].value_at_percentile(99),
                                     self.stage_starts_s[burst + 1], self.timeline)
 
+    # -- storing ----------------------------------------------------------------------------
+    def save(self, name: str, *, lane: str = "heavy", store: Any = None, sla: Sequence[str] = ()) -> int:
+        """Stores this test as a run of one load benchmark ``lane/name`` (store: a path or URL,
+        default ``.perfbench/results.db``), with ``sla`` rules judged on it; returns the run id.
+        History, baselines, ``compare`` and the reports then work on it as on a lane's."""
+        from perfbench.load.storing import save
+
+        return save(self, name, lane=lane, store=store, sla=sla)
+
     # -- views ------------------------------------------------------------------------------
     def timeline_frame(self):  # -> pandas.DataFrame
         import pandas as pd
