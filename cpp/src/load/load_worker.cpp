@@ -247,8 +247,17 @@ void LoadWorker::dispatch(std::uint32_t index, Due request, std::int64_t now) {
         ++totals_.counters.connections_opened;
         if (r.status == IoStatus::failed) return fail(index, r.error);
         if (r.status == IoStatus::would_block) {
+            // Write at once rather than wait for EPOLLOUT: on loopback the handshake has usually
+            // completed inside connect(), and the send then saves a getsockopt, an epoll_ctl and
+            // a pass through epoll_wait per request (a new connection per request cost 9 syscalls
+            // a request: socket, setsockopt, connect, getsockopt, 2 epoll_ctl, send, recv, close;
+            // perf stat, closed loop against nginx). While the handshake is still on, the send
+            // says EAGAIN (or the connect's own error) and the request waits for EPOLLOUT as before.
             slot.state = Slot::State::connecting;
-            return watch(slot, EPOLLOUT | reading_events);
+            const auto w = slot.connection.write_some(request_.data(), request_.size(), true);
+            if (w.status == IoStatus::failed) return fail(index, w.error);
+            if (w.status == IoStatus::would_block) return watch(slot, EPOLLOUT | reading_events);
+            slot.written = w.bytes;
         }
     }
     slot.state = Slot::State::writing;
