@@ -57,11 +57,12 @@ struct LoadConfig {
     // Why: a sleep/wake-up is the open loop's main cost here. Against nginx on loopback (client
     // and nginx pinned to one core each, 32 connections, 26k/s, medians of 3 interleaved 3 s
     // runs on the shared 2-core VM) the engine used 10.78 us of CPU per request with 0 slack
-    // (0.40 context switches per request; perf: 20 % of samples in finish_task_switch under
-    // epoll_pwait2, 7 % waking nginx in sock_def_readable), 9.59 us with 50 us, 8.86 us with 90 us
-    // (0.27 switches per request) and 8.96 us with 150 us. 90 us keeps a constant 10k/s per
-    // thread (100 us apart: the send-lag goal, p99 <= 50 us at 10k/s) unbatched, and adds
-    // at most 90 us of lag: far below the default 1 ms generator-bound bound.
+    // (0.40 context switches per request; perf record at 29k/s and 0 slack: 22 % of samples in
+    // finish_task_switch, 15 points of it after epoll_pwait2 slept, 7 % arming its timer), 9.59
+    // us with 50 us, 8.86 us with 90 us (0.27 switches per request) and 8.96 us with 150 us.
+    // 90 us keeps a constant 10k/s per thread (100 us apart: the send-lag goal, p99 <=
+    // 50 us at 10k/s) unbatched, and adds at most 90 us of lag: far below the default 1 ms
+    // generator-bound bound. (benchmarks/load_vs_wrk.py shows it beside 0 slack in one run.)
     std::int64_t send_slack_ns = default_send_slack_ns;
     static constexpr std::int64_t default_send_slack_ns = 90'000;
 };
