@@ -23,7 +23,8 @@ and each client to core 1 (``taskset``), and each client runs in a process of it
 
 Each round runs every client once, wrk first (the open loop's rate comes from it); ``--rounds``
 rounds (default 3), and the table shows medians: CPU per request, rates, and each round's
-ratio to that round's wrk.
+ratio to that round's wrk. Beside them, what one sleep and wake-up of a thread costs in CPU on
+core 1 (a bare 50 µs ``time.sleep``, no network): the unit the open loop's extra cost is made of.
 
     python benchmarks/load_vs_wrk.py [--duration 5] [--rounds 3] [--connections 32] [--json reports/load_vs_wrk.json]
 """
@@ -75,6 +76,19 @@ print(json.dumps({"requests": r.counters["completed"], "errors": sum(r.errors.va
                   "uncorrected_p99_ns": int(r.uncorrected.value_at_percentile(99))}))
 """
 
+# One thread sleeping 50 us at a time, pinned where the clients run: the CPU time charged per
+# sleep and wake-up (on this VM a sleep/wake costs about as much as a request's own socket work).
+SLEEP_WAKE_PROBE = """\
+import json, resource, time
+n = 20000
+before = resource.getrusage(resource.RUSAGE_THREAD)
+for _ in range(n):
+    time.sleep(50e-6)
+after = resource.getrusage(resource.RUSAGE_THREAD)
+cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+print(json.dumps({"cpu_per_sleep_us": 1e6 * cpu / n, "switches_per_sleep": (after.ru_nvcsw - before.ru_nvcsw) / n}))
+"""
+
 WRK = "wrk (closed loop)"
 CLOSED = "perfbench closed loop"
 OPEN = "perfbench open loop"
@@ -100,6 +114,12 @@ def run_wrk(url: str, connections: int, duration: int, new_connection: bool) -> 
 
 def run_perfbench(url: str, arguments: dict[str, object]) -> dict[str, float]:
     out = subprocess.run(["taskset", "-c", "1", sys.executable, "-c", PERFBENCH_CLIENT, json.dumps(arguments), url],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def sleep_wake_cost() -> dict[str, float]:
+    out = subprocess.run(["taskset", "-c", "1", sys.executable, "-c", SLEEP_WAKE_PROBE],
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out)
 
@@ -152,7 +172,8 @@ def summarise(rows: list[dict[str, object]]) -> list[dict[str, object]]:
     return summary
 
 
-def print_tables(summary: list[dict[str, object]], connections: int, duration: int, rounds: int) -> None:
+def print_tables(summary: list[dict[str, object]], connections: int, duration: int, rounds: int,
+                 sleep_wake: dict[str, float]) -> None:
     for mode in MODES:
         print(f"\n{mode}  (nginx on core 0, client on core 1, {connections} connections, {duration} s, "
               f"medians of {rounds} rounds)")
@@ -182,6 +203,8 @@ def print_tables(summary: list[dict[str, object]], connections: int, duration: i
                                 ("open loop, new connection", MODES[1], OPEN),
                                 ("open loop, new connection, realtime", MODES[1], REALTIME)):
         print(f"  {label:38} {figure[mode, client]['vs_wrk']:.2f}x")
+    print(f"\nOne sleep and wake-up of a thread on core 1 (50 us time.sleep, no network): "
+          f"{sleep_wake['cpu_per_sleep_us']:.1f} us of CPU")
 
 
 def main() -> None:
@@ -198,16 +221,18 @@ def main() -> None:
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed (apt-get install wrk nginx util-linux)")
     rows: list[dict[str, object]] = []
+    sleep_wake = sleep_wake_cost()
     with tempfile.TemporaryDirectory() as temp, nginx(Path(temp), 256, "0") as (_, url):
         for number in range(args.rounds):
             rows += one_round(url, args.connections, args.duration, number)
     summary = summarise(rows)
-    print_tables(summary, args.connections, args.duration, args.rounds)
+    print_tables(summary, args.connections, args.duration, args.rounds, sleep_wake)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()
     args.json.write_text(json.dumps({"duration_s": args.duration, "rounds": args.rounds,
                                      "connections": args.connections, "cpus": os.cpu_count(),
-                                     "load_average_after": load, "summary": summary, "rows": rows},
+                                     "load_average_after": load, "sleep_wake": sleep_wake,
+                                     "summary": summary, "rows": rows},
                                     indent=2) + "\n")
 
 
