@@ -134,6 +134,14 @@ def load_benchmark(iterations: int = 2) -> BenchmarkResult:
     return assemble_result(definition, records)
 
 
+def report_of(*results: BenchmarkResult, run_id: int = 3):
+    """ReportData of a run holding just ``results`` (no store, comparison or verdicts)."""
+    from perfbench.export.base import ReportData
+
+    return ReportData(run_id=run_id, started_at="2026-11-30T09:00:00+00:00", status="complete",
+                      command="perfbench run", environment={}, noise_warnings=(), results=tuple(results))
+
+
 def build_report_store(path: Path) -> Path:
     """The store at ``path`` (created), as the module's docstring describes."""
     with open_store(path) as store:

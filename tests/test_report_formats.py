@@ -227,13 +227,10 @@ def test_markdown_shows_the_load_spectrum_with_its_rates_and_verdict(reports: Pa
 
 
 def test_markdown_puts_the_load_spectrum_on_the_first_screen_when_it_fits() -> None:
-    from perfbench.export.base import ReportData
     from perfbench.export.markdown_report import markdown
-    from report_fixture import load_benchmark
+    from report_fixture import load_benchmark, report_of
 
-    text = markdown(ReportData(run_id=3, started_at="2026-11-30T09:00:00+00:00", status="complete",
-                               command="perfbench run", environment={}, noise_warnings=(),
-                               results=(load_benchmark(),)))
+    text = markdown(report_of(load_benchmark()))
     lines = text.splitlines()
     fold = next(i for i, line in enumerate(lines) if line.startswith("<details>"))
     facts = lines.index(f"**Load** `{LOAD_KEY}`: target 500/s, achieved 495/s; error rate 2.5 % (20 rate-limited, "
@@ -242,6 +239,9 @@ def test_markdown_puts_the_load_spectrum_on_the_first_screen_when_it_fits() -> N
     assert lines[facts + 2:facts + 13] == ["| percentile | corrected | uncorrected |", "| :-- | --: | --: |",
                                            *(f"| {' | '.join(row)} |" for row in LOAD_SPECTRUM)]
     assert sum(line.startswith(f"**Load** `{LOAD_KEY}`") for line in lines) == 1  # not again in the details
+    # the details' row reads p50 and p99 as its SLA rules do (every request pooled), not its window medians'
+    assert (f"| `{LOAD_KEY}` | ok (load: corrected latency per request) | 1.5 ms | [793.6 µs, 2.836 ms] | 40.01 ms "
+            "| 1950 requests |") in lines
 
 
 def test_openmetrics_carries_the_load_gauges(reports: Path) -> None:
@@ -280,11 +280,10 @@ def test_csv_load_timeline_has_every_second_of_every_iteration(reports: Path) ->
 
 
 def test_csv_writes_no_load_timeline_for_a_run_without_load_benchmarks(tmp_path: Path) -> None:
-    from perfbench.export.base import ReportData
     from perfbench.export.csv_report import CsvExporter
+    from report_fixture import report_of
 
-    CsvExporter().write(ReportData(run_id=4, started_at="2026-11-30T09:00:00+00:00", status="complete",
-                                   command="perfbench run", environment={}, noise_warnings=(), results=()), tmp_path)
+    CsvExporter().write(report_of(run_id=4), tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["perfbench-run-4-metrics.csv",
                                                           "perfbench-run-4-statistics.csv", "perfbench-run-4.csv"]
 
