@@ -109,13 +109,12 @@ _LOAD_CHARTS_DRAWN = """
 const drawn = {};
 for (const doc of Bokeh.documents) {
   for (const root of doc.roots()) {
-    const element = Array.from(document.querySelectorAll("div.chart[data-chart^='load-']"))
-      .find((div) => div.dataset.rendered === "done" && div.contains(root._view_element || null));
     const title = root.title ? root.title.text : "";
     const lines = root.renderers.filter((r) => r.glyph && r.glyph.type === "Line")
       .map((r) => Array.from(r.data_source.data.y || r.glyph.y.value || []));
     const legend = root.legend && root.legend.items ? root.legend.items.map((item) => item.label.value) : [];
-    drawn[title] = { lines, legend, ticks: root.xaxis && root.below[0].ticker.ticks ? Array.from(root.below[0].ticker.ticks) : [],
+    const ticker = root.below.length ? root.below[0].ticker : null;
+    drawn[title] = { lines, legend, ticks: ticker && ticker.ticks ? Array.from(ticker.ticks) : [],
                      log: root.y_scale.type === "LogScale" };
   }
 }
