@@ -35,19 +35,19 @@ http {{
 """
 
 
-# The built-in server until its stdin closes; a line "stall SECONDS" holds every response for
-# SECONDS from the moment it is read (LoopbackServer.stall), so a benchmark can place a stall
-# just before it starts its client.
+# The built-in server until its stdin closes; a line "stall SECONDS AFTER" holds every response
+# for SECONDS, from AFTER seconds after the line is read (LoopbackServer.stall), so a benchmark
+# can place a stall in its client's run as the client starts.
 BUILTIN_SERVER = """\
 import sys
 from perfbench.load.server import LoopbackServer
 with LoopbackServer(threads=int(sys.argv[1]), body_bytes=int(sys.argv[2])) as server:
     print(server.port, flush=True)
     for line in sys.stdin:
-        command, seconds = line.split()
+        command, seconds, after = line.split()
         assert command == "stall", line
-        server.stall(float(seconds))
-        print("stalled", flush=True)
+        server.stall(float(seconds), float(after))
+        print("stall set", flush=True)
 """
 
 
@@ -63,12 +63,13 @@ class ServerProcess:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def stall(self, seconds: float) -> None:
-        """Holds every response for ``seconds`` from now (returns once the server has begun it)."""
+    def stall(self, seconds: float, after: float = 0.0) -> None:
+        """Holds every response for ``seconds`` from ``after`` seconds from now (returns once the
+        server has it)."""
         assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(f"stall {seconds}\n")
+        self.process.stdin.write(f"stall {seconds} {after}\n")
         self.process.stdin.flush()
-        assert self.process.stdout.readline().strip() == "stalled"
+        assert self.process.stdout.readline().strip() == "stall set"
 
 
 @contextlib.contextmanager
