@@ -44,12 +44,13 @@ def _failed(row: Mapping[str, int]) -> int:
 def with_rates(row: Mapping[str, Any]) -> dict[str, Any]:
     """A timeline row with its achieved rate (responses per second) and error rate.
 
-    The run's last window is usually shorter than a second (``partial``): it ends with the run,
-    and often holds nothing but the last few responses (one response in its 0.7 ms would read
-    1,400/s). Its counts and latencies are real and kept; its ``rate`` is None, because no
-    figure over such a span is a rate the server achieved, and a labelled one would still be
-    charted or averaged beside the whole seconds. The run's ``achieved_rate`` counts its
-    responses over the sending span."""
+    The run's last window is shorter than a second (``partial``): it ends with the run's last
+    response, either just before the end of the last second of sending (2,000 responses in
+    999.6 ms) or just after it, with nothing but the tail (one response in 0.7 ms, which would
+    read 1,400/s). Its counts and latencies are real and kept; its ``rate`` is None, because a
+    figure over a span that is not a whole second is not comparable with the others, and a
+    labelled one would still be charted or averaged beside the whole seconds. The run's
+    ``achieved_rate`` counts all its responses over the sending span."""
     out = dict(row)
     out["partial"] = row["span_s"] < 1.0  # the engine's whole windows have a span of exactly 1
     out["rate"] = None if out["partial"] else row["completed"] / row["span_s"]
