@@ -50,6 +50,16 @@ def assert_every_request_accounted_for(r) -> None:
     assert c["scheduled"] == c["completed"] + sum(r.errors.values()) + c["cancelled"]
 
 
+def settled(server: LoopbackServer, **expected: int):
+    """The server's counters once each named one has reached ``expected`` (or after 10 s): a
+    client can read the end of a response before the server's thread has counted it."""
+    deadline = time.monotonic() + 10
+    while True:
+        counters = server.counters()
+        if all(getattr(counters, name) >= value for name, value in expected.items()) or time.monotonic() > deadline:
+            return counters
+
+
 def count_at_or_above(histogram, value_ns: float) -> int:
     return sum(count for edge, count in histogram.nonzero_buckets() if edge >= value_ns)
 
@@ -59,7 +69,7 @@ def count_at_or_above(histogram, value_ns: float) -> int:
 def test_closed_loop_sends_the_requested_count(server):
     r = perfbench.load_test(server.url(OK), closed=True, requests=60, connections=3, threads=1)
     assert r.counters["completed"] == r.counters["ok"] == r.counters["status_2xx"] == 60
-    assert server.counters().requests == 60
+    assert settled(server, requests=60).requests == 60
     assert r.corrected.count == r.uncorrected.count == 60
     assert r.lag.count == 0  # a closed loop has no schedule to be late for
     assert r.stop_reason == "completed"
@@ -72,7 +82,7 @@ def test_constant_rate_schedules_rate_times_duration_over_two_threads(server):
     assert r.counters["scheduled"] == 300
     assert r.lag.count == 300  # every intended send has its lag
     assert r.counters["connections_opened"] >= 2
-    assert server.counters().requests == r.counters["completed"]
+    assert settled(server, requests=r.counters["completed"]).requests == r.counters["completed"]
     assert_every_request_accounted_for(r)
     assert r.target_rate == pytest.approx(200)
 
@@ -170,7 +180,7 @@ def test_a_body_larger_than_the_socket_buffer_is_written_and_read_in_parts(serve
     r = perfbench.load_test(server.url("/echo"), closed=True, requests=2, connections=1, method="POST",
                             body_size="8MB", timeout="30s")
     assert r.counters["ok"] == 2
-    counters = server.counters()
+    counters = settled(server, responses=2)
     assert counters.bytes_received >= 2 * 8_000_000
     assert counters.bytes_sent >= 2 * 8_000_000
 
@@ -179,13 +189,13 @@ def test_a_new_connection_per_request(server):
     r = perfbench.load_test(server.url(OK), closed=True, requests=30, connections=2, keep_alive=False)
     assert r.counters["ok"] == 30
     assert r.counters["connections_opened"] == 30
-    assert server.counters().connections_accepted == 30
+    assert settled(server, connections_accepted=30).connections_accepted == 30
 
 
 def test_keep_alive_reuses_connections(server):
     r = perfbench.load_test(server.url(OK), closed=True, requests=30, connections=2)
     assert r.counters["connections_opened"] == 2
-    assert server.counters().connections_accepted == 2
+    assert settled(server, connections_accepted=2).connections_accepted == 2
 
 
 # -- each error kind, provoked for real ------------------------------------------------------------
@@ -212,7 +222,7 @@ def test_a_closed_loop_against_a_closed_port_still_ends_on_time():
 def test_resets_and_malformed_responses_are_counted_by_kind(faults, kind, server_count):
     with faulty(**faults) as server:
         r = perfbench.load_test(server.url(OK), closed=True, requests=20, connections=2)
-        assert getattr(server.counters(), server_count) == 20
+        assert getattr(settled(server, **{server_count: 20}), server_count) == 20
     assert r.errors[kind] == 20
     assert sum(r.errors.values()) == 20
     assert r.corrected.count == 0
@@ -231,7 +241,7 @@ def test_a_promised_body_that_never_comes_is_an_error_not_a_response():
 def test_a_server_that_never_answers_times_out():
     with faulty(never_answer_share=1.0) as server:
         r = perfbench.load_test(server.url(OK), closed=True, requests=4, connections=4, timeout="0.3s")
-        assert server.counters().never_answered == 4
+        assert settled(server, never_answered=4).never_answered == 4
     assert r.errors["timeout"] == 4
     assert_every_request_accounted_for(r)
 
@@ -247,7 +257,7 @@ def test_requests_waiting_past_the_timeout_are_timeouts_not_dropped():
 def test_429_is_counted_as_rate_limited():
     with faulty(rate_limited_share=1.0) as server:
         r = perfbench.load_test(server.url(OK), closed=True, requests=25, connections=2)
-        assert server.counters().rate_limited == 25
+        assert settled(server, rate_limited=25).rate_limited == 25
     assert r.counters["rate_limited"] == 25
     assert r.counters["status_4xx"] == 0 and r.counters["completed"] == 25
     assert r.error_rate == 1.0
@@ -323,6 +333,8 @@ def test_stop_from_another_thread_keeps_what_finished(server):
     assert r.wall_s < 30
     assert r.counters["ok"] > 0
     assert len(r.timeline) >= 1
+    # The second the stop fell in was cut short: its count stays, its rate is not a rate.
+    assert all(row["partial"] and row["rate"] is None for row in r.timeline if row["span_s"] < 1.0)
     assert_every_request_accounted_for(r)
 
 
@@ -357,12 +369,23 @@ def test_the_last_partial_window_keeps_its_counts_but_has_no_rate(server):
     r = perfbench.load_test(server.url(OK), rate=100, duration="1.5s", connections=2)
     *whole, last = r.timeline
     assert whole and all(not row["partial"] and row["span_s"] == 1.0 for row in whole)
+    assert last["second"] == 1
     assert all(row["rate"] == row["completed"] for row in whole)
     assert last["partial"] and last["span_s"] < 1.0
     assert last["rate"] is None  # no rate over a span that is not a whole second
     assert last["completed"] > 0  # its responses are still counted
     assert sum(row["completed"] for row in r.timeline) == r.counters["completed"]
     assert r.target_shortfall.worst_window is None  # no whole window after the first
+
+
+def test_the_last_second_of_sending_is_whole_though_the_run_ends_inside_it(server):
+    # 2 s at 100/s: the last request is due at 1.99 s and the engine ends at its response, a
+    # moment before 2 s; that window held its whole second of the schedule, so it has a rate.
+    r = perfbench.load_test(server.url(OK), rate=100, duration="2s", connections=2)
+    second_of_sending = next(row for row in r.timeline if row["second"] == 1)
+    assert not second_of_sending["partial"]
+    assert second_of_sending["rate"] == second_of_sending["completed"]
+    assert all(row["partial"] and row["rate"] is None for row in r.timeline if row["second"] >= 2)  # a tail, if any
 
 
 def test_an_sla_rule_aborts_the_run_and_says_which_broke_when():

@@ -13,6 +13,8 @@ Format history (``SCHEMA_VERSION``):
      without them.
   3  BenchmarkResult.measurement_errors: figures found impossible where the result was made
      (MeasurementError); absent in older data, read as none.
+  4  IterationRecord.load: what a load test iteration measured (load/stored.py: counters,
+     serialised histograms, the per-second timeline, memory series); absent before, read as none.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from perfbench.analysis.stats import SampleStats, summarize
 if TYPE_CHECKING:
     import pandas as pd
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 TICK_CLOCKS = ("tsc", "cntvct_el0")
 
@@ -309,6 +311,8 @@ class IterationRecord:
     # iteration itself (each runs as a new process). The process is the unit of noise: what a
     # process draws once (address-space layout, pages, hash seed) moves all of its samples.
     process: int = 0
+    # A load test's iteration: its figures as load/stored.py writes them (LoadRecord reads them).
+    load: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.sweep:
@@ -339,6 +343,7 @@ class IterationRecord:
             "resource_metrics": [m.to_dict() for m in self.resource_metrics],
             "stderr_tail": self.stderr_tail,
             "process": self.process,
+            **({"load": dict(self.load)} if self.load is not None else {}),
         }
 
     @staticmethod
@@ -354,7 +359,7 @@ class IterationRecord:
             baseline=Measurement.from_dict(data["baseline"]) if data.get("baseline") else None,
             resources=data.get("resources"),
             resource_metrics=tuple(Metric(**m) for m in data.get("resource_metrics", ())),
-            stderr_tail=data.get("stderr_tail", ""), process=data.get("process", 0))
+            stderr_tail=data.get("stderr_tail", ""), process=data.get("process", 0), load=data.get("load"))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -369,7 +374,7 @@ class BenchmarkResult:
 
     lane: str
     benchmark: str
-    kind: str  # "workload", "python", "command"
+    kind: str  # "workload", "python", "command", "load"
     measurement: Measurement | None
     failure: Failure | None = None
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)

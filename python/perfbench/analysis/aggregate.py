@@ -17,6 +17,7 @@ from perfbench.analysis.plausibility import find_measurement_errors
 from perfbench.model import (BenchmarkResult, Failure, IterationRecord, Measurement, Metric, SweepPoint,
                              pool_measurements)
 from perfbench.definition.suite import BenchmarkDefinition
+from perfbench.load.stored import LoadSummary, load_measurement_errors, load_metrics, load_records
 
 # How a resource figure of several iterations combines: peaks and maxima take the
 # maximum (the worst iteration is the one an SLA must hold for), everything else the mean.
@@ -144,7 +145,10 @@ def assemble_result(definition: BenchmarkDefinition, records: Sequence[Iteration
             metrics += compared
         metrics += _combine_resource_metrics(ok)
         metrics += _rss_growth(ok)
-    if counted:
+    load = LoadSummary(load_records(ok)) if definition.kind == "load" and load_records(ok) else None
+    if load is not None:
+        metrics += load_metrics(load)  # its error_rate is the requests', not the iterations'
+    elif counted:
         metrics.append(Metric("error_rate", sum(1 for r in counted if not r.ok) / len(counted), "fraction"))
     if setup_ns is not None:
         metrics.append(Metric("setup_time", setup_ns, "ns"))
@@ -154,7 +158,8 @@ def assemble_result(definition: BenchmarkDefinition, records: Sequence[Iteration
                              measurement=measurement, failure=failure, params=dict(definition.target.params),
                              metrics=tuple(metrics), sweep=points, baseline=baseline, labels=labels,
                              iterations=tuple(records))
-    return dataclasses.replace(result, measurement_errors=find_measurement_errors(result, _usable_cpus()))
+    errors = find_measurement_errors(result, _usable_cpus()) + tuple(load_measurement_errors(load) if load else ())
+    return dataclasses.replace(result, measurement_errors=errors)
 
 
 def _usable_cpus() -> int:

@@ -54,6 +54,13 @@ KNOWN: dict[str, str] = {
     # hardware counters per call (perf_event_open), where the machine has them
     "instructions_per_op": "count", "cycles_per_op": "count", "branch_misses_per_op": "count",
     "instructions_per_cycle": "ratio",
+    # a load test (load/stored.py): the statistics above are its requests' corrected latency
+    **{f"latency_{s}": "ns" for s in ("min", "p50", "p90", "p95", "p99", "p999", "max", "mean")},
+    "latency_count": "count", "uncorrected_p50": "ns", "uncorrected_p99": "ns", "uncorrected_p999": "ns",
+    "uncorrected_max": "ns", "uncorrected_count": "count", "lag_p50": "ns", "lag_p99": "ns", "lag_max": "ns",
+    "rate": "per_s", "target_rate": "per_s", "rate_of_target": "fraction", "rate_limited_share": "fraction",
+    "requests": "count", "client_cpu_per_request": "ns", "generator_rss_growth": "fraction",
+    "server_rss_growth": "fraction", "recovery_time": "ns",
 }
 
 

@@ -92,6 +92,15 @@ def lookup_metric(result: BenchmarkResult, name: str) -> MetricValue | None:
     m = result.measurement
     if m is None:
         return None
+    if result.kind == "load":
+        # A load test's statistics are its requests' (every request pooled), not those of its
+        # samples (each 1 s window's p99): see load/stored.py.
+        from perfbench.load.stored import LATENCY_NAMES
+
+        name = LATENCY_NAMES.get(name, name)
+        if result.metric(name) is None:
+            return None
+        return _from_metric(result, name)
     stats = m.stats
     found = _from_stats(stats, name, "ns")
     if found:
@@ -115,9 +124,14 @@ def lookup_metric(result: BenchmarkResult, name: str) -> MetricValue | None:
         found = _from_stats(m.ticks, name.removeprefix("ticks_"), "ticks")
         if found:
             return found
-    metric = result.metric(name)
-    if metric is None:
+    if result.metric(name) is None:
         return None
+    return _from_metric(result, name)
+
+
+def _from_metric(result: BenchmarkResult, name: str) -> MetricValue:
+    metric = result.metric(name)
+    assert metric is not None
     count = None
     match = _PERCENTILE.search(name)
     if match:

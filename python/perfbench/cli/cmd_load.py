@@ -153,8 +153,11 @@ def _windows(result: LoadResult) -> list[str]:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from perfbench.cli.project_config import config_from, store_path
     from perfbench.load.api import load_test
+    from perfbench.load.window_rules import whole_run_rule
 
+    progress = stderr_console()
     result = load_test(
         args.url, rate=_number_or_text(args.rate) if args.rate is not None else None, duration=args.duration,
         connections=args.connections, threads=args.threads, method=args.method,
@@ -162,7 +165,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         stages=_stages(args.stages) if args.stages else None, burst=_burst(args.burst) if args.burst else None,
         requests=args.requests, closed=args.closed, poisson=args.poisson, headers=_headers(args.header),
         timeout=args.timeout, lag_bound=args.lag_bound, realtime=args.realtime, sla=args.sla, abort_on_fail=args.abort_on_fail,
-        on_progress=_ProgressPrinter(stderr_console()))
+        on_progress=_ProgressPrinter(progress))
     if args.json:
         json.dump(result.to_dict(), sys.stdout)
         sys.stdout.write("\n")
@@ -171,6 +174,12 @@ def cmd_load(args: argparse.Namespace) -> int:
         out.print(summary(result))
         for line in _facts(result):
             out.print(line, highlight=False)
+    if args.save:
+        # what finished is stored even when the run was interrupted or an SLA rule stopped it
+        store = store_path(args, config_from(args))
+        rules = [whole_run_rule(rule) for rule in args.sla or ()]  # judged again on the whole run
+        run_id = result.save(args.save, lane=args.lane, store=store, sla=rules)
+        progress.print(f"stored run {run_id} ({args.lane}/{args.save}) in {store}", highlight=False)
     if result.stop_reason == "interrupted":
         return int(ExitCode.INTERRUPTED)
     return int(ExitCode.CHECK_FAILED) if result.sla_breach else int(ExitCode.OK)

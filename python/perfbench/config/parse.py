@@ -17,6 +17,7 @@ from perfbench.config.schema import (
     CONFIG_FILE_NAME, DEFAULT_BENCHMARKS_DIR, MIN_METRICS_INTERVAL_SECONDS, PYPROJECT_FILE_NAME, CommandBenchmark,
     Config, LaneConfig, frozen_mapping,
 )
+from perfbench.config.load_entries import load_entries
 from perfbench.config.sla_rules import sla_rules
 
 _LANE_KEYS = ("iterations", "warmup", "processes", "timeout", "budget", "metrics_interval", "memory_limit", "env", "cwd",
@@ -135,7 +136,7 @@ def _benchmarks(where: Where, value: object, lanes: Mapping[str, LaneConfig],
 # The regression keys are the defaults lane's, also accepted at the top level (the global setting).
 _GLOBAL_LANE_KEYS = ("regression_threshold", "regression_severity")
 _TOP_KEYS = ("benchmarks_dir", "store", "output_dir", "fail_on_unsure", *_GLOBAL_LANE_KEYS, "defaults", "lanes",
-             "benchmark")
+             "benchmark", "load")
 
 
 def parse_config(where: Where, table: dict[str, Any]) -> Config:
@@ -168,6 +169,13 @@ def parse_config(where: Where, table: dict[str, Any]) -> Config:
         lanes[name] = _lane(where, path, name, defaults, layer)
 
     commands = _benchmarks(where, table["benchmark"], lanes, base_dir) if "benchmark" in table else ()
+    loads = load_entries(where, table["load"], lanes, defaults) if "load" in table else ()
+    for load in loads:
+        clash = next((i for i, c in enumerate(commands) if (c.lane, c.name) == (load.lane, load.name)), None)
+        if clash is not None:
+            raise where.error(f"load[{loads.index(load)}].name", f"{show(load.name)} is already the name of "
+                                                                 f"benchmark[{clash}] in lane {show(load.lane)}; "
+                                                                 "names must be unique within a lane")
     return Config(path=where.file, base_dir=base_dir, benchmarks_dir=benchmarks_dir, store=store,
                   output_dir=output_dir, fail_on_unsure=fail_on_unsure, lanes=frozen_mapping(lanes),
-                  commands=commands, defaults=defaults)
+                  commands=commands, defaults=defaults, loads=loads)

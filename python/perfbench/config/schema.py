@@ -84,6 +84,29 @@ class CommandBenchmark:
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class LoadBenchmark:
+    """A ``[[load]]``: one bounded load test per iteration (config/load_entries.py).
+
+    ``arguments`` are ``perfbench.load_test``'s, as written (checked); ``server`` the built-in
+    server's settings when it is the target (``url`` is then a path on it); ``sla`` the lane's
+    rules followed by the entry's own, judged on the whole run."""
+
+    name: str
+    lane: str
+    url: str
+    arguments: Mapping[str, Any]
+    server: Mapping[str, Any] | None = None
+    sla: tuple[Rule, ...] = ()
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    regression_threshold: float | None = None
+    regression_severity: str = "error"
+
+    @property
+    def key(self) -> str:
+        return f"{self.lane}/{self.name}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     path: Path  # the file read, absolute
     base_dir: Path  # its directory: what relative paths in it are relative to
@@ -94,6 +117,7 @@ class Config:
     lanes: Mapping[str, LaneConfig]
     commands: tuple[CommandBenchmark, ...]
     defaults: LaneConfig  # what a lane not declared here runs with (name "")
+    loads: tuple[LoadBenchmark, ...] = ()
 
     def lane(self, name: str) -> LaneConfig:
         """The declared lane, else the defaults under that name."""

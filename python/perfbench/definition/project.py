@@ -23,7 +23,8 @@ from perfbench.definition.discovery import discover
 from perfbench.errors import UsageError
 from perfbench.measuring.sampling import SamplingOptions
 from perfbench.sla import rule_from_spec
-from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, PythonTarget, Sweep
+from perfbench.config.schema import frozen_mapping
+from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, LoadTarget, PythonTarget, Sweep
 from perfbench.definition.unique_names import refuse_duplicate_names
 from perfbench.units import parse_duration, parse_percent
 
@@ -111,6 +112,21 @@ def _command_definitions(config: Config) -> list[BenchmarkDefinition]:
     return definitions
 
 
+def _load_definitions(config: Config) -> list[BenchmarkDefinition]:
+    definitions = []
+    for load in config.loads:
+        lane = config.lane(load.lane)
+        where = f"{load.url} on the built-in server" if load.server is not None else load.url
+        definitions.append(BenchmarkDefinition(
+            name=load.name, lane=load.lane, description=f"load test of {where}",
+            target=LoadTarget(load.url, frozen_mapping(load.arguments),
+                              frozen_mapping(load.server) if load.server is not None else None),
+            sla=load.sla, regression_threshold=load.regression_threshold,
+            regression_severity=load.regression_severity,
+            **{**_lane_settings(lane), "timeout_seconds": load.timeout_seconds}))
+    return definitions
+
+
 def project_definitions(cwd: Path, config: Config | None, *, python: str = sys.executable) -> list[BenchmarkDefinition]:
     """The project's own benchmarks: discovered Python functions, then configured commands.
     ``python``: the interpreter that imports the benchmark files (that of their workers)."""
@@ -120,7 +136,8 @@ def project_definitions(cwd: Path, config: Config | None, *, python: str = sys.e
         definitions = _python_definitions(found, lambda name: dataclasses.replace(defaults, name=name))
     else:
         found = discover(config.benchmarks_dir, python=python, cwd=cwd)
-        definitions = _python_definitions(found, config.lane) + _command_definitions(config)
+        definitions = (_python_definitions(found, config.lane) + _command_definitions(config)
+                       + _load_definitions(config))
     refuse_duplicate_names(definitions, config)
     return definitions
 

@@ -69,7 +69,28 @@ class CommandTarget:
                 "env": dict(self.env), "cwd": self.cwd}
 
 
-Target = Union[WorkloadTarget, PythonTarget, CommandTarget]
+@dataclasses.dataclass(frozen=True, slots=True)
+class LoadTarget:
+    """A bounded load test per iteration (``perfbench.load_test``'s keyword ``arguments``)
+    against ``url``; or, with ``server`` (the built-in loopback server's settings: ``threads``,
+    ``body_bytes``, ``faults``, ``stalls``), against that server started in a process of its own
+    for the benchmark, ``url`` then being the path (``/bytes/1024``)."""
+
+    url: str
+    arguments: Mapping[str, Any] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    server: Mapping[str, Any] | None = None
+    kind = "load"
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self.arguments
+
+    def job(self) -> dict[str, Any]:
+        return {"kind": self.kind, "url": self.url, "arguments": dict(self.arguments),
+                "server": dict(self.server) if self.server is not None else None, "params": dict(self.arguments)}
+
+
+Target = Union[WorkloadTarget, PythonTarget, CommandTarget, LoadTarget]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -136,6 +157,8 @@ class BenchmarkDefinition:
             raise ValueError(f"{self.key}: work per call must be positive, got {dict(self.work_per_call)}")
         if self.kind == "command" and (self.sweep is not None or self.baseline is not None):
             raise ValueError(f"{self.key}: commands take neither a sweep nor a baseline")
+        if self.kind == "load" and (self.sweep is not None or self.baseline is not None):
+            raise ValueError(f"{self.key}: load tests take neither a sweep nor a baseline")
 
     @property
     def key(self) -> str:

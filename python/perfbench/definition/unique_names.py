@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from perfbench.config import PYPROJECT_FILE_NAME, Config
-from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, PythonTarget
+from perfbench.definition.suite import BenchmarkDefinition, CommandTarget, LoadTarget, PythonTarget
 from perfbench.errors import DefinitionError
 
 
@@ -28,6 +28,10 @@ def _where(definition: BenchmarkDefinition, config: Config | None) -> str:
                      if (command.lane, command.name) == (definition.lane, definition.name))
         prefix = "tool.perfbench." if config.path.name == PYPROJECT_FILE_NAME else ""
         return f"{config.path}: {prefix}benchmark[{index}]"
+    if isinstance(target, LoadTarget) and config is not None:
+        index = next(i for i, load in enumerate(config.loads) if (load.lane, load.name) == (definition.lane, definition.name))
+        prefix = "tool.perfbench." if config.path.name == PYPROJECT_FILE_NAME else ""
+        return f"{config.path}: {prefix}load[{index}]"
     return f"the built-in suite's lane {definition.lane}"
 
 

@@ -179,6 +179,11 @@ def main(argv: list[str]) -> int:
     with os.fdopen(events_fd, "w", encoding="utf-8") as events:
         try:
             process = job.get("process", 0)
+            if job["target"]["kind"] == "load":  # a load generator, not a timing loop
+                from perfbench.execution.load_job import run_load_job
+
+                run_load_job(job, lambda payload: _emit(events, payload))
+                return 0
             # The runner gives starting up the start-up timeout, and the user's setup the
             # iteration timeout, from this event on.
             if job.get("paired"):

@@ -210,9 +210,13 @@ class WorkerRun:
         """Everything the iteration measured, in one record: its samples, or its sweep's
         points, and the baseline taken beside them."""
         sweep = tuple(SweepPoint.from_dict(point) for point in outcome.get("sweep", ()))
+        measured = outcome.get("measurement")
         return IterationRecord(
             index=index, process=self.process, warmup=warmup, wall_ns=wall_ns,
-            measurement=None if sweep else Measurement.from_dict(outcome["measurement"]), sweep=sweep,
+            measurement=Measurement.from_dict(measured) if measured and not sweep else None, sweep=sweep,
+            load=outcome.get("load"),
+            # a load test that ran but got no successful response: its record says what happened
+            failure=Failure("load", outcome["failure"]) if outcome.get("failure") else None,
             baseline=Measurement.from_dict(outcome["baseline"]) if outcome.get("baseline") else None,
             resources=resources.summary, resource_metrics=resources.metrics)
 

@@ -41,19 +41,24 @@ def _failed(row: Mapping[str, int]) -> int:
     return sum(row[k] for k in ERROR_KINDS) + row["rate_limited"] + row["status_4xx"] + row["status_5xx"]
 
 
-def with_rates(row: Mapping[str, Any]) -> dict[str, Any]:
+def with_rates(row: Mapping[str, Any], scheduled_until_s: float | None = None) -> dict[str, Any]:
     """A timeline row with its achieved rate (responses per second) and error rate.
 
-    The run's last window is shorter than a second (``partial``): it ends with the run's last
-    response, either just before the end of the last second of sending (2,000 responses in
-    999.6 ms) or just after it, with nothing but the tail (one response in 0.7 ms, which would
-    read 1,400/s). Its counts and latencies are real and kept; its ``rate`` is None, because a
-    figure over a span that is not a whole second is not comparable with the others, and a
-    labelled one would still be charted or averaged beside the whole seconds. The run's
-    ``achieved_rate`` counts all its responses over the sending span."""
+    A window is whole when the engine lived through all of it (``span_s`` 1), or when it ended
+    early only because the schedule had nothing more to send in it: it lies inside the span the
+    run was scheduled to send over (``scheduled_until_s``, given for a run that was not stopped),
+    and the engine ended after its last response (2,000 responses in 999.6 ms at 2,000/s). Its
+    rate is its responses in that second. The other window that ends with the run is
+    ``partial``: the tail after the last second of sending (one response in 0.7 ms, which over
+    its span would read 1,400/s), or the second in which a run was stopped. Its counts and
+    latencies are real and kept; its ``rate`` is None, because a figure over a span that is not
+    a whole second of the schedule is not comparable with the others, and a labelled one would
+    still be charted or averaged beside them. The run's ``achieved_rate`` counts all its
+    responses over the sending span."""
     out = dict(row)
-    out["partial"] = row["span_s"] < 1.0  # the engine's whole windows have a span of exactly 1
-    out["rate"] = None if out["partial"] else row["completed"] / row["span_s"]
+    inside_schedule = scheduled_until_s is not None and row["second"] + 1 <= scheduled_until_s + 1e-9
+    out["partial"] = row["span_s"] < 1.0 and not inside_schedule
+    out["rate"] = None if out["partial"] else float(row["completed"])  # per whole second
     finished = row["completed"] + sum(row[k] for k in ERROR_KINDS)
     out["error_rate"] = _failed(row) / finished if finished else 0.0
     return out
@@ -177,6 +182,15 @@ class LoadResult:
             return None
         return recovery_after_burst(self.stage_corrected[0].value_at_percentile(99),
                                     self.stage_starts_s[burst + 1], self.timeline)
+
+    # -- storing ----------------------------------------------------------------------------
+    def save(self, name: str, *, lane: str = "heavy", store: Any = None, sla: Sequence[str] = ()) -> int:
+        """Stores this test as a run of one load benchmark ``lane/name`` (store: a path or URL,
+        default ``.perfbench/results.db``), with ``sla`` rules judged on it; returns the run id.
+        History, baselines, ``compare`` and the reports then work on it as on a lane's."""
+        from perfbench.load.storing import save
+
+        return save(self, name, lane=lane, store=store, sla=sla)
 
     # -- views ------------------------------------------------------------------------------
     def timeline_frame(self):  # -> pandas.DataFrame

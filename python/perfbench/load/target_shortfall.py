@@ -9,9 +9,9 @@ The rule, checked on the counts the engine keeps (never on latencies):
 * **worst window**: each full 1 s timeline window after the first, its responses against the
   requests scheduled in it. The first window is left out because it holds the connection setup
   and the first requests' latency (its completions trail its schedule by one latency); the
-  run's last window is left out because it is not a whole second (it ends with the run's last
-  response: just before the end of the last second of sending, or just after it with only the
-  tail); its responses still count in the overall figure.
+  run's partial window is left out (the tail of responses after the last second of sending, or
+  the second in which the run was stopped; see result.with_rates); its responses still count in
+  the overall figure.
 
 Either falls short when more than ``TOLERANCE`` (5 %) **and** more than ``MIN_MISSING`` (2)
 requests are missing. Why 5 %: a window's count moves only by the requests in flight across its
