@@ -36,7 +36,8 @@ from pathlib import Path
 
 import psutil
 
-from _loopback import builtin_server, pinned
+from _loopback import pinned
+from perfbench.load.server_process import ServerProcess
 from perfbench.units import parse_duration
 
 PINNED = (os.cpu_count() or 1) >= 2
@@ -91,14 +92,14 @@ def main() -> None:
     duration_s = parse_duration(args.duration)
     warm_up_s = max(WARM_UP_MIN_S, WARM_UP_SHARE * duration_s)
 
-    with builtin_server(SERVER_CPUS) as server:
+    with ServerProcess({"body_bytes": 256}, cpus=SERVER_CPUS) as server:
         generator = subprocess.Popen(pinned([sys.executable, "-c", GENERATOR, server.url("/bytes/256"),
                                              str(args.rate), str(duration_s)], CLIENT_CPUS),
                                      stdout=subprocess.PIPE, text=True)
         assert generator.stdout is not None
         assert generator.stdout.readline().strip() == "started"
         start = time.monotonic()
-        watched = {"generator": psutil.Process(generator.pid), "server": server.psutil}
+        watched = {"generator": psutil.Process(generator.pid), "server": psutil.Process(server.pid)}
         series: list[dict[str, float | int | None]] = []
         tick = 0
         while generator.poll() is None:

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from _loopback import ServerProcess, builtin_server, pinned
+from _loopback import pinned
+from perfbench.load.server_process import ServerProcess
 
 PERCENTILES = (50, 99, 99.9, 100)
 STALL_S = 1.0
@@ -113,7 +114,7 @@ def main() -> None:
         raise SystemExit("needs wrk and taskset (apt-get install wrk util-linux)")
     if not 0 < args.stall_at < args.duration - STALL_S:
         raise SystemExit(f"--stall-at {args.stall_at:g}: the 1 s stall must lie inside the {args.duration} s run")
-    with builtin_server(SERVER_CPUS, body_bytes=256) as server:
+    with ServerProcess({"body_bytes": 256}, cpus=SERVER_CPUS) as server:
         perfbench = perfbench_figures(server, args.rate, args.duration, args.stall_at)
         wrk = wrk_figures(server, args.duration, args.stall_at)
     true = truth(args.rate, args.duration, args.stall_at, perfbench["corrected"][50.0])

@@ -36,7 +36,8 @@ from pathlib import Path
 
 import psutil
 
-from _loopback import builtin_server, nginx, pinned
+from _loopback import nginx, pinned
+from perfbench.load.server_process import ServerProcess
 
 BODY_BYTES = 256
 PINNED = os.cpu_count() is not None and os.cpu_count() >= 2
@@ -65,8 +66,8 @@ class Measurement:
 
 @contextlib.contextmanager
 def builtin_target() -> Iterator[Target]:
-    with builtin_server(SERVER_CPUS, body_bytes=BODY_BYTES) as server:
-        yield Target("perfbench built-in", server.url(f"/bytes/{BODY_BYTES}"), (server.psutil,))
+    with ServerProcess({"threads": 1, "body_bytes": BODY_BYTES}, cpus=SERVER_CPUS) as server:
+        yield Target("perfbench built-in", server.url(f"/bytes/{BODY_BYTES}"), (psutil.Process(server.pid),))
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ import pytest
 import perfbench
 from http_recording_server import RecordingServer, closed_port
 from perfbench.load.server import LoopbackServer, ServerFaults
+from perfbench.load.server_process import ServerProcess
 from perfbench.load.target_shortfall import TOLERANCE
 
 OK = "/bytes/256"
@@ -154,6 +155,16 @@ def test_a_server_stall_shows_in_the_corrected_tail_and_hides_from_the_uncorrect
     worst = r.target_shortfall.worst_window
     assert worst.shortfall >= 0.4
     assert r.target_shortfall.shortfall == 0  # every request was answered in the end
+
+
+def test_a_stall_set_on_a_server_in_its_own_process_holds_its_responses():
+    # The benchmarks' server runs in a process of its own; a stall is set there as a client starts.
+    with ServerProcess({"body_bytes": 256}) as process:
+        process.stall(1.0, after=0.5)
+        r = perfbench.load_test(process.url(OK), rate=100, duration="2.5s", connections=2, timeout="10s")
+    assert r.counters["ok"] == 250
+    assert r.corrected.max >= 0.95e9  # the first request due in the stall waited for all of it
+    assert count_at_or_above(r.uncorrected, 0.5e9) <= 2
 
 
 def test_post_body_and_headers_reach_the_server():
