@@ -66,7 +66,8 @@ def _headers(values: Sequence[str] | None) -> dict[str, str] | None:
 
 def _progress_line(row: Mapping[str, Any]) -> str:
     errors = sum(row[k] for k in ERROR_KINDS) + row["rate_limited"] + row["status_4xx"] + row["status_5xx"]
-    # The run's last window is shorter than a second: its responses are shown, never a rate over it.
+    # A partial window (the tail after sending, or the second a stop fell in) shows its responses,
+    # never a rate over its span (see result.with_rates).
     done = (f"done {row['completed']:>5} in {format_duration_ns(row['span_s'] * 1e9)} (last window, partial: no rate)"
             if row["partial"] else f"done {row['rate']:>9.0f}/s")
     return (f"{row['second'] + 1:>4}s  sent {row['sent']:>7}  {done}  errors {errors:>5}  "
@@ -131,7 +132,7 @@ def _facts(result: LoadResult) -> list[str]:
 
 
 def _windows(result: LoadResult) -> list[str]:
-    """The timeline's whole windows against the target, and what the partial last window held."""
+    """What the partial last window held, and the whole windows against the target."""
     lines = []
     whole = [row for row in result.timeline if not row["partial"]]
     partial = [row for row in result.timeline if row["partial"]]
