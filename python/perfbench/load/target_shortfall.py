@@ -2,7 +2,9 @@
 generator kept its schedule, the run reads **target not reached: server-bound**: the server (or
 the path to it) answered fewer requests than were sent to it on time.
 
-The rule, checked on the counts the engine keeps (never on latencies):
+The rule, checked on the counts the engine keeps (never on latencies). A response is any
+answer, whatever its status (a 429 or a 5xx came back on time and is judged by the error
+rate); a connection refused, reset, timeout or malformed answer is not one.
 
 * **overall**: the responses of the run against the requests it scheduled (less those cancelled
   by a stop, which nobody waited for);
@@ -17,8 +19,8 @@ Either falls short when more than ``TOLERANCE`` (5 %) **and** more than ``MIN_MI
 requests are missing. Why 5 %: a window's count moves only by the requests in flight across its
 edges, the rate times the latency's jitter, which stayed within 0.01 % in every window of the
 1k-50k/s runs of benchmarks/load_schedule_accuracy.py when the server kept up, while the server
-that did not keep up there missed 28.6 %; 5 % is also the lanes' usual ``rate >= 95% of
-target``, so a run this rule calls reached does not fail that SLA rule on its rate. Why 2
+that did not keep up there missed 28.6 %; 5 % is also the margin of the lanes' usual
+``rate >= 95% of target`` (which reads the nominal rate, this rule the count scheduled). Why 2
 requests: one request in flight across each edge of a window moves its count by one at any
 rate, so below 40 requests/s a 5 % share is noise. The expected count is what the schedule
 asked for (the requests scheduled), not the nominal rate, so Poisson arrivals and stage changes
