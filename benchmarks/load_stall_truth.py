@@ -1,15 +1,20 @@
-"""Truth under a stall: a server that answers nothing for 1 s in the middle of a 30 s run at
-2,000 requests/s. The true latency of each request follows from the schedule: one intended at
-t inside the stall [S, S + 1 s) waits S + 1 s - t, plus the server's ordinary response time;
-every other request takes the ordinary time. Side by side, in one run:
+"""Truth under a stall: the built-in C++ loopback server answers nothing for 1 s in the middle of
+a 30 s run at 2,000 requests/s (its stall fault: requests are read, their responses held until
+the stall ends, then all sent). The true latency of each request follows from the schedule: one
+intended at t inside the stall [S, S + 1 s) waits S + 1 s - t, plus the server's ordinary
+response time; every other request takes the ordinary time. Where S falls does not change the
+distribution, only that the whole stall is inside the run. Side by side, in one job:
 
-* the truth's p99, p99.9 and max (from the schedule, plus the ordinary p50 measured outside the
-  stall, so it is a slight under-estimate: the held requests are answered in a burst at the end);
-* perfbench's corrected and uncorrected figures (open loop at 2,000/s, 64 connections);
-* wrk's figures (closed loop, as fast as answered, 64 connections) against the same server.
+* the truth's p50, p99, p99.9 and max (from the schedule, plus the ordinary time: perfbench's
+  corrected p50, measured on the same run; a slight under-estimate, since the held responses
+  leave in one burst at the stall's end);
+* perfbench's corrected and uncorrected figures (open loop at 2,000/s, 64 connections, realtime
+  engine thread), and their ratios to the truth (goal: corrected within 5 %);
+* wrk's figures (closed loop, as fast as answered, 64 connections; wrk prints no p99.9) against
+  the same server process with the same stall.
 
-The server is a small asyncio HTTP/1.1 server in its own process pinned to core 0 (the C++
-loopback server's stall can replace it once that is on main); the clients run on core 1.
+The server runs in a process of its own pinned to core 0, the clients on core 1. The stall is
+set as each client starts: ``--stall-at`` seconds into its run.
 
     python benchmarks/load_stall_truth.py [--duration 30] [--rate 2000] [--stall-at 10] [--json reports/load_stall_truth.json]
 """
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -26,76 +32,71 @@ from pathlib import Path
 
 import numpy as np
 
-from _loopback import free_port
+from _loopback import pinned
+from perfbench.load.server_process import ServerProcess
 
-# Holds every response due in [first request + stall_at, + 1 s) until the window ends.
-SERVER = """\
-import asyncio, sys, time
-port, stall_at, stall_s = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
-RESPONSE = b"HTTP/1.1 200 OK\\r\\nContent-Length: 256\\r\\n\\r\\n" + b"x" * 256
-first = None
-async def serve(reader, writer):
-    global first
-    try:
-        while True:
-            head = await reader.readuntil(b"\\r\\n\\r\\n")
-            now = time.monotonic()
-            if first is None:
-                first = now
-            start = first + stall_at
-            if start <= now < start + stall_s:
-                await asyncio.sleep(start + stall_s - now)
-            writer.write(RESPONSE)
-    except (asyncio.IncompleteReadError, ConnectionError):
-        writer.close()
-async def main():
-    server = await asyncio.start_server(serve, "127.0.0.1", port, backlog=1024)
-    print("ready", flush=True)
-    async with server:
-        await server.serve_forever()
-asyncio.run(main())
-"""
+PERCENTILES = (50, 99, 99.9, 100)
+STALL_S = 1.0
+SERVER_CPUS, CLIENT_CPUS = "0", "1"
 
+# The client says "started" once its run has started, so that the stall is set then.
 CLIENT = """\
 import json, sys, perfbench
-r = perfbench.load_test(sys.argv[1], rate=float(sys.argv[2]), duration=float(sys.argv[3]), connections=64,
-                        timeout="10s", realtime=True)
-outside = [row["corrected_p50"] for row in r.timeline if row["ok"]]
-print(json.dumps({"corrected": {p: int(r.corrected.value_at_percentile(p)) for p in (50, 99, 99.9, 100)},
-                  "uncorrected": {p: int(r.uncorrected.value_at_percentile(p)) for p in (50, 99, 99.9, 100)},
-                  "ok": r.counters["ok"], "errors": sum(r.errors.values()), "verdict": r.verdict,
-                  "lag_p99_ns": r.lag_summary["p99"], "realtime_threads": r.realtime_threads}))
+url, rate, duration = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+test = perfbench.start_load_test(url, rate=rate, duration=duration, connections=64, timeout="10s", realtime=True)
+print("started", flush=True)
+while not test.wait(1.0):
+    pass
+r = test.result()
+percentiles = (50, 99, 99.9, 100)
+stalled = min((row for row in r.timeline if not row["partial"]), key=lambda row: row["completed"])
+print(json.dumps({"corrected": {p: int(r.corrected.value_at_percentile(p)) for p in percentiles},
+                  "uncorrected": {p: int(r.uncorrected.value_at_percentile(p)) for p in percentiles},
+                  "ok": r.counters["ok"], "scheduled": r.counters["scheduled"], "errors": sum(r.errors.values()),
+                  "verdict": r.verdict, "generator_bound": list(r.generator_bound),
+                  "server_bound": list(r.server_bound), "lag_p99_ns": r.lag_summary["p99"],
+                  "realtime_threads": r.realtime_threads, "stalled_second": stalled["second"],
+                  "stalled_second_completed": stalled["completed"]}))
 """
 
 UNITS = {"us": 1e3, "ms": 1e6, "s": 1e9}
 
 
-def start_server(stall_at: float) -> tuple[subprocess.Popen[str], str]:
-    port = free_port()
-    server = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-c", SERVER, str(port), str(stall_at), "1.0"],
-                              stdout=subprocess.PIPE, text=True)
-    assert server.stdout is not None and server.stdout.readline().strip() == "ready"
-    return server, f"http://127.0.0.1:{port}/"
+def perfbench_figures(server: ServerProcess, rate: float, duration: int, stall_at: float) -> dict[str, object]:
+    client = subprocess.Popen(pinned([sys.executable, "-c", CLIENT, server.url("/bytes/256"), str(rate),
+                                      str(duration)], CLIENT_CPUS), stdout=subprocess.PIPE, text=True)
+    assert client.stdout is not None
+    assert client.stdout.readline().strip() == "started"
+    server.stall(STALL_S, after=stall_at)
+    out, _ = client.communicate(timeout=duration + 120)
+    if client.returncode != 0:
+        raise SystemExit(f"the perfbench client failed (exit {client.returncode})")
+    figures = json.loads(out)
+    for kind in ("corrected", "uncorrected"):
+        figures[kind] = {float(p): v for p, v in figures[kind].items()}
+    return figures
+
+
+def wrk_figures(server: ServerProcess, duration: int, stall_at: float) -> dict[str, object]:
+    server.stall(STALL_S, after=stall_at)  # wrk starts within milliseconds of this
+    out = subprocess.run(pinned(["wrk", "-t1", "-c64", f"-d{duration}s", "--latency", server.url("/bytes/256")],
+                                CLIENT_CPUS), capture_output=True, text=True, check=True).stdout
+    figures = {}
+    for label, p in (("50%", 50), ("99%", 99)):
+        value, unit = re.search(rf"^\s+{re.escape(label)}\s+([0-9.]+)(us|ms|s)\s*$", out, re.MULTILINE).groups()
+        figures[float(p)] = float(value) * UNITS[unit]
+    value, unit = re.search(r"Latency\s+\S+\s+\S+\s+([0-9.]+)(us|ms|s)", out).groups()
+    figures[100.0] = float(value) * UNITS[unit]
+    requests = int(re.search(r"(\d+) requests in", out)[1])
+    return {"latency_ns": figures, "requests": requests, "output": out}
 
 
 def truth(rate: float, duration: float, stall_at: float, ordinary_ns: float) -> dict[float, float]:
     intended = np.arange(int(rate * duration)) / rate
-    waited = np.where((intended >= stall_at) & (intended < stall_at + 1.0), stall_at + 1.0 - intended, 0.0)
+    in_stall = (intended >= stall_at) & (intended < stall_at + STALL_S)
+    waited = np.where(in_stall, stall_at + STALL_S - intended, 0.0)
     latencies = waited * 1e9 + ordinary_ns
-    return {p: float(np.percentile(latencies, p, method="higher")) for p in (50, 99, 99.9, 100)}
-
-
-def wrk_figures(url: str, duration: int) -> dict[str, object]:
-    out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", "-c64", f"-d{duration}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
-    figures = {}
-    for label, p in (("50%", 50), ("99%", 99)):
-        value, unit = re.search(rf"^\s+{re.escape(label)}\s+([0-9.]+)(us|ms|s)\s*$", out, re.MULTILINE).groups()
-        figures[p] = float(value) * UNITS[unit]
-    value, unit = re.search(r"Latency\s+\S+\s+\S+\s+([0-9.]+)(us|ms|s)", out).groups()
-    figures[100] = float(value) * UNITS[unit]
-    requests = int(re.search(r"(\d+) requests in", out)[1])
-    return {"latency_ns": figures, "requests": requests, "output": out}
+    return {float(p): float(np.percentile(latencies, p, method="higher")) for p in PERCENTILES}
 
 
 def ms(ns: float) -> str:
@@ -111,40 +112,38 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None or shutil.which("taskset") is None:
         raise SystemExit("needs wrk and taskset (apt-get install wrk util-linux)")
-    server, url = start_server(args.stall_at)
-    try:
-        out = subprocess.run(["taskset", "-c", "1", sys.executable, "-c", CLIENT, url, str(args.rate),
-                              str(args.duration)], capture_output=True, text=True, check=True).stdout
-        perfbench = json.loads(out)
-    finally:
-        server.terminate()
-        server.wait()
-    server, url = start_server(args.stall_at)
-    try:
-        wrk = wrk_figures(url, args.duration)
-    finally:
-        server.terminate()
-        server.wait()
-    ordinary = perfbench["corrected"]["50"]
-    true = truth(args.rate, args.duration, args.stall_at, ordinary)
-    rows = [("truth (from the schedule)", true),
-            ("perfbench corrected", {float(k): v for k, v in perfbench["corrected"].items()}),
-            ("perfbench uncorrected", {float(k): v for k, v in perfbench["uncorrected"].items()}),
+    if not 0 < args.stall_at < args.duration - STALL_S:
+        raise SystemExit(f"--stall-at {args.stall_at:g}: the 1 s stall must lie inside the {args.duration} s run")
+    with ServerProcess({"body_bytes": 256}, cpus=SERVER_CPUS) as server:
+        perfbench = perfbench_figures(server, args.rate, args.duration, args.stall_at)
+        wrk = wrk_figures(server, args.duration, args.stall_at)
+    true = truth(args.rate, args.duration, args.stall_at, perfbench["corrected"][50.0])
+    rows = [("truth (from the schedule)", true), ("perfbench corrected", perfbench["corrected"]),
+            ("perfbench uncorrected", perfbench["uncorrected"]),
             (f"wrk (closed loop, {wrk['requests'] / args.duration:.0f}/s)", wrk["latency_ns"])]
-    print(f"1 s stall at {args.stall_at:g} s of a {args.duration} s run at {args.rate:g}/s "
-          f"(perfbench: {perfbench['verdict']}, send lag p99 {perfbench['lag_p99_ns'] / 1e3:.0f} us)")
+    print(f"1 s stall of the C++ loopback server (one process, both clients) at {args.stall_at:g} s of a {args.duration} s run at "
+          f"{args.rate:g}/s; load average {os.getloadavg()[0]:.1f}")
+    print(f"perfbench: {perfbench['ok']} ok of {perfbench['scheduled']}, {perfbench['errors']} errors, verdict "
+          f"{perfbench['verdict']}, send lag p99 {perfbench['lag_p99_ns'] / 1e3:.0f} us; fewest responses in a whole "
+          f"second: {perfbench['stalled_second_completed']} in second {perfbench['stalled_second']}")
     print(f"  {'':32} {'p50':>12} {'p99':>12} {'p99.9':>12} {'max':>12}")
     for label, figures in rows:
-        cells = [ms(figures[p]) if p in figures else f"{'-':>12}" for p in (50, 99, 99.9, 100)]
+        cells = [ms(figures[float(p)]) if float(p) in figures else f"{'-':>12}" for p in PERCENTILES]
         print(f"  {label:32} " + " ".join(cells))
-    for p in (99, 99.9, 100):
-        print(f"  perfbench corrected p{p:g} / truth: {perfbench['corrected'][str(p) if p != 99.9 else '99.9'] / true[p]:.3f}")
+    ratios = {p: perfbench["corrected"][float(p)] / true[float(p)] for p in (99, 99.9, 100)}
+    for p, ratio in ratios.items():
+        print(f"  perfbench corrected p{p:g} / truth: {ratio:.3f}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"rate": args.rate, "duration_s": args.duration, "stall_at_s": args.stall_at,
-                                     "truth_ns": {str(k): v for k, v in true.items()}, "perfbench": perfbench,
-                                     "wrk": {"requests": wrk["requests"], "output": wrk["output"],
-                                             "latency_ns": {str(k): v for k, v in wrk["latency_ns"].items()}}},
-                                    indent=2) + "\n")
+    args.json.write_text(json.dumps({
+        "command": " ".join(["python", "benchmarks/load_stall_truth.py", *sys.argv[1:]]),
+        "server": "perfbench C++ LoopbackServer (stall fault), own process on core 0; clients on core 1",
+        "rate": args.rate, "duration_s": args.duration, "stall_at_s": args.stall_at, "stall_s": STALL_S,
+        "truth_ns": {str(k): v for k, v in true.items()},
+        "perfbench": {**perfbench, "corrected": {str(k): v for k, v in perfbench["corrected"].items()},
+                      "uncorrected": {str(k): v for k, v in perfbench["uncorrected"].items()},
+                      "corrected_over_truth": {str(k): v for k, v in ratios.items()}},
+        "wrk": {"requests": wrk["requests"], "output": wrk["output"],
+                "latency_ns": {str(k): v for k, v in wrk["latency_ns"].items()}}}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

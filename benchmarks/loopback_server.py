@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,18 +37,12 @@ from pathlib import Path
 import psutil
 
 from _loopback import nginx, pinned
+from perfbench.load.server_process import ServerProcess
 
 BODY_BYTES = 256
 PINNED = os.cpu_count() is not None and os.cpu_count() >= 2
 SERVER_CPUS, CLIENT_CPUS = ("0", "1") if PINNED else (None, None)
 
-BUILTIN_SERVER = textwrap.dedent(f"""
-    import sys
-    from perfbench.load.server import LoopbackServer
-    with LoopbackServer(threads=1, body_bytes={BODY_BYTES}) as server:
-        print(server.port, flush=True)
-        sys.stdin.read()  # until the benchmark closes our stdin
-""")
 
 
 @dataclass(frozen=True)
@@ -72,16 +65,9 @@ class Measurement:
 
 
 @contextlib.contextmanager
-def builtin_server() -> Iterator[Target]:
-    process = subprocess.Popen(pinned([sys.executable, "-c", BUILTIN_SERVER], SERVER_CPUS),
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(process.stdout.readline())
-        yield Target("perfbench built-in", f"http://127.0.0.1:{port}/bytes/{BODY_BYTES}", (psutil.Process(process.pid),))
-    finally:
-        process.stdin.close()
-        process.wait(timeout=30)
-        process.stdout.close()
+def builtin_target() -> Iterator[Target]:
+    with ServerProcess({"threads": 1, "body_bytes": BODY_BYTES}, cpus=SERVER_CPUS) as server:
+        yield Target("perfbench built-in", server.url(f"/bytes/{BODY_BYTES}"), (psutil.Process(server.pid),))
 
 
 @contextlib.contextmanager
@@ -127,7 +113,7 @@ def main() -> None:
 
     loads = {"keep-alive": False, "new connection per request": True}
     results: dict[tuple[str, str], list[Measurement]] = {}
-    with builtin_server() as builtin, nginx_server() as nginx:
+    with builtin_target() as builtin, nginx_server() as nginx:
         for load, new_connection in loads.items():
             for _ in range(args.rounds):
                 for target in (builtin, nginx, nginx, builtin):

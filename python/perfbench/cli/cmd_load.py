@@ -14,11 +14,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rich.console import Console
 from rich.table import Table
 
 from perfbench.cli.console import stderr_console, stdout_console
 from perfbench.errors import ExitCode, UsageError
 from perfbench.load.result import ERROR_KINDS, LoadResult
+from perfbench.load.target_shortfall import TOLERANCE
 from perfbench.units import format_duration_ns
 
 
@@ -64,9 +66,27 @@ def _headers(values: Sequence[str] | None) -> dict[str, str] | None:
 
 def _progress_line(row: Mapping[str, Any]) -> str:
     errors = sum(row[k] for k in ERROR_KINDS) + row["rate_limited"] + row["status_4xx"] + row["status_5xx"]
-    return (f"{row['second'] + 1:>4}s  sent {row['sent']:>7}  done {row['rate']:>9.0f}/s  errors {errors:>5}  "
+    # A partial window (the tail after sending, or the second a stop fell in) shows its responses,
+    # never a rate over its span (see result.with_rates).
+    done = (f"done {row['completed']:>5} in {format_duration_ns(row['span_s'] * 1e9)} (last window, partial: no rate)"
+            if row["partial"] else f"done {row['rate']:>9.0f}/s")
+    return (f"{row['second'] + 1:>4}s  sent {row['sent']:>7}  {done}  errors {errors:>5}  "
             f"p99 {format_duration_ns(row['corrected_p99']):>9} (uncorrected {format_duration_ns(row['uncorrected_p99'])})"
             f"  lag p99 {format_duration_ns(row['lag_p99'])}")
+
+
+class _ProgressPrinter:
+    """One line per window, each printed once: several windows may close between two looks (the
+    last window closes moments after the one before it)."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._printed = 0
+
+    def __call__(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        for row in rows[self._printed:]:
+            self._console.print(_progress_line(row), highlight=False)
+        self._printed = len(rows)
 
 
 def summary(result: LoadResult) -> Table:
@@ -101,11 +121,35 @@ def _facts(result: LoadResult) -> list[str]:
     if result.options.realtime:
         lines.append(f"realtime: {result.realtime_threads} of {result.options.threads} engine threads under SCHED_FIFO"
                      + ("" if result.realtime_threads == result.options.threads else " (not permitted for the rest)"))
+    lines.extend(_windows(result))
+    # A server-bound verdict's figures are on the target line just above.
     lines.append(f"verdict: {result.verdict}" + "".join(f"\n  {reason}" for reason in result.generator_bound))
     if result.sla_breach:
         lines.append(f"SLA: {result.sla_breach['message']}")
     if result.stop_reason != "completed":
         lines.append(f"stopped early: {result.stop_reason}")
+    return lines
+
+
+def _windows(result: LoadResult) -> list[str]:
+    """What the partial last window held, and the whole windows against the target."""
+    lines = []
+    whole = [row for row in result.timeline if not row["partial"]]
+    partial = [row for row in result.timeline if row["partial"]]
+    if partial:
+        last = partial[-1]
+        lines.append(f"timeline: {len(whole)} whole 1 s windows and a last partial one of "
+                     f"{format_duration_ns(last['span_s'] * 1e9)} ({last['completed']} responses; no rate is "
+                     "given for it)")
+    shortfall = result.target_shortfall
+    if shortfall is not None:
+        worst = shortfall.worst_window
+        window = (f"worst whole window after the first: second {worst.second}, {worst.completed} responses for "
+                  f"{worst.scheduled} scheduled ({100 * worst.shortfall:.1f} % short)" if worst else
+                  "no whole window after the first")
+        lines.append(f"target {shortfall.target_rate:.0f}/s, tolerance {100 * TOLERANCE:g} %: {shortfall.completed} "
+                     f"responses for {shortfall.expected} requests scheduled ({100 * shortfall.shortfall:.1f} % short); "
+                     f"{window}")
     return lines
 
 
@@ -122,7 +166,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         stages=_stages(args.stages) if args.stages else None, burst=_burst(args.burst) if args.burst else None,
         requests=args.requests, closed=args.closed, poisson=args.poisson, headers=_headers(args.header),
         timeout=args.timeout, lag_bound=args.lag_bound, realtime=args.realtime, sla=args.sla, abort_on_fail=args.abort_on_fail,
-        on_progress=lambda rows: progress.print(_progress_line(rows[-1]), highlight=False))
+        on_progress=_ProgressPrinter(progress))
     if args.json:
         json.dump(result.to_dict(), sys.stdout)
         sys.stdout.write("\n")

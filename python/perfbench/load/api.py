@@ -46,7 +46,9 @@ class LoadTest:
 
     def timeline(self) -> list[dict[str, Any]]:
         """Every finished 1 s window so far (the rows grow while the test runs)."""
-        self._rows.extend(with_rates(row) for row in self._engine.timeline(len(self._rows)))
+        # A stopped run's last window is partial whatever its schedule said (see with_rates).
+        scheduled_until_s = None if self._stop_reason else self.options.sending_s
+        self._rows.extend(with_rates(row, scheduled_until_s) for row in self._engine.timeline(len(self._rows)))
         return self._rows
 
     def stop(self, reason: str = "stopped") -> None:

@@ -6,6 +6,11 @@ it was actually written (what a closed-loop tool reports). The send lag is the g
 lateness. Only responses with a status below 400 are in the latency histograms; everything
 else is counted by kind (``errors``, ``status``, ``rate_limited``). Every scheduled request ends
 as a response, an error, or (when the run was stopped early) ``cancelled``: none is dropped.
+
+The verdict says who set the pace: **invalid: generator-bound** when the client could not keep
+its schedule (generator_bound.py; it takes precedence), **target not reached: server-bound**
+when it did but the responses fell short of the schedule, overall or in a whole 1 s window
+(target_shortfall.py, with the tolerance and why), else **valid**.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numpy as np
 from perfbench.load.generator_bound import generator_bound_reasons
 from perfbench.load.options import LoadOptions
 from perfbench.load.recovery import Recovery, recovery_after_burst
+from perfbench.load.target_shortfall import TargetShortfall, target_shortfall
 
 # The spectrum every report shows, in percent.
 PERCENTILES = (0.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 99.99, 100.0)
@@ -35,10 +41,24 @@ def _failed(row: Mapping[str, int]) -> int:
     return sum(row[k] for k in ERROR_KINDS) + row["rate_limited"] + row["status_4xx"] + row["status_5xx"]
 
 
-def with_rates(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A timeline row with its achieved rate (responses per second) and error rate."""
+def with_rates(row: Mapping[str, Any], scheduled_until_s: float | None = None) -> dict[str, Any]:
+    """A timeline row with its achieved rate (responses per second) and error rate.
+
+    A window is whole when the engine lived through all of it (``span_s`` 1), or when it ended
+    early only because the schedule had nothing more to send in it: it lies inside the span the
+    run was scheduled to send over (``scheduled_until_s``, given for a run that was not stopped),
+    and the engine ended after its last response (2,000 responses in 999.6 ms at 2,000/s). Its
+    rate is its responses in that second. The other window that ends with the run is
+    ``partial``: the tail after the last second of sending (one response in 0.7 ms, which over
+    its span would read 1,400/s), or the second in which a run was stopped. Its counts and
+    latencies are real and kept; its ``rate`` is None, because a figure over a span that is not
+    a whole second of the schedule is not comparable with the others, and a labelled one would
+    still be charted or averaged beside them. The run's ``achieved_rate`` counts all its
+    responses over the sending span."""
     out = dict(row)
-    out["rate"] = row["completed"] / row["span_s"] if row["span_s"] > 0 else 0.0
+    inside_schedule = scheduled_until_s is not None and row["second"] + 1 <= scheduled_until_s + 1e-9
+    out["partial"] = row["span_s"] < 1.0 and not inside_schedule
+    out["rate"] = None if out["partial"] else float(row["completed"])  # per whole second
     finished = row["completed"] + sum(row[k] for k in ERROR_KINDS)
     out["error_rate"] = _failed(row) / finished if finished else 0.0
     return out
@@ -130,8 +150,29 @@ class LoadResult:
                                        wall_s=self.wall_s)
 
     @property
+    def target_shortfall(self) -> TargetShortfall | None:
+        """How far an open loop's responses fell short of its schedule (None for a closed loop)."""
+        if self.options.closed or self.target_rate is None:
+            return None
+        return target_shortfall(target_rate=self.target_rate, achieved_rate=self.achieved_rate,
+                                counters=self.counters, timeline=self.timeline)
+
+    @property
+    def server_bound(self) -> tuple[str, ...]:
+        """Why the target was not reached although the generator kept its schedule (empty otherwise)."""
+        if self.generator_bound:
+            return ()  # a late generator's shortfall is its own (generator_bound says why)
+        shortfall = self.target_shortfall
+        return shortfall.reasons() if shortfall is not None else ()
+
+    @property
     def verdict(self) -> str:
-        return "invalid: generator-bound" if self.generator_bound else "valid"
+        """``invalid: generator-bound`` (the client set the pace; takes precedence), ``target not
+        reached: server-bound`` (the responses fell short of a kept schedule, see
+        target_shortfall.py), or ``valid``."""
+        if self.generator_bound:
+            return "invalid: generator-bound"
+        return "target not reached: server-bound" if self.server_bound else "valid"
 
     @property
     def recovery(self) -> Recovery | None:
@@ -160,6 +201,7 @@ class LoadResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-able: figures in ns, rates per second, histograms as (bucket upper edge, count) pairs."""
         recovery = self.recovery
+        shortfall = self.target_shortfall
         return {
             "options": self.options.to_dict(),
             "counters": dict(self.counters),
@@ -177,6 +219,8 @@ class LoadResult:
             "client_cpu_per_request_s": self.client_cpu_per_request_s,
             "verdict": self.verdict,
             "generator_bound": list(self.generator_bound),
+            "server_bound": list(self.server_bound),
+            "target_shortfall": shortfall.to_dict() if shortfall else None,
             "recovery": recovery.to_dict() if recovery else None,
             "stop_reason": self.stop_reason,
             "sla_breach": dict(self.sla_breach) if self.sla_breach else None,

@@ -4,7 +4,9 @@ A load benchmark's worker starts it so that the server's memory and CPU are its 
 verdict tells the server's growth from the generator's) and a server that crashes takes down
 neither. ``python -m perfbench.load.server_process SETTINGS_JSON`` starts a ``LoopbackServer``
 on a free port, prints the port on one line, and serves until its standard input closes (its
-parent exited or stopped it) or it is terminated.
+parent exited or stopped it) or it is terminated. A line ``stall SECONDS AFTER`` on its standard
+input holds every response for SECONDS from AFTER seconds on (``LoopbackServer.stall``), so
+that a benchmark can place a stall in a client's run as that client starts.
 """
 
 from __future__ import annotations
@@ -47,14 +49,17 @@ def server_from(settings: Mapping[str, Any]) -> LoopbackServer:
 class ServerProcess:
     """The server process, started and stopped by its parent (a context manager)."""
 
-    def __init__(self, settings: Mapping[str, Any]) -> None:
+    def __init__(self, settings: Mapping[str, Any], cpus: str | None = None) -> None:
+        """``cpus``: pin the server to these CPUs (``taskset -c``, e.g. "0"), all its threads."""
         server_from(settings)  # wrong settings fail here, in the caller, with their own message
         self.settings = dict(settings)
+        self.cpus = cpus
         self.process: subprocess.Popen[str] | None = None
         self.port = 0
 
     def __enter__(self) -> ServerProcess:
-        self.process = subprocess.Popen([sys.executable, "-m", "perfbench.load.server_process",
+        pinned = ["taskset", "-c", self.cpus] if self.cpus else []
+        self.process = subprocess.Popen([*pinned, sys.executable, "-m", "perfbench.load.server_process",
                                          json.dumps(self.settings)], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
@@ -75,6 +80,8 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
 
     @property
     def pid(self) -> int:
@@ -84,13 +91,28 @@ class ServerProcess:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path if path.startswith('/') else '/' + path}"
 
+    def stall(self, seconds: float, after: float = 0.0) -> None:
+        """Holds every response for ``seconds``, from ``after`` seconds from now (returns once the
+        server has it)."""
+        assert self.process is not None and self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(f"stall {seconds} {after}\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().strip()
+        if answer != "stall set":
+            raise RuntimeError(f"the loopback server process did not take the stall (it printed {answer!r})")
+
 
 def main(argv: list[str]) -> int:
     server = server_from(json.loads(argv[0]))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with server:
         print(server.port, flush=True)
-        sys.stdin.read()  # until the parent closes it, or dies
+        for line in sys.stdin:  # until the parent closes it, or dies
+            command, seconds, after = line.split()
+            if command != "stall":
+                raise ValueError(f"server process: {line.strip()!r} is not 'stall SECONDS AFTER'")
+            server.stall(float(seconds), float(after))
+            print("stall set", flush=True)
     return 0
 
 

@@ -39,8 +39,8 @@ class WindowRule:
 
     def breach(self, row: Mapping[str, Any], target_rate: float | None) -> dict[str, Any] | None:
         column, unit = WINDOW_METRICS[self.threshold.metric]
-        if unit == "per_s" and row["span_s"] < 1.0:
-            return None  # the run's last, partial window says nothing about a rate
+        if unit == "per_s" and row["partial"]:
+            return None  # the run's last, partial window has no rate (see result.with_rates)
         measured = row[column]
         limit = self.limit(target_rate)
         if dataclasses.replace(self.threshold, value=limit).met_by(measured):
