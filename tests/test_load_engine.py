@@ -150,11 +150,13 @@ def test_a_server_stall_shows_in_the_corrected_tail_and_hides_from_the_uncorrect
     assert r.corrected.max >= 0.99e9  # the first request due in the stall waited all of it
     assert uncorrected_p99 * 10 < corrected_p99
     assert r.counters["waited_for_connection"] > 100  # due while both connections were stalled
-    # No response came in the stalled second: the target was not reached there, by the server.
-    assert r.verdict == "target not reached: server-bound"
-    worst = r.target_shortfall.worst_window
-    assert worst.shortfall >= 0.4
+    # The stalled second shows in the timeline (responses well short of its schedule), and the
+    # burst after it caught up: a stall is a latency event, not a ceiling on the server's rate,
+    # so the target counts as reached (target_shortfall.py judges two seconds together).
+    assert min(row["completed"] / row["scheduled"] for row in r.timeline
+               if row["scheduled"] and not row["partial"]) <= 0.6
     assert r.target_shortfall.shortfall == 0  # every request was answered in the end
+    assert r.verdict == "valid"
 
 
 def test_a_stall_set_on_a_server_in_its_own_process_holds_its_responses():

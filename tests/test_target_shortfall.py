@@ -22,20 +22,28 @@ def shortfall_of(rows, *, rate: float = 1000.0, cancelled: int = 0):
                             timeline=rows)
 
 
-def test_a_window_short_by_more_than_the_tolerance_misses_the_target_even_when_the_total_is_met():
-    # A stalled second answered in the next: the total is whole, one window is not.
+def test_a_stall_caught_up_in_the_next_second_reaches_the_target():
+    # A neighbour holding the server for 0.7 s: one second short, the next as much over. The
+    # latency shows the stall; the server's capacity was not the limit.
     result = shortfall_of([row(0, 1000, 1000), row(1, 1000, 300), row(2, 1000, 1700), row(3, 1000, 1000)])
+    assert result.reached and result.worst_window.shortfall == 0
+
+
+def test_two_seconds_short_miss_the_target_even_when_the_total_is_met():
+    result = shortfall_of([row(0, 1000, 1000), row(1, 1000, 300), row(2, 1000, 300), row(3, 1000, 2400)])
     assert result.shortfall == 0 and not result.overall_short
-    assert result.worst_window.second == 1 and result.worst_window.shortfall == pytest.approx(0.7)
+    assert (result.worst_window.second, result.worst_window.seconds) == (1, 2)
+    assert result.worst_window.shortfall == pytest.approx(0.7)
     assert not result.reached
-    assert "second 1: 300 responses for 1000 requests scheduled (70.0 % short" in result.reasons()[0]
+    assert "seconds 1-2: 600 responses for 2000 requests scheduled (70.0 % short" in result.reasons()[0]
 
 
 def test_a_shortfall_within_the_tolerance_is_reached():
     missing = int(TOLERANCE * 1000)  # exactly 5 %: not more than the tolerance
     result = shortfall_of([row(0, 1000, 1000), row(1, 1000, 1000 - missing), row(2, 1000, 1000 + missing)])
     assert result.reached and result.reasons() == ()
-    assert not shortfall_of([row(0, 1000, 1000), row(1, 1000, 1000 - missing - 1), row(2, 1000, 1000)]).reached
+    assert not shortfall_of([row(0, 1000, 1000), row(1, 1000, 1000 - missing - 1), row(2, 1000, 1000 - missing - 1),
+                             row(3, 1000, 1000 + 2 * missing + 2)]).reached
 
 
 def test_the_first_window_and_the_partial_last_one_are_not_judged():
@@ -48,7 +56,7 @@ def test_the_first_window_and_the_partial_last_one_are_not_judged():
 def test_a_few_requests_are_not_a_shortfall_at_a_low_rate():
     # At 20/s one request in flight across a window's edge is 5 %; two more is still noise.
     assert shortfall_of([row(0, 20, 20), row(1, 20, 20 - MIN_MISSING), row(2, 20, 22)], rate=20).reached
-    assert not shortfall_of([row(0, 20, 20), row(1, 20, 20 - MIN_MISSING - 1), row(2, 20, 23)], rate=20).reached
+    assert not shortfall_of([row(0, 20, 20), row(1, 20, 20 - MIN_MISSING - 1), row(2, 20, 20)], rate=20).reached
 
 
 def test_the_expected_count_is_what_was_scheduled_so_poisson_windows_are_not_short():

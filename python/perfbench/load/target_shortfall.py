@@ -8,8 +8,13 @@ rate); a connection refused, reset, timeout or malformed answer is not one.
 
 * **overall**: the responses of the run against the requests it scheduled (less those cancelled
   by a stop, which nobody waited for);
-* **worst window**: each full 1 s timeline window after the first, its responses against the
-  requests scheduled in it. The first window is left out because it holds the connection setup
+* **worst window**: each two consecutive full 1 s timeline windows after the first, their
+  responses against the requests scheduled in them. Two, because on a shared machine a
+  neighbour that holds the server's core for 0.1 s makes one second ~9 % short and the next as
+  much over (one of two 10-minute soaks at 5k/s read 4,531 of 5,000 in one second and caught up
+  in the next): that is a hiccup, which the latency shows; a ceiling the server cannot pass
+  keeps both short. A run with a single full window after the first is judged on it alone. The
+  first window is left out because it holds the connection setup
   and the first requests' latency (its completions trail its schedule by one latency); the
   run's partial window is left out (the tail of responses after the last second of sending, or
   the second in which the run was stopped; see result.with_rates); its responses still count in
@@ -42,17 +47,22 @@ MIN_MISSING = 2
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class WindowShortfall:
-    second: int
+    second: int  # the first of its seconds
     scheduled: int
     completed: int
+    seconds: int = 1  # how many consecutive windows it spans
 
     @property
     def shortfall(self) -> float:
         return _share_missing(self.scheduled, self.completed)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"second": self.second, "scheduled": self.scheduled, "completed": self.completed,
-                "shortfall": self.shortfall}
+        return {"second": self.second, "seconds": self.seconds, "scheduled": self.scheduled,
+                "completed": self.completed, "shortfall": self.shortfall}
+
+    @property
+    def label(self) -> str:
+        return f"second {self.second}" if self.seconds == 1 else f"seconds {self.second}-{self.second + self.seconds - 1}"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -89,7 +99,7 @@ class TargetShortfall:
                            f"({100 * self.shortfall:.1f} % short, tolerance {100 * TOLERANCE:g} %)")
         w = self.worst_window
         if w is not None and self.window_short:
-            reasons.append(f"second {w.second}: {w.completed} responses for {w.scheduled} requests scheduled "
+            reasons.append(f"{w.label}: {w.completed} responses for {w.scheduled} requests scheduled "
                            f"({100 * w.shortfall:.1f} % short, tolerance {100 * TOLERANCE:g} %)")
         return tuple(reasons)
 
@@ -112,8 +122,10 @@ def _short(expected: int, completed: int) -> bool:
 def target_shortfall(*, target_rate: float, achieved_rate: float, counters: Mapping[str, int],
                      timeline: Sequence[Mapping[str, Any]]) -> TargetShortfall:
     """How far an open loop's responses fell short of its schedule, overall and in its worst window."""
-    windows = [WindowShortfall(row["second"], row["scheduled"], row["completed"])
-               for row in timeline if row["second"] >= 1 and not row["partial"] and row["scheduled"] > 0]
+    whole = [WindowShortfall(row["second"], row["scheduled"], row["completed"])
+             for row in timeline if row["second"] >= 1 and not row["partial"] and row["scheduled"] > 0]
+    windows = [WindowShortfall(a.second, a.scheduled + b.scheduled, a.completed + b.completed, 2)
+               for a, b in zip(whole, whole[1:]) if b.second == a.second + 1] or whole[:1]
     # The worst is a window that falls short by the rule if any does, then the largest share missing.
     worst = max(windows, key=lambda w: (_short(w.scheduled, w.completed), w.shortfall), default=None)
     return TargetShortfall(target_rate=target_rate, achieved_rate=achieved_rate,
