@@ -131,7 +131,7 @@ def test_the_burst_waits_for_the_handler_delay_and_measures_recovery_from_its_en
     result = results["api.burst"]
     record = only_record(result)
     burst = record.options["stages"]
-    # the schedule: 0.5 s at 1k/s, 0.5 s at 20k/s, 2 s at 1k/s
+    # the schedule: 0.5 s at 1k/s, 0.5 s at 10k/s, 2 s at 1k/s
     assert [s["rate"] for s in burst] == [api.BURST_BASELINE, api.BURST_RATE, api.BURST_BASELINE]
     assert record.counters["scheduled"] == sum(round(s["rate"] * s["duration_s"]) for s in burst)
     assert record.counters["ok"] == record.counters["completed"]
