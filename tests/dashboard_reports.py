@@ -3,6 +3,7 @@
 ``stored_dashboard_report``: from a real SQLite store written run by run (history_runs), with
 a saved baseline, a comparison of the last run with it, trends with a step, SLA verdicts,
 recommendations, a command benchmark with resource time series, a benchmark in two lanes,
+a load benchmark (report_fixture.load_benchmark: timeline, spectra, its figures' table),
 and a benchmark whose name is an HTML injection. Every section of the page has something
 to show: the browser check and the README's screenshot use it.
 
@@ -26,7 +27,7 @@ from perfbench.resources.environment import collect_environment
 from perfbench.run_comparison import ResolvedRun, compare_runs
 from perfbench.sla import rule, tiers
 from perfbench.store import open_store
-from report_fixture import HOSTILE_IMG as HOSTILE_NAME
+from report_fixture import HOSTILE_IMG as HOSTILE_NAME, load_benchmark
 
 RUNS = 12
 STEP_AT = 6  # hash_lookup gets 20 % slower from this run on
@@ -72,7 +73,7 @@ def stored_dashboard_report(store_path: Path) -> ReportData:
         baselines = tuple(store.baselines())
     failed = BenchmarkResult(lane="core", benchmark="flaky_io", kind="python", measurement=None,
                              failure=Failure("timeout", "timed out after 10 s", "Traceback: <stuck in read()>"))
-    results = [*results, command_result(), failed]
+    results = [*results, command_result(), load_benchmark(), failed]
     rules = [rule("median < 1ms", name="fast enough"), rule("mean < 2.2us", severity="warning", name="mean"),
              tiers(target="median < 400us", acceptable="median < 500us", critical="median < 1s", name="latency tiers")]
     verdicts = tuple(r.evaluate(result) for result in results if result.measurement is not None for r in rules)

@@ -58,9 +58,11 @@ def test_no_console_errors(page: Visit) -> None:
 def test_every_chart_is_drawn_with_a_size(page: Visit) -> None:
     charts = page.charts
     # the lanes' chart; distribution and history of the four stored benchmarks; the
-    # command's distribution and its CPU, RSS and IO series; the failed benchmark has none
+    # command's distribution and its CPU, RSS and IO series; the load benchmark's timeline
+    # (rate, latency, errors) and spectra; the failed benchmark has none
     assert sorted(c["kind"] for c in charts) == sorted(["lanes", *["distribution", "history"] * 4, "distribution",
-                                                        "cpu", "rss", "io"])
+                                                        "cpu", "rss", "io", "load-rate", "load-latency",
+                                                        "load-errors", "load-spectrum"])
     for chart in charts:
         assert chart["state"] == "done", chart
         assert chart["width"] > 100 and chart["height"] > 100, chart
@@ -98,7 +100,48 @@ def test_filtering_a_table_hides_the_other_rows(page: Visit) -> None:
     assert _column(page, "#results", 1) == ["sort_10k"]
     box.clear()
     box.send_keys(" ")  # an input event with nothing to look for shows every row again
-    assert len(_column(page, "#results", 1)) == 6
+    assert len(_column(page, "#results", 1)) == 6  # the load benchmark is in its own table
+
+
+# What each load chart drew: its title, its glyphs' legend labels and the y values of each line
+# (the log axes' data), read from the Bokeh document the chart was shown in.
+_LOAD_CHARTS_DRAWN = """
+const drawn = {};
+for (const doc of Bokeh.documents) {
+  for (const root of doc.roots()) {
+    const title = root.title ? root.title.text : "";
+    const lines = root.renderers.filter((r) => r.glyph && r.glyph.type === "Line")
+      .map((r) => Array.from(r.data_source.data.y || r.glyph.y.value || []));
+    const legend = root.legend && root.legend.items ? root.legend.items.map((item) => item.label.value) : [];
+    const ticker = root.below.length ? root.below[0].ticker : null;
+    drawn[title] = { lines, legend, ticks: ticker && ticker.ticks ? Array.from(ticker.ticks) : [],
+                     log: root.y_scale.type === "LogScale" };
+  }
+}
+return drawn;
+"""
+
+
+def test_the_load_charts_draw_the_constructed_figures(page: Visit) -> None:
+    """The load benchmark (tests/report_fixture.py) drawn: the spectra on a log axis with the
+    percentiles on the nines scale, the per-second latencies, the achieved and scheduled
+    rates, and the error kinds that occurred."""
+    page.driver.execute_script("window.perfbenchDrawAll()")
+    drawn = page.driver.execute_script(_LOAD_CHARTS_DRAWN)
+    spectrum = drawn["latency by percentile: corrected and uncorrected"]
+    assert spectrum["log"] and spectrum["legend"] == ["corrected", "uncorrected"]
+    corrected, uncorrected = spectrum["lines"]
+    # ms: min, p50, p75, p90, p95, p99, p99.9, p99.99, max (bucket tops of 1.5, 3 and 40 ms; 250 ms is the exact maximum)
+    assert [round(v, 1) for v in corrected] == [1.5, 1.5, 1.5, 3.0, 3.0, 40.0, 250.0, 250.0, 250.0]
+    assert [round(v, 1) for v in uncorrected] == [1.0, 1.0, 1.0, 1.5, 1.5, 3.0, 5.0, 5.0, 5.0]
+    assert spectrum["ticks"][:7] == pytest.approx([0.0, 0.301, 0.602, 1.0, 1.301, 2.0, 3.0], abs=1e-3)
+    latency = drawn["latency per second: corrected (solid) and uncorrected (dashed)"]
+    assert latency["log"]
+    assert [round(v, 1) for v in latency["lines"][0]] == [40.0, 250.0, 40.0, 250.0]  # corrected p99, 2 iterations
+    rate = drawn["responses per second: achieved and scheduled"]
+    assert rate["lines"] == [[500.0] * 4, [497.0, 493.0, 497.0, 493.0]]
+    errors = drawn["failed requests per second, by kind"]
+    assert errors["legend"] == ["reset", "timeout", "rate_limited", "status_5xx"]
 
 
 def test_a_hostile_benchmark_name_is_text_and_runs_nothing(page: Visit) -> None:

@@ -135,3 +135,18 @@ def test_a_load_test_from_python_is_saved_as_a_benchmark(tmp_path):
     summary = load_summary(stored)
     assert summary.corrected.count == result.corrected.count
     assert np.array_equal(summary.corrected_spectrum, result.corrected_spectrum)
+
+
+def test_the_load_command_saves_its_result_with_its_rules_judged_on_the_whole_run(run_cli, tmp_path):
+    with LoopbackServer() as server:
+        completed = run_cli("load", server.url("/bytes/256"), "--rate", "200", "--duration", "1.5s",
+                            "--lag-bound", "10s", "--sla", "rate >= 50% of target", "--sla", "error_rate < 1%",
+                            "--save", "cli-api", "--lane", "smoke", "--store", str(tmp_path / "cli.db"))
+    assert completed.returncode == 0, completed.stderr
+    assert "stored run 1 (smoke/cli-api)" in completed.stderr
+    with open_store(tmp_path / "cli.db", create=False) as store:
+        (row,) = store.results(1)
+        verdicts = {v.expression: v.status for v in store.verdicts(1)}
+    assert (row.result.lane, row.result.benchmark, row.result.kind) == ("smoke", "cli-api", "load")
+    assert row.result.metric("requests").value == 300
+    assert verdicts == {"rate_of_target >= 50%": "pass", "error_rate < 1%": "pass"}

@@ -1,7 +1,8 @@
 """The report formats of a fixed store (tests/report_fixture.py) compared with a baseline:
 golden files for csv / md / junit / openmetrics, the Markdown parsed as GitHub would, JUnit
 and OpenMetrics read back by their own parsers, the JSON imported again, hostile names in
-every format, and `--push` to a real local HTTP server.
+every format, `--push` to a real local HTTP server, and the fixture's load benchmark (known
+histograms and timeline) in every format with the figures it was built from.
 
 Golden files live in tests/golden/ and were reviewed by eye. After an intended change of a
 format, write them again with ``PERFBENCH_UPDATE_GOLDEN=1 python -m pytest tests/test_report_formats.py``
@@ -25,12 +26,18 @@ from junitparser import Error, Failure, JUnitXml, Skipped
 from markdown_it import MarkdownIt
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
-from report_fixture import HOSTILE_IMG, MEDIANS, PIPE_TICK, QUOTED, build_report_store
+from report_fixture import HOSTILE_IMG, LOAD_KEY, LOAD_NAME, MEDIANS, PIPE_TICK, QUOTED, build_report_store
 
 GOLDEN = Path(__file__).parent / "golden"
 GOLDEN_FILES = ("perfbench-run-8.md", "perfbench-run-8.csv", "perfbench-run-8-metrics.csv", "perfbench-run-8-sla.csv",
-                "perfbench-run-8-statistics.csv", "perfbench-run-8-junit.xml", "perfbench-run-8.prom")
-NAMES = [key.split("/", 1)[1] for key in MEDIANS]
+                "perfbench-run-8-statistics.csv", "perfbench-run-8-load-timeline.csv", "perfbench-run-8-junit.xml",
+                "perfbench-run-8.prom")
+NAMES = [key.split("/", 1)[1] for key in MEDIANS]  # the timed benchmarks, in run order; the load benchmark comes last
+# The load benchmark's spectrum as every format shows it: the constructed values (1, 1.5, 3, 5,
+# 40 and 250 ms) read back from the histogram as the top of their bucket (3 significant digits).
+LOAD_SPECTRUM = [["min", "1.5 ms", "1 ms"], ["p50", "1.5 ms", "1 ms"], ["p75", "1.5 ms", "1 ms"],
+                 ["p90", "3 ms", "1.5 ms"], ["p95", "3 ms", "1.5 ms"], ["p99", "40.01 ms", "3 ms"],
+                 ["p99.9", "250 ms", "5 ms"], ["p99.99", "250 ms", "5 ms"], ["max", "250 ms", "5 ms"]]
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +91,11 @@ def test_markdown_tables_parse_with_every_column_and_names_verbatim(reports: Pat
     text = (reports / "perfbench-run-8.md").read_text()
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     tables = _tables(tokens)
-    assert len(tables) == 4  # SLA violations, changes, every benchmark, the other SLA verdicts
+    assert len(tables) == 5  # SLA violations, changes, every benchmark, the other SLA verdicts, the load spectrum
     for table in tables:
         assert all(len(row) == len(table[0]) for row in table), table
-    every = next(t for t in tables if len(t) == 1 + len(MEDIANS))
-    assert [row[0].replace(" ⚠️ unstable", "") for row in every[1:]] == list(MEDIANS)
+    every = next(t for t in tables if len(t) == 2 + len(MEDIANS))
+    assert [row[0].replace(" ⚠️ unstable", "") for row in every[1:]] == [*MEDIANS, LOAD_KEY]
     # a name with a pipe stays one cell; one with a backtick stays one code span
     codes = [child.content for token in tokens if token.type == "inline" for child in token.children or []
              if child.type == "code_inline"]
@@ -103,10 +110,10 @@ def test_markdown_carries_no_html_from_names(reports: Path) -> None:
 
 def test_markdown_summary_comes_first_with_the_largest_effect(reports: Path) -> None:
     lines = (reports / "perfbench-run-8.md").read_text().splitlines()
-    assert lines[0].startswith("❌ **perfbench**: 1 slower, 1 faster, 3 same, 1 not compared: worst `core/sort_100k` "
-                               "+30.0 % [+30.0, +30.0]")
+    assert lines[0].startswith("❌ **perfbench**: 1 slower, 1 faster, 3 same, 1 only in current, 1 not compared: "
+                               "worst `core/sort_100k` +30.0 % [+30.0, +30.0]")
     assert "SLA: 3 violations (1 critical, 1 error, 1 warning)" in lines[0]
-    before_details = lines[:lines.index("<details><summary>every benchmark (6)</summary>")]
+    before_details = lines[:lines.index("<details><summary>every benchmark (7)</summary>")]
     text = "\n".join(before_details)
     # SLA violations by severity, before the changes
     assert text.index("**critical**") < text.index("**error**") < text.index("**warning**") < text.index("**Changes**")
@@ -127,7 +134,8 @@ def test_junit_has_a_testcase_per_sla_rule_and_per_regression_verdict(reports: P
     xml = JUnitXml.fromfile(str(reports / "perfbench-run-8-junit.xml"))
     cases = {case.name: case for suite in xml for case in suite}
     compared = {name: case for name, case in cases.items() if " :: compared with baseline 'main' (run 7)" in name}
-    assert len(compared) == len(MEDIANS)
+    assert len(compared) == len(MEDIANS) + 1  # the load benchmark is only in this run: it passes, uncompared
+    assert compared[f"{LOAD_NAME} :: compared with baseline 'main' (run 7)"].result == []
     slower = compared["sort_100k :: compared with baseline 'main' (run 7)"]
     (failure,) = slower.result
     assert isinstance(failure, Failure) and "+30.0 %" in failure.message and "1 µs -> 1.3 µs" in failure.message
@@ -165,7 +173,14 @@ def test_statistics_csv_is_tidy(reports: Path) -> None:
     assert medians["sort_100k"] == pytest.approx(1300.0) and medians[PIPE_TICK] == pytest.approx(140.0)
     assert medians[HOSTILE_IMG] == pytest.approx(50.0) and medians[QUOTED] == pytest.approx(80.0)
     assert "crash" not in set(frame.benchmark)  # no measurement, no statistics (the wide file says why)
-    assert frame.pivot(index="benchmark", columns="statistic", values="value_ns").shape == (len(NAMES) - 1, 11)
+    timed = frame[frame.benchmark != LOAD_NAME]
+    assert timed.pivot(index="benchmark", columns="statistic", values="value_ns").shape == (len(NAMES) - 1, 11)
+    # the load benchmark's rows are its spectra over every request, not statistics of its window medians
+    load = frame[frame.benchmark == LOAD_NAME].set_index("statistic")
+    assert list(load.index) == [*(p for p, _, _ in LOAD_SPECTRUM), *(f"uncorrected_{p}" for p, _, _ in LOAD_SPECTRUM)]
+    assert load.loc["p99", "value_ns"] == 40009727 and load.loc["uncorrected_p99", "value_ns"] == 3000319
+    assert load.loc["max", "value_ns"] == 250e6 and (load["samples"] == 1950).all()
+    assert load.loc["p99", "interval_from"] == "between 4 1 s windows" and load.loc["p99", "ci95_low_ns"] > 0
 
 
 def test_json_report_is_the_versioned_export_with_the_comparison(reports: Path, tmp_path: Path) -> None:
@@ -184,7 +199,93 @@ def test_json_report_is_the_versioned_export_with_the_comparison(reports: Path, 
 
     with open_store(tmp_path / "again.db", create=False) as store:
         (run,) = store.runs()
-        assert [s.result.benchmark for s in store.results(run.id)] == NAMES
+        imported = [s.result for s in store.results(run.id)]
+    assert [r.benchmark for r in imported] == [*NAMES, LOAD_NAME]
+    # the load benchmark's iterations came back whole: the same spectra, timeline and counters
+    from perfbench.export.load_figures import load_figures
+    from report_fixture import load_benchmark
+
+    assert load_figures(imported[-1]) == load_figures(load_benchmark())
+
+
+# --- the load benchmark ------------------------------------------------------------------
+
+
+def test_markdown_shows_the_load_spectrum_with_its_rates_and_verdict(reports: Path) -> None:
+    """The fixture's first screen is full (38 lines): the spectrum goes into the details, and
+    the first screen says where it is."""
+    lines = (reports / "perfbench-run-8.md").read_text().splitlines()
+    fold = lines.index("<details><summary>every benchmark (7)</summary>")
+    assert "**Load** (1): the latency spectra are in the details below." in lines[:fold]
+    assert len(lines[:fold]) <= 40
+    facts = next(i for i, line in enumerate(lines) if line.startswith(f"**Load** `{LOAD_KEY}`"))
+    assert facts > fold
+    assert lines[facts] == (f"**Load** `{LOAD_KEY}`: target 500/s, achieved 495/s; error rate 2.5 % "
+                            "(20 rate-limited, 429); verdict **valid**")
+    tables = _tables(MarkdownIt("commonmark").enable("table").parse("\n".join(lines[facts:])))
+    assert tables[0] == [["percentile", "corrected", "uncorrected"], *LOAD_SPECTRUM]
+
+
+def test_markdown_puts_the_load_spectrum_on_the_first_screen_when_it_fits() -> None:
+    from perfbench.export.markdown_report import markdown
+    from report_fixture import load_benchmark, report_of
+
+    text = markdown(report_of(load_benchmark()))
+    lines = text.splitlines()
+    fold = next(i for i, line in enumerate(lines) if line.startswith("<details>"))
+    facts = lines.index(f"**Load** `{LOAD_KEY}`: target 500/s, achieved 495/s; error rate 2.5 % (20 rate-limited, "
+                        "429); verdict **valid**")
+    assert facts < fold
+    assert lines[facts + 2:facts + 13] == ["| percentile | corrected | uncorrected |", "| :-- | --: | --: |",
+                                           *(f"| {' | '.join(row)} |" for row in LOAD_SPECTRUM)]
+    assert sum(line.startswith(f"**Load** `{LOAD_KEY}`") for line in lines) == 1  # not again in the details
+    # the details' row reads p50 and p99 as its SLA rules do (every request pooled), not its window medians'
+    assert (f"| `{LOAD_KEY}` | ok (load: corrected latency per request) | 1.5 ms | [793.6 µs, 2.836 ms] | 40.01 ms "
+            "| 1950 requests |") in lines
+
+
+def test_openmetrics_carries_the_load_gauges(reports: Path) -> None:
+    families = {f.name: f for f in text_string_to_metric_families((reports / "perfbench-run-8.prom").read_text())}
+    latency = {(s.labels["kind"], s.labels["quantile"]): s.value
+               for s in families["perfbench_load_latency_seconds"].samples if s.labels["benchmark"] == LOAD_NAME}
+    assert len(latency) == 18
+    # bucket tops of 40 ms and 3 ms (3 significant digits); the maximum is exact
+    assert latency[("corrected", "0.99")] == pytest.approx(0.040009727)
+    assert latency[("uncorrected", "0.99")] == pytest.approx(0.003000319)
+    assert latency[("corrected", "1")] == 0.25 and latency[("uncorrected", "1")] == 0.005
+    rate = {s.labels["kind"]: s.value for s in families["perfbench_load_rate"].samples}
+    assert rate == {"achieved": 495.0, "target": 500.0}
+    errors = {s.labels["kind"]: s.value for s in families["perfbench_load_errors"].samples}
+    assert {k: v for k, v in errors.items() if v} == {"reset": 8, "timeout": 12, "rate_limited": 20, "status_5xx": 10}
+    assert families["perfbench_load_error_ratio"].samples[0].value == pytest.approx(0.025)
+    lag = {s.labels["quantile"]: s.value for s in families["perfbench_load_send_lag_seconds"].samples}
+    assert lag["0.99"] == pytest.approx(20.015e-6) and lag["1"] == pytest.approx(200e-6, rel=1e-3)
+    growth = {s.labels["process"]: s.value for s in families["perfbench_load_memory_growth_ratio"].samples}
+    assert growth == pytest.approx({"generator": 0.05, "server": 0.02})
+    assert [s.value for s in families["perfbench_load_valid"].samples] == [1]
+
+
+def test_csv_load_timeline_has_every_second_of_every_iteration(reports: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO((reports / "perfbench-run-8-load-timeline.csv").read_bytes().decode(),
+                                           newline="")))
+    assert [(r["benchmark"], r["iteration"], r["second"]) for r in rows] == [
+        (LOAD_NAME, "0", "0"), (LOAD_NAME, "0", "1"), (LOAD_NAME, "1", "0"), (LOAD_NAME, "1", "1")]
+    second = rows[1]
+    assert (second["completed"], second["rate_limited"], second["status_5xx"], second["timeout"], second["reset"]) \
+        == ("493", "5", "3", "4", "3")
+    assert (second["corrected_p99"], second["uncorrected_p99"]) == ("250000000", "5000000")
+    assert float(second["rate"]) == 493.0
+    assert float(second["error_rate"]) == pytest.approx((4 + 3 + 5 + 3) / (493 + 4 + 3))
+
+
+
+def test_csv_writes_no_load_timeline_for_a_run_without_load_benchmarks(tmp_path: Path) -> None:
+    from perfbench.export.csv_report import CsvExporter
+    from report_fixture import report_of
+
+    CsvExporter().write(report_of(run_id=4), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["perfbench-run-4-metrics.csv",
+                                                          "perfbench-run-4-statistics.csv", "perfbench-run-4.csv"]
 
 
 # --- push ----------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ LoadConfig load_config_from(const py::dict& d) {
     c.timeout_ns = get_or<std::int64_t>(d, "timeout_ns", c.timeout_ns);
     c.seed = get_or<std::uint64_t>(d, "seed", 1);
     c.realtime = get_or<bool>(d, "realtime", false);
+    c.send_slack_ns = get_or<std::int64_t>(d, "send_slack_ns", c.send_slack_ns);
     return c;
 }
 

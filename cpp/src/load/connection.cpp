@@ -60,12 +60,14 @@ IoResult TcpConnection::finish_connect() {
     return {IoStatus::failed, 0, classify_errno(error, true)};
 }
 
-IoResult TcpConnection::write_some(const char* data, std::size_t size) {
+IoResult TcpConnection::write_some(const char* data, std::size_t size, bool connecting) {
     // MSG_NOSIGNAL: a peer that closed must give EPIPE here, not kill the process with SIGPIPE.
     const ssize_t n = ::send(fd_, data, size, MSG_NOSIGNAL);
     if (n >= 0) return {IoStatus::done, static_cast<std::size_t>(n)};
     if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::would_block};
-    return {IoStatus::failed, 0, classify_errno(errno, false)};
+    const int error = errno;
+    if (connecting) close();  // as finish_connect does with a connect that failed
+    return {IoStatus::failed, 0, classify_errno(error, connecting)};
 }
 
 IoResult TcpConnection::read_some(char* buffer, std::size_t capacity) {

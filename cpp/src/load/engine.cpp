@@ -12,6 +12,7 @@ void check(const LoadConfig& c) {
     if (c.connections < c.threads)
         throw std::invalid_argument("connections must be at least threads (each thread drives its own connections)");
     if (c.timeout_ns <= 0) throw std::invalid_argument("timeout must be positive");
+    if (c.send_slack_ns < 0) throw std::invalid_argument("send slack must not be negative");
     if (c.closed_loop) {
         if (c.duration_ns <= 0 && c.max_requests == 0)
             throw std::invalid_argument("a run needs a duration or a request count");

@@ -47,6 +47,8 @@ private:
         std::int64_t sent_at = 0;
     };
 
+    void read_schedule_ahead();
+    std::int64_t batch_due_at() const;
     void take_due_requests(std::int64_t now);
     void assign_idle_connections(std::int64_t now);
     void expire(std::int64_t now);
@@ -76,7 +78,13 @@ private:
     std::deque<Due> backlog_;  // due, waiting for a free connection (oldest first)
     std::size_t in_flight_ = 0;
     std::optional<SendSchedule> schedule_;  // open loop
-    std::optional<ScheduledSend> next_;     // the schedule's next intended send, not yet due
+    // The schedule's next intended sends, not yet due, from upcoming_[upcoming_head_]: every
+    // send within the slack of the first, and one beyond (the schedule read ahead so the thread
+    // knows when the batch it wakes for is whole). A vector compacted in place, not a deque:
+    // no allocation per request once it has grown to the batch size.
+    std::vector<ScheduledSend> upcoming_;
+    std::size_t upcoming_head_ = 0;
+    bool schedule_exhausted_ = false;
     std::uint64_t max_requests_;
     std::uint64_t issued_ = 0;  // closed loop
     std::int64_t start_ns_ = 0;

@@ -23,6 +23,9 @@ def sample_is(definition: BenchmarkDefinition) -> str:
     """What one sample of the benchmark is, and so what its statistics describe."""
     if definition.kind == "command":
         return "one sample per run of the command (its own process)"
+    if definition.kind == "load":
+        return ("one sample = the corrected median latency of a 1 s window, one load test per iteration; "
+                "p50 ... max in SLA rules are those of every request")
     if definition.sampling.iterations == 1:
         return "one sample per call: percentiles are per call"
     return ("one sample = the mean of a calibrated batch of calls: the median is the cost per call, a "

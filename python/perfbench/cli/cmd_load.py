@@ -110,7 +110,9 @@ def _facts(result: LoadResult) -> list[str]:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from perfbench.cli.project_config import config_from, store_path
     from perfbench.load.api import load_test
+    from perfbench.load.window_rules import whole_run_rule
 
     progress = stderr_console()
     result = load_test(
@@ -129,6 +131,12 @@ def cmd_load(args: argparse.Namespace) -> int:
         out.print(summary(result))
         for line in _facts(result):
             out.print(line, highlight=False)
+    if args.save:
+        # what finished is stored even when the run was interrupted or an SLA rule stopped it
+        store = store_path(args, config_from(args))
+        rules = [whole_run_rule(rule) for rule in args.sla or ()]  # judged again on the whole run
+        run_id = result.save(args.save, lane=args.lane, store=store, sla=rules)
+        progress.print(f"stored run {run_id} ({args.lane}/{args.save}) in {store}", highlight=False)
     if result.stop_reason == "interrupted":
         return int(ExitCode.INTERRUPTED)
     return int(ExitCode.CHECK_FAILED) if result.sla_breach else int(ExitCode.OK)

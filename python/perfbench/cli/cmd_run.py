@@ -22,6 +22,7 @@ from perfbench.cli.comparing import (
 from perfbench.cli.compliance import print_compliance_matrix
 from perfbench.cli.console import stderr_console, stdout_console
 from perfbench.cli.flag_values import count_flag as _count_flag, duration_flag as _duration_flag
+from perfbench.cli.load_table import print_load_table
 from perfbench.cli.measurement_errors import figure_cell, print_measurement_errors
 from perfbench.cli.progress import BarProgress, LineProgress, progress_for
 from perfbench.cli.project_config import config_from, store_path
@@ -218,6 +219,17 @@ _NOISE_SHORT = {"processes": "processes", "batches": "batches", "independent": "
 
 
 def _print_summary(results: list[BenchmarkResult]) -> None:
+    """The timing table, then the load benchmarks' own table (their samples are window medians,
+    not times per iteration). A load benchmark that could not run stays in the timing table's
+    failure rows."""
+    timed = [result for result in results if result.kind != "load" or result.measurement is None]
+    if timed or not results:  # a run of load benchmarks only has no timing table
+        _print_timing_table(timed)
+    print_load_table(results)
+    print_measurement_errors(results)
+
+
+def _print_timing_table(results: list[BenchmarkResult]) -> None:
     table = Table(title="perfbench results (time per iteration)",
                   caption="interval: 95 % confidence interval of the median, from the spread between processes, "
                           "between batches of one process's samples, or between independent runs (column 'from'); "
@@ -243,4 +255,3 @@ def _print_summary(results: list[BenchmarkResult]) -> None:
                       f"{100 * s.interference / s.n:.1f} %" if s.n >= 20 else "-",
                       "-" if m.ticks is None else figure_cell(result, "median", f"{m.ticks.median:.2f}"), str(s.n))
     stdout_console().print(table)
-    print_measurement_errors(results)

@@ -274,6 +274,12 @@ def build_parser() -> OneLineArgumentParser:
                       help="run the engine threads under SCHED_FIFO where permitted (wake-ups on time on a busy machine)")
     load.add_argument("--abort-on-fail", action="store_true", help="stop the run when an --sla rule breaks")
     load.add_argument("--json", action="store_true", help="print the whole result as JSON on stdout")
+    load.add_argument("--save", metavar="NAME", help="store the result as benchmark LANE/NAME of a run of its own, "
+                                                   "for history, baselines, compare and reports")
+    load.add_argument("--lane", default="heavy", metavar="LANE", help="the lane --save stores it in (default heavy)")
+    load.add_argument("--store", metavar="PATH", help="result store for --save: a SQLite file or sqlite:///PATH "
+                                                     "(default: the config's, else .perfbench/results.db)")
+    load.add_argument("--config", metavar="PATH", help="perfbench.toml or pyproject.toml to use (its store)")
 
     calibrate = commands.add_parser("calibrate", help="show the clock perfbench uses and what it costs",
                                     description="Calibrate and describe the clock: source, ticks per ns, "

@@ -21,7 +21,14 @@ A fourth, ``...-statistics.csv``, is the tidy form of the time statistics: one r
 benchmark x statistic (mean, median, stdev, min, max, p50, p90, p95, p99, p99.9, mad), the
 unit in the column names (``value_ns``, ``ci95_low_ns``, ``ci95_high_ns``: the statistic's
 95 % interval where the samples support one), ready for ``pandas.read_csv`` and a pivot or a
-plot without reshaping. The README's "CSV columns" lists every column of the four files.
+plot without reshaping. A load benchmark's rows are its latency spectra over every request
+instead (min, p50 ... p99.99, max corrected; the same prefixed ``uncorrected_``).
+
+A fifth, ``...-load-timeline.csv``, written when the run has load benchmarks: one row per load
+benchmark x iteration x second, with every column of the load test's timeline (requests
+scheduled, sent, answered, by status class and error kind; the window's corrected,
+uncorrected and send-lag percentiles in ns; its rate and error rate). The README's "CSV
+columns" lists every column of the five files.
 
 Impossible figures are flagged, not dropped: ``measurement_errors`` on a benchmark's rows and
 ``measurement_error`` on a metric's row say why the figure is an error of the measurement.
@@ -35,6 +42,7 @@ from pathlib import Path
 
 from perfbench.analysis.plausibility import error_for
 from perfbench.export.base import ReportData, report_file
+from perfbench.export.load_figures import LoadFigures, all_load_figures, load_figures, percentile_label
 from perfbench.model import BenchmarkResult
 from perfbench.analysis.stats import SampleStats
 
@@ -107,10 +115,38 @@ _TIDY_STATISTICS = (("mean", "mean"), ("median", "median"), ("stdev", "stdev"), 
                     ("p50", "p50"), ("p90", "p90"), ("p95", "p95"), ("p99", "p99"), ("p99.9", "p999"), ("mad", "mad"))
 
 
+def load_statistic_rows(run_id: int, result: BenchmarkResult, figures: LoadFigures) -> list[dict[str, object]]:
+    """A load benchmark's tidy rows: its spectra over every request (``p99``: corrected, as its SLA
+    rules read it; ``uncorrected_p99``), not statistics of its samples (window medians), which
+    would say "p99" of a figure that is not a latency's p99. The interval is the load metric's
+    (between 1 s windows) where it has one."""
+    metrics = {m.name: m for m in result.metrics}
+    rows = []
+    for prefix, metric_prefix, values in (("", "latency_", figures.corrected_ns),
+                                          ("uncorrected_", "uncorrected_", figures.uncorrected_ns)):
+        count = metrics.get(f"{metric_prefix}count")
+        for percentile, value in zip(figures.percentiles, values):
+            statistic = prefix + percentile_label(percentile)
+            metric = metrics.get(metric_prefix + percentile_label(percentile).replace(".", ""))
+            bounded = metric is not None and metric.has_interval
+            error = error_for(result, statistic)
+            rows.append({"run_id": run_id, "lane": result.lane, "benchmark": result.benchmark, "statistic": statistic,
+                         "value_ns": value, "ci95_low_ns": metric.ci_low if bounded else None,  # type: ignore[union-attr]
+                         "ci95_high_ns": metric.ci_high if bounded else None,  # type: ignore[union-attr]
+                         "samples": int(count.value) if count is not None else None,
+                         "interval_from": metric.noise if bounded else "",  # type: ignore[union-attr]
+                         "measurement_error": error.message if error else ""})
+    return rows
+
+
 def statistic_rows_for(run_id: int, result: BenchmarkResult) -> list[dict[str, object]]:
-    """The tidy rows of one result's time statistics (none for a result without a measurement)."""
+    """The tidy rows of one result's time statistics (none for a result without a measurement;
+    a load benchmark's spectra, ``load_statistic_rows``)."""
     if result.measurement is None:
         return []
+    figures = load_figures(result)
+    if figures is not None:
+        return load_statistic_rows(run_id, result, figures)
     stats = result.measurement.stats
     rows = []
     for name, attribute in _TIDY_STATISTICS:
@@ -135,32 +171,46 @@ def verdict_rows_for(report: ReportData) -> list[dict[str, object]]:
              "environment": v.environment, "message": v.message} for v in report.verdicts]
 
 
+LOAD_TIMELINE_COLUMNS = (
+    "run_id", "lane", "benchmark", "iteration", "second", "span_s", "scheduled", "sent", "completed", "ok",
+    "rate_limited", "status_1xx", "status_2xx", "status_3xx", "status_4xx", "status_5xx", "connect_refused",
+    "connect_failed", "reset", "timeout", "malformed", "cancelled", "waited_for_connection", "connections_opened",
+    "corrected_p50", "corrected_p99", "uncorrected_p50", "uncorrected_p99", "lag_p50", "lag_p99", "lag_max", "rate",
+    "error_rate")
+
+
+def load_timeline_rows(report: ReportData) -> list[dict[str, object]]:
+    """Every load benchmark's per-second rows, each iteration's in turn (a column the record
+    lacks, from an older engine, stays empty)."""
+    return [{**{k: v for k, v in row.items() if k in LOAD_TIMELINE_COLUMNS}, "run_id": report.run_id,
+             "lane": figures.lane, "benchmark": figures.benchmark}
+            for figures in all_load_figures(report.results) for row in figures.timeline]
+
+
+def _write_rows(path: Path, columns: tuple[str, ...], rows: list[dict[str, object]]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\r\n", restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
 class CsvExporter:
     extension = "csv"
 
     def write(self, report: ReportData, output_dir: Path) -> Path:
-        path = report_file(report, output_dir, self.extension)
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\r\n", restval="")
-            writer.writeheader()
-            for result in report.results:
-                writer.writerows(rows_for(report.run_id, result))
-        with open(report_file(report, output_dir, self.extension, "metrics"), "w", newline="",
-                  encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=METRIC_COLUMNS, lineterminator="\r\n", restval="")
-            writer.writeheader()
-            for result in report.results:
-                writer.writerows(metric_rows_for(report.run_id, result, result.labels.get("sweep_param")))
-        with open(report_file(report, output_dir, self.extension, "statistics"), "w", newline="",
-                  encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=STATISTIC_COLUMNS, lineterminator="\r\n", restval="")
-            writer.writeheader()
-            for result in report.results:
-                writer.writerows(statistic_rows_for(report.run_id, result))
+        def part(name: str = "") -> Path:
+            return report_file(report, output_dir, self.extension, name)
+
+        results = report.results
+        path = _write_rows(part(), COLUMNS, [row for r in results for row in rows_for(report.run_id, r)])
+        _write_rows(part("metrics"), METRIC_COLUMNS, [row for r in results for row in
+                                                      metric_rows_for(report.run_id, r, r.labels.get("sweep_param"))])
+        _write_rows(part("statistics"), STATISTIC_COLUMNS,
+                    [row for r in results for row in statistic_rows_for(report.run_id, r)])
         if report.verdicts:  # the SLO compliance matrix, one row per rule and benchmark
-            with open(report_file(report, output_dir, self.extension, "sla"), "w", newline="",
-                      encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=VERDICT_COLUMNS, lineterminator="\r\n", restval="")
-                writer.writeheader()
-                writer.writerows(verdict_rows_for(report))
+            _write_rows(part("sla"), VERDICT_COLUMNS, verdict_rows_for(report))
+        timeline = load_timeline_rows(report)
+        if timeline:
+            _write_rows(part("load-timeline"), LOAD_TIMELINE_COLUMNS, timeline)
         return path

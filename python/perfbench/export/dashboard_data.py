@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from perfbench.export.load_figures import ERROR_COLUMNS, LoadFigures
 from perfbench.model import BenchmarkResult, Measurement
 from perfbench.units import duration_scale
 
@@ -55,6 +56,12 @@ def rounded(values: Sequence[float] | np.ndarray, digits: int = 4) -> list[float
     # decimals >= 0 divides by an exact power of ten, so each value prints as its short decimal
     shown = np.round(array, max(decimals, 0)) if decimals >= 0 else np.round(array / 10.0 ** -decimals) * 10.0 ** -decimals
     return [None if v != v else v for v in shown.tolist()]
+
+
+def each_rounded(values: Sequence[float], digits: int = 4) -> list[float | None]:
+    """Each value to ``digits`` significant digits of its own (NaN and zero: None), for a log
+    axis, where a p50 a thousand times below the maximum must keep its digits."""
+    return [float(f"{v:.{digits}g}") if v == v and v > 0 else None for v in (float(x) for x in values)]
 
 
 def _or_nan(value: float | None, divisor: float) -> float:
@@ -126,17 +133,70 @@ def resources(result: BenchmarkResult) -> dict[str, Any] | None:
     return lines
 
 
+def nines(percentile: float) -> float:
+    """Where a percentile lies on the spectrum's "nines" axis: -log10(1 - p/100), so p90 is 1,
+    p99 2, p99.9 3; the maximum is drawn one nine beyond the last percentile below it."""
+    return -float(np.log10(1.0 - percentile / 100.0)) if percentile < 100 else np.nan
+
+
+def load_timeline(figures: LoadFigures, divisor: float) -> dict[str, Any]:
+    """The per-second rows of every iteration, one after the other on one axis (each iteration's
+    start marked): the achieved rate and the scheduled one, corrected and uncorrected p50 and
+    p99 (in the unit of ``divisor``; None where the second had no successful response: a log
+    axis cannot draw a zero), and each error kind that occurred, stacked (bottom, top) per second."""
+    rows = figures.timeline
+    seconds = list(range(len(rows)))
+    starts = [index for index, row in enumerate(rows) if index == 0 or row["iteration"] != rows[index - 1]["iteration"]]
+
+    def latency(column: str) -> list[float | None]:
+        return each_rounded([row[column] / divisor for row in rows])
+
+    errors: dict[str, dict[str, list[float]]] = {}
+    bottom = np.zeros(len(rows))
+    for kind in ERROR_COLUMNS:
+        counts = np.array([float(row.get(kind, 0)) for row in rows])
+        if counts.any():
+            errors[kind] = {"bottom": bottom.tolist(), "top": (bottom + counts).tolist()}
+            bottom = bottom + counts
+    return {
+        "second": seconds, "iteration_starts": starts[1:],
+        "rate": rounded([row["rate"] for row in rows]),
+        "scheduled": rounded([row["scheduled"] / row["span_s"] if row["span_s"] > 0 else 0.0 for row in rows]),
+        **{column: latency(column) for column in ("corrected_p50", "corrected_p99", "uncorrected_p50", "uncorrected_p99")},
+        "errors": errors,
+    }
+
+
+def load_spectrum(figures: LoadFigures, divisor: float) -> dict[str, Any]:
+    """The corrected and uncorrected spectra on the nines axis (see ``nines``)."""
+    finite = [nines(p) for p in figures.percentiles if p < 100]
+    x = [nines(p) if p < 100 else max(finite) + 1.0 for p in figures.percentiles]
+    return {"x": rounded(x), "labels": [label for label, _, _ in figures.spectrum],
+            "corrected": each_rounded([v / divisor for v in figures.corrected_ns]),
+            "uncorrected": each_rounded([v / divisor for v in figures.uncorrected_ns])}
+
+
+def load_charts(figures: LoadFigures) -> dict[str, Any]:
+    """A load benchmark's timeline and spectra, in one unit of time."""
+    divisor, unit = duration_scale(figures.corrected(99.0) or figures.corrected(100.0) or 1.0)
+    return {"unit": unit, "timeline": load_timeline(figures, divisor), "spectrum": load_spectrum(figures, divisor)}
+
+
 def benchmark_charts(result: BenchmarkResult, trend: BenchmarkTrend | None, marks: Sequence[RunMark],
-                     current_run: int) -> dict[str, Any]:
-    """Everything the charts of one benchmark's section draw, in one unit of time."""
+                     current_run: int, load: LoadFigures | None = None) -> dict[str, Any]:
+    """Everything the charts of one benchmark's section draw, in one unit of time. A load
+    benchmark (``load``: its figures) has window medians for samples, not a distribution of
+    times per iteration: its section draws its timeline and spectra instead."""
     reference = result.measurement.median if result.measurement is not None else (
         trend.history.measured[-1].median if trend is not None and trend.history.measured else 1.0)
     divisor, unit = duration_scale(reference or 1.0)
     return {
         "unit": unit,
-        "distribution": distribution(result.measurement, divisor) if result.measurement is not None else None,
+        "distribution": (distribution(result.measurement, divisor) if result.measurement is not None and load is None
+                         else None),
         "history": history(trend, divisor, marks, current_run) if trend is not None else None,
         "resources": resources(result),
+        "load": load_charts(load) if load is not None else None,
     }
 
 

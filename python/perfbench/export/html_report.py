@@ -22,6 +22,7 @@ import jinja2
 from perfbench.analysis.plausibility import error_for
 from perfbench.export import dashboard_data
 from perfbench.export.base import ReportData, write_text_report
+from perfbench.export.load_figures import all_load_figures, growth_text, rate_text, share_text
 from perfbench.export.inline_assets import bokeh_script, dashboard_asset, script_json
 from perfbench.sla import SEVERITIES, format_interval, format_value
 from perfbench.units import format_duration_ns
@@ -42,6 +43,9 @@ _environment.filters["interval"] = lambda value, low, high, unit: format_interva
 _environment.filters["metric_interval"] = lambda m: (
     f"{format_value(m.ci_low, m.unit)} – {format_value(m.ci_high, m.unit)}" if m.has_interval else "-")
 _environment.filters["script_json"] = script_json
+_environment.filters["rate"] = rate_text
+_environment.filters["share"] = share_text
+_environment.filters["growth"] = growth_text
 _environment.globals["error_for"] = error_for
 
 # The order verdict counts and matrix cells are read in: what needs action first.
@@ -127,13 +131,15 @@ def page_context(report: ReportData) -> dict[str, Any]:
     comparison = report.comparison
     marks = dashboard_data.run_marks(report.baselines, comparison.base.run.id if comparison else None,
                                      comparison.base.how if comparison else "")
-    charts = [dashboard_data.benchmark_charts(result, report.trends.get(result.key), marks, report.run_id)
-              for result in report.results]
+    loads = {figures.key: figures for figures in all_load_figures(report.results)}
+    charts = [dashboard_data.benchmark_charts(result, report.trends.get(result.key), marks, report.run_id,
+                                              loads.get(result.key)) for result in report.results]
     labels = Counter(v.label for v in report.verdicts)
     return {
         "report": report,
         "environment": environment_rows(report.environment),
         "charts": charts,
+        "loads": loads,
         "verdict_counts": [(label, labels[label]) for label in VERDICT_LABELS if labels[label]],
         "change_counts": comparison.comparison.counts() if comparison else {},
         "changes": {v.key: v for v in comparison.verdicts} if comparison else {},

@@ -13,8 +13,11 @@ Top to bottom:
    with the base and current value, the change and its 95 % interval, the processes per side
    and the noise floor (the minimum detectable effect); the rest are counted;
    benchmarks whose history marks them unstable are tagged;
-5. the command that reproduces the comparison, and how to accept an intended change;
-6. a collapsed ``<details>`` with every row.
+5. each load benchmark's percentile spectrum, corrected and uncorrected side by side, with
+   its target and achieved rate, error rate and verdict; in the details instead when the
+   first screen would grow beyond ``FIRST_SCREEN_LINES``;
+6. the command that reproduces the comparison, and how to accept an intended change;
+7. a collapsed ``<details>`` with every row.
 
 Every user text is escaped (``markdown_text``). The file is ``perfbench-run-N.md``.
 """
@@ -27,6 +30,7 @@ from pathlib import Path
 
 from perfbench.analysis.comparison import ChangeVerdict
 from perfbench.export.base import ReportData, write_text_report
+from perfbench.export.load_figures import LoadFigures, all_load_figures, rate_text, share_text
 from perfbench.export.markdown_text import code, prose, table
 from perfbench.model import BenchmarkResult
 from perfbench.resources.host_fingerprint import describes_a_host, host_fingerprint
@@ -36,6 +40,9 @@ from perfbench.units import format_duration_ns
 
 SHOWN_ROWS = 15  # changes on the first screen; the rest are in the details
 SHOWN_VIOLATIONS = 10
+# The first screen's budget: what a reviewer reads without scrolling (a GitHub comment shows
+# about this many lines of tables before the fold).
+FIRST_SCREEN_LINES = 40
 _ORDER = ("slower", "unsure", "faster")
 _MARK = {"slower": "🔴 slower", "unsure": "❔ unsure", "faster": "🟢 faster", "same": "same",
          "only-in-base": "only in base", "only-in-current": "only in current", "not-compared": "not compared"}
@@ -173,6 +180,15 @@ def _result_rows(results: Sequence[BenchmarkResult], report: ReportData) -> list
             reason = r.failure.kind if r.failure is not None else "-"
             rows.append([name, prose(reason), "-", "-", "-", "-"])
             continue
+        metrics = {m.name: m for m in r.metrics}
+        if r.kind == "load" and "latency_p50" in metrics:
+            # as its SLA rules read p50 and p99: every request pooled, not its window medians' statistics
+            p50, p99, count = metrics["latency_p50"], metrics.get("latency_p99"), metrics.get("latency_count")
+            rows.append([name, "ok (load: corrected latency per request)", format_duration_ns(p50.value),
+                         format_interval(p50.value, p50.ci_low, p50.ci_high, "ns") or "-",
+                         format_duration_ns(p99.value) if p99 else "-",
+                         f"{count.value:.0f} requests" if count else "-"])
+            continue
         stats = r.measurement.stats
         interval = format_interval(stats.median, stats.ci_low, stats.ci_high, "ns") or "-"
         processes = len({process for process, _ in r.measurement.segments})
@@ -181,7 +197,18 @@ def _result_rows(results: Sequence[BenchmarkResult], report: ReportData) -> list
     return rows
 
 
-def _details(report: ReportData) -> list[str]:
+def load_section(figures: LoadFigures) -> list[str]:
+    """One load benchmark: a line of its rates, errors and verdict, then its spectrum."""
+    rate_limited = figures.errors["rate_limited"]
+    facts = (f"**Load** {code(figures.key)}: target {rate_text(figures.target_rate)}, achieved "
+             f"{rate_text(figures.achieved_rate)}; error rate {share_text(figures.error_rate)}"
+             f"{f' ({rate_limited} rate-limited, 429)' if rate_limited else ''}; verdict **{prose(figures.verdict)}**")
+    rows = [[label, format_duration_ns(corrected), format_duration_ns(uncorrected)]
+            for label, corrected, uncorrected in figures.spectrum]
+    return [facts, "", *table(["percentile", "corrected", "uncorrected"], rows, "lrr"), ""]
+
+
+def _details(report: ReportData, load_lines: Sequence[str] = ()) -> list[str]:
     lines = ["<details><summary>"
              + html.escape(f"every benchmark ({len(report.comparison.verdicts) if report.comparison else len(report.results)})")
              + "</summary>", ""]
@@ -200,6 +227,8 @@ def _details(report: ReportData) -> list[str]:
         lines += ["", *table(["SLA", "benchmark", "rule", "measured", "what would settle it"],
                              [[prose(v.label), code(v.benchmark, in_table=True), code(v.expression, in_table=True),
                                format_value(v.measured, v.unit), prose(v.settle) or "-"] for v in others], "lllrl")]
+    if load_lines:
+        lines += ["", *load_lines[:-1]]  # the section's trailing blank line is the one before the fold's end
     return [*lines, "", "</details>"]
 
 
@@ -246,13 +275,24 @@ def markdown(report: ReportData) -> str:
                           "noise can resolve.", ""]
         else:
             lines += [f"No benchmark changed beyond its threshold ({_counts_text(report.comparison)}).", ""]
+    after: list[str] = []
     if report.reproduce:
-        lines += ["Reproduce this comparison:", "", "```sh", report.reproduce, "```", ""]
+        after += ["Reproduce this comparison:", "", "```sh", report.reproduce, "```", ""]
     if report.comparison is not None:
         hint = _accept_hint(report.comparison)
         if hint:
-            lines += [*hint, ""]
-    lines += _details(report)
+            after += [*hint, ""]
+    loads = all_load_figures(report.results)
+    load_lines = [line for figures in loads for line in load_section(figures)]
+    folded: list[str] = []
+    if len(lines) + len(load_lines) + len(after) <= FIRST_SCREEN_LINES:
+        lines += load_lines
+    elif load_lines:
+        folded = load_lines
+        pointer = [f"**Load** ({len(loads)}): the latency spectra are in the details below.", ""]
+        if len(lines) + len(pointer) + len(after) <= FIRST_SCREEN_LINES:
+            lines += pointer
+    lines += [*after, *_details(report, folded)]
     return "\n".join(lines) + "\n"
 
 

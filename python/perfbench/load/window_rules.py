@@ -103,3 +103,12 @@ def first_breach(rules: Sequence[WindowRule], rows: Iterable[Mapping[str, Any]],
             if breach:
                 return breach
     return None
+
+
+def whole_run_rule(expression: str) -> str:
+    """The rule judged on a whole stored run that a window rule stands for: ``rate >= 95% of
+    target`` is ``rate_of_target >= 95%`` there; the other names are the same (load/stored.py)."""
+    match = _OF_TARGET.match(expression)
+    if match is None:
+        return expression
+    return f"rate_of_target {match['op']} {match['percent']}%"

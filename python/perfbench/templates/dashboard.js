@@ -139,8 +139,76 @@
     return plot;
   }
 
+  // ---------------------------------------------------------------- load tests
+  function iterationStarts(plot, t) {
+    for (const start of t.iteration_starts) {
+      plot.add_layout(new Bokeh.Span({ location: start - 0.5, dimension: "height", line_color: "#999",
+                                       line_dash: "dotted", line_width: 1 }));
+    }
+  }
+
+  function loadRate(chart) {
+    const t = chart.load.timeline;
+    const plot = figure({ title: "responses per second: achieved and scheduled", x_axis_label: "second",
+                          y_axis_label: "per second" });
+    plot.line({ x: t.second, y: t.scheduled, line_color: "#999", line_dash: "dashed", line_width: 2,
+                legend_label: "scheduled" });
+    plot.line({ x: t.second, y: nan(t.rate), line_color: COLORS[0], line_width: 2, legend_label: "achieved" });
+    plot.scatter({ x: t.second, y: nan(t.rate), size: 4, fill_color: COLORS[0], line_color: null });
+    plot.legend.location = "bottom_right";
+    plot.legend.background_fill_alpha = 0.6;
+    iterationStarts(plot, t);
+    return plot;
+  }
+
+  function loadLatency(chart) {
+    const t = chart.load.timeline;
+    const plot = figure({ title: "latency per second: corrected (solid) and uncorrected (dashed)",
+                          x_axis_label: "second", y_axis_type: "log", y_axis_label: chart.load.unit });
+    [["corrected_p99", COLORS[3], "solid"], ["corrected_p50", COLORS[0], "solid"],
+     ["uncorrected_p99", COLORS[3], "dashed"], ["uncorrected_p50", COLORS[0], "dashed"]].forEach(([name, color, dash]) => {
+      plot.line({ x: t.second, y: nan(t[name]), line_color: color, line_dash: dash, line_width: 2,
+                  legend_label: name.replace("_", " ") });
+    });
+    plot.legend.location = "top_left";
+    iterationStarts(plot, t);
+    return plot;
+  }
+
+  function loadErrors(chart) {
+    const t = chart.load.timeline;
+    const kinds = Object.keys(t.errors);
+    const plot = figure({ title: kinds.length ? "failed requests per second, by kind" : "no failed requests",
+                          x_axis_label: "second", y_axis_label: "requests" });
+    kinds.forEach((kind, index) => {
+      plot.vbar({ x: t.second, width: 0.8, bottom: t.errors[kind].bottom, top: t.errors[kind].top,
+                  fill_color: COLORS[index % COLORS.length], line_color: null, legend_label: kind });
+    });
+    if (!kinds.length) plot.line({ x: t.second, y: t.second.map(() => 0), line_color: "#999" });
+    else plot.legend.background_fill_alpha = 0.6;
+    iterationStarts(plot, t);
+    return plot;
+  }
+
+  function loadSpectrum(chart) {
+    const s = chart.load.spectrum;
+    const plot = figure({ title: "latency by percentile: corrected and uncorrected", x_axis_label: "percentile",
+                          y_axis_type: "log", y_axis_label: chart.load.unit });
+    [["corrected", COLORS[3]], ["uncorrected", COLORS[0]]].forEach(([name, color]) => {
+      plot.line({ x: s.x, y: nan(s[name]), line_color: color, line_width: 2, legend_label: name });
+      plot.scatter({ x: s.x, y: nan(s[name]), size: 6, fill_color: color, line_color: null });
+    });
+    const labels = {};
+    s.x.forEach((x, index) => { labels[x] = s.labels[index]; });
+    plot.xaxis.ticker = new Bokeh.FixedTicker({ ticks: s.x });
+    plot.xaxis.major_label_overrides = new Map(Object.entries(labels).map(([x, label]) => [Number(x), label]));
+    plot.legend.location = "top_left";
+    return plot;
+  }
+
   const DRAW = {
     distribution, history, lanes,
+    "load-rate": loadRate, "load-latency": loadLatency, "load-errors": loadErrors, "load-spectrum": loadSpectrum,
     cpu: (c) => series(c, "CPU (% of one core)", "%", ["cpu"]),
     rss: (c) => series(c, "RSS of the process tree (MiB)", "MiB", ["rss"]),
     io: (c) => series(c, "storage read (blue) and written (orange), MiB since start", "MiB", ["read", "write"]),

@@ -40,7 +40,9 @@ public:
     // done: connected at once; would_block: in progress (wait for EPOLLOUT, then finish_connect).
     IoResult start_connect(const Endpoint& endpoint);
     IoResult finish_connect();
-    IoResult write_some(const char* data, std::size_t size);
+    // connecting: written before the connect was seen to complete (EAGAIN while the handshake is
+    // on); a failure is then classified as the connect's.
+    IoResult write_some(const char* data, std::size_t size, bool connecting = false);
     // closed: the peer closed its side (EOF).
     IoResult read_some(char* buffer, std::size_t capacity);
     void close() noexcept;

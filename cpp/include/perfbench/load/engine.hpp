@@ -47,6 +47,24 @@ struct LoadConfig {
     // the same cores: at 50k/s over 2 threads against nginx on the same 2 cores, realtime engine
     // threads starved nginx to 17k/s (30k/s without). Use it when the server runs elsewhere.
     bool realtime = false;
+    // Open loop: how late the thread may wake for a due request so that the sends due within
+    // this much of it (and any response arriving meanwhile) share one wake-up. A request is never
+    // sent before its intended time; the first of a batch is at most this late, its last on
+    // time, and a send with no other due within the slack is woken for at its own time. The
+    // lateness is the send lag, recorded per request; corrected latency is measured from the
+    // intended time as ever. 0: wake at every intended time.
+    //
+    // Why: a sleep/wake-up is the open loop's main cost here. Against nginx on loopback (client
+    // and nginx pinned to one core each, 32 connections, 26k/s, medians of 3 interleaved 3 s
+    // runs on the shared 2-core VM) the engine used 10.78 us of CPU per request with 0 slack
+    // (0.40 context switches per request; perf record at 29k/s and 0 slack: 22 % of samples in
+    // finish_task_switch, 15 points of it after epoll_pwait2 slept, 7 % arming its timer), 9.59
+    // us with 50 us, 8.86 us with 90 us (0.27 switches per request) and 8.96 us with 150 us.
+    // 90 us keeps a constant 10k/s per thread (100 us apart: the send-lag goal, p99 <=
+    // 50 us at 10k/s) unbatched, and adds at most 90 us of lag: far below the default 1 ms
+    // generator-bound bound. (benchmarks/load_vs_wrk.py shows it beside 0 slack in one run.)
+    std::int64_t send_slack_ns = default_send_slack_ns;
+    static constexpr std::int64_t default_send_slack_ns = 90'000;
 };
 
 struct LoadTotals {
