@@ -12,6 +12,7 @@ CPU-bound process beside it (``--hog``), and the exit code holds too.
     python benchmarks/verdict_stability.py --runs 20 --fail-on-unsure
     python benchmarks/verdict_stability.py --runs 20 --json reports/verdict_stability.json \
         --markdown reports/verdict_stability.md
+    python benchmarks/verdict_stability.py --runs 2 --lane api [--full]   # one lane; the full run
 
 A verdict that flips is a bug in the verdict, or in what its rule measures -- never a
 reason to loosen the threshold.
@@ -52,7 +53,7 @@ def one_run(extra: list[str]) -> dict:
 
     with tempfile.TemporaryDirectory(prefix="perfbench-verdicts-") as workdir:
         began = time.monotonic()
-        completed = subprocess.run([sys.executable, "-m", "perfbench", "run", "--quick", *extra],
+        completed = subprocess.run([sys.executable, "-m", "perfbench", "run", *extra],
                                    cwd=workdir, capture_output=True, text=True, stdin=subprocess.DEVNULL)
         wall = time.monotonic() - began
         store_path = Path(workdir) / ".perfbench" / "results.db"
@@ -93,7 +94,7 @@ def summarize(runs: list[dict]) -> dict:
 
 
 def markdown(summary: dict, meta: dict) -> str:
-    lines = [f"# Verdict stability: `python -m perfbench run --quick {' '.join(meta['extra'])}`".rstrip() + "",
+    lines = [f"# Verdict stability: `python -m perfbench run {' '.join(meta['extra'])}`".rstrip() + "",
              "", f"- runs: {meta['runs']}; second CPU-bound process: {'yes' if meta['hog'] else 'no'}; "
                  f"host: {meta['cpu']}; load average before: {meta['load_before']:.2f}, after: {meta['load_after']:.2f}",
              f"- command: `{meta['command']}`",
@@ -118,8 +119,11 @@ def main() -> int:
     parser.add_argument("--fail-on-unsure", action="store_true", help="pass --fail-on-unsure to every run")
     parser.add_argument("--json", type=Path, help="write the per-run verdicts and the summary here")
     parser.add_argument("--markdown", type=Path, help="write the summary table here")
+    parser.add_argument("--lane", action="append", default=[], help="only this built-in lane (repeatable)")
+    parser.add_argument("--full", action="store_true", help="the full runs instead of --quick")
     args = parser.parse_args()
-    extra = ["--fail-on-unsure"] if args.fail_on_unsure else []
+    extra = ([] if args.full else ["--quick"]) + [arg for lane in args.lane for arg in ("--lane", lane)]
+    extra += ["--fail-on-unsure"] if args.fail_on_unsure else []
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     meta = {"runs": args.runs, "hog": args.hog, "extra": extra, "cpu": cpu, "load_before": load_average(),

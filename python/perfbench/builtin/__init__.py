@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from perfbench.builtin import core, messages, nodes, runtime, workflow
+from perfbench.builtin import api, core, messages, nodes, runtime, workflow
 from perfbench.definition.suite import BenchmarkDefinition
 
 LANES = {
@@ -16,8 +16,9 @@ LANES = {
     "docs": "hot paths and creation (fast)",
     "standard": "nodes, workflow execution, messages, memory, runtime",
     "heavy": "scalability sweeps, 1,000 concurrent workflows, 10,000 agents, thread-pool scaling, payroll",
+    "api": "an HTTP API on the built-in loopback server: payloads, keep-alive vs new connection, rate limit, burst, leaks",
 }
-FAMILIES = (core, messages, nodes, runtime, workflow)
+FAMILIES = (core, messages, nodes, runtime, workflow, api)
 # The built-in workloads take seconds per iteration: one that hangs is killed after 2 minutes
 # (or sooner where its family says so), not after the 30 minutes a user's lane gets by default.
 ITERATION_TIMEOUT_SECONDS = 120.0
