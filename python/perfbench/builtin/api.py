@@ -225,8 +225,10 @@ def _burst(quick: bool) -> BenchmarkDefinition:
         # figure is an error verdict; on this machine whether one 1 s window's p99 comes back
         # within 10 % is partly the neighbours' doing. The figure is reported with every run.
         # No rule on the rate either: at the server's edge the burst's send lag p99 was 1-9 ms
-        # (requests waiting for a free connection, the engine opening 250-500 more), so an
-        # iteration is now and then "generator-bound" and its rate a measurement error; with
+        # (the engine thread busy opening 250-500 more connections and reading a burst of
+        # responses; a request's wait for a free connection is not lag: the engine records lag
+        # when it takes the request, before that wait), so an iteration is now and then
+        # "generator-bound" and its rate a measurement error; with
         # rate_of_target judged, that read MEASUREMENT ERROR in 6 of 8 quick runs and PASS in 2.
         # Failed requests are counted whatever the generator's lateness: that rule holds.
         sla=(_no_errors(what),))
