@@ -292,3 +292,13 @@ def test_a_change_between_runs_that_saw_the_machine_in_different_states_reads_un
     # not a state: the change is judged as measured.
     glimpsed = compare_results([busy(base, 0.0, 0.03)], [busy(faster, 0.5, 0.03)], run_history=history).verdicts[0]
     assert glimpsed.status == "faster"
+
+
+def test_a_change_beyond_anything_a_machine_state_does_is_judged_across_states() -> None:
+    # States have moved a figure by up to 7.4x; a hundredfold slowdown is not the machine's.
+    base = measured("a", processes(10, 0.002, 1), seed=2)
+    history = {"suite/a": [1000.0] * 6}
+    hundredfold = measured("a", processes(10, 0.002, 3), seed=4, scale=100.0)
+    assert compare_results([busy(base, 0.0)], [busy(hundredfold, 0.5)], run_history=history).verdicts[0].status == "slower"
+    fivefold = measured("a", processes(10, 0.002, 3), seed=4, scale=5.0)
+    assert compare_results([busy(base, 0.0)], [busy(fivefold, 0.5)], run_history=history).verdicts[0].status == "unsure"

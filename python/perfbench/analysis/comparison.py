@@ -51,7 +51,9 @@ calls any layout change significant):
   runs alone is wider than the margin, an interleaved comparison, ``perfbench ab``). Also
   unsure: a change that would read slower or faster between two runs that saw the machine
   in different states (other processes' share of it differing by half a core or more,
-  ``analysis.machine_state``), which moves some benchmarks several times over.
+  ``analysis.machine_state``), which moves some benchmarks several times over; unless the
+  change's whole interval lies beyond the most a state has been measured to move a figure
+  (7.5x).
 
 **The threshold** is the one requested (``--threshold``, then the benchmark's, the lane's or
 the global ``regression_threshold``), else the larger of ``DEFAULT_THRESHOLD`` (5 %) and
@@ -96,7 +98,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from perfbench.analysis import intervals
-from perfbench.analysis.machine_state import state_difference
+from perfbench.analysis.machine_state import LARGEST_STATE_FACTOR, state_difference
 from perfbench.model import BenchmarkResult, Measurement
 from perfbench.sla import SEVERITIES, severity_rank
 
@@ -531,7 +533,7 @@ def _judge(pair: _Pair, judgement: LogJudgement) -> ChangeVerdict:
         assert judgement.settle_se is not None
         settle, more = _settle(pair, judgement.settle_se, f"would read {judgement.reads}")
         settle = f"reads {judgement.reads} if narrower: {settle}"
-    elif judgement.status in ("slower", "faster") and pair.runs is not None and (
+    elif judgement.status in ("slower", "faster") and pair.runs is not None and not _beyond_any_state(figures) and (
             differed := state_difference(pair.base, pair.current)) is not None:
         # Two runs on two different machines, in effect: the change may be the machine's.
         figures["status"] = "unsure"
@@ -544,6 +546,13 @@ def _judge(pair: _Pair, judgement: LogJudgement) -> ChangeVerdict:
         current_median=pair.current_noise.median, base_processes=pair.base_noise.processes,
         current_processes=pair.current_noise.processes, noise=pair.noise, settle=settle, more_processes=more,
         severity=pair.severity, **figures)
+
+
+def _beyond_any_state(figures: dict[str, Any]) -> bool:
+    """Whether the change's whole decision interval lies beyond what a machine state has been
+    measured to do to a figure (``machine_state.LARGEST_STATE_FACTOR``)."""
+    return (figures["decision_low"] > LARGEST_STATE_FACTOR - 1.0
+            or figures["decision_high"] < 1.0 / LARGEST_STATE_FACTOR - 1.0)
 
 
 def _lacking_processes(noise: SideNoise) -> int:
