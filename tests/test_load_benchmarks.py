@@ -104,6 +104,20 @@ def test_a_server_that_answers_only_429_fails_the_benchmark_and_keeps_its_record
     assert record.counters["rate_limited"] == record.counters["completed"] > 0
 
 
+def test_429s_are_told_from_other_failures(run_cli, tmp_path):
+    # Half the responses 429, and one request in ten reset mid-response.
+    write_config(tmp_path, faults=", faults = { rate_limited_share = 0.5, reset_share = 0.1 }")
+    run_cli("run", timeout=180)  # its error_rate rule breaks: the figures are what this test reads
+    result = stored_load_result(tmp_path)
+    counters = load_summary(result).counters
+    finished = counters["completed"] + sum(counters[k] for k in ("connect_refused", "connect_failed", "reset",
+                                                                  "timeout", "malformed"))
+    assert counters["reset"] > 0 and counters["rate_limited"] > 0
+    assert result.metric("rate_limited_share").value == pytest.approx(counters["rate_limited"] / finished)
+    assert result.metric("other_error_rate").value == pytest.approx(counters["reset"] / finished)
+    assert result.metric("error_rate").value == pytest.approx((counters["reset"] + counters["rate_limited"]) / finished)
+
+
 @pytest.mark.parametrize(("extra_keys", "key", "fragment"), [
     ('duration = "2s"\nrate = -5', "load[1].rate", "must not be negative"),
     ('rate = "5/s"', "load[1].duration", "duration"),

@@ -1,8 +1,7 @@
-"""The open loop's send slack (LoadConfig.send_slack_ns): sends due close together share one
-wake-up, and none leaves before its intended time.
+"""The open loop's send slack (``load_test(send_slack=)``, LoadConfig.send_slack_ns): sends due
+close together share one wake-up, and none leaves before its intended time.
 
-The engine is driven through ``perfbench._core.LoadEngine`` with the settings ``load_test``
-builds, plus the slack, against the built-in C++ loopback server. A slack far larger than the
+Run through ``load_test`` against the built-in C++ loopback server. A slack far larger than the
 schedule's spacing makes the batching observable without reading any absolute time: the first
 send of each batch waits for the batch's last, so its lag is close to the whole slack.
 """
@@ -11,7 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+import perfbench
 from perfbench import _core
+from perfbench.errors import LoadArgumentError
 from perfbench.load.options import load_options
 from perfbench.load.server import LoopbackServer
 
@@ -24,20 +25,14 @@ def server():
         yield s
 
 
-def run_engine(url: str, *, send_slack_ns: int, **arguments):
-    engine = _core.LoadEngine({**load_options(url, **arguments).engine_config(), "send_slack_ns": send_slack_ns})
-    engine.start()
-    assert engine.wait(60)
-    return engine.result()
-
-
 def test_the_slack_batches_sends_but_never_sends_one_before_its_time(server):
     # 100/s for 1 s: a send every 10 ms. A 200 ms slack batches the ~20 sends due within 200 ms
     # of a batch's first, woken for at the batch's last intended time.
-    raw = run_engine(server.url("/bytes/64"), send_slack_ns=200 * MS, rate=100, duration="1s", connections=32)
-    c = raw["counters"]
+    r = perfbench.load_test(server.url("/bytes/64"), send_slack="200ms", rate=100, duration="1s", connections=32,
+                            lag_bound="10s")
+    c = r.counters
     assert c["scheduled"] == c["completed"] == c["ok"] == 100
-    lag = raw["lag"]
+    lag = r.lag
     assert lag.count == 100
     # A send before its intended time would have a negative lag, which the unsigned histogram
     # would hold as a value clamped to its top (1 h): the largest lag stays below a second.
@@ -53,3 +48,11 @@ def test_a_negative_slack_is_refused(server):
     with pytest.raises(ValueError, match="send slack must not be negative"):
         _core.LoadEngine({**load_options(server.url("/"), rate=100, duration="1s").engine_config(),
                           "send_slack_ns": -1})
+
+
+def test_a_negative_slack_is_one_line_naming_the_argument(server):
+    with pytest.raises(LoadArgumentError, match=r"send_slack=-0.001 must not be negative"):
+        perfbench.load_test(server.url("/"), rate=100, duration="1s", send_slack=-0.001)
+    with pytest.raises(LoadArgumentError, match=r"send_slack='soon' is not a duration"):
+        perfbench.load_test(server.url("/"), rate=100, duration="1s", send_slack="soon")
+

@@ -59,6 +59,7 @@ KNOWN: dict[str, str] = {
     "latency_count": "count", "uncorrected_p50": "ns", "uncorrected_p99": "ns", "uncorrected_p999": "ns",
     "uncorrected_max": "ns", "uncorrected_count": "count", "lag_p50": "ns", "lag_p99": "ns", "lag_max": "ns",
     "rate": "per_s", "target_rate": "per_s", "rate_of_target": "fraction", "rate_limited_share": "fraction",
+    "other_error_rate": "fraction",
     "requests": "count", "client_cpu_per_request": "ns", "generator_rss_growth": "fraction",
     "server_rss_growth": "fraction", "recovery_time": "ns",
 }

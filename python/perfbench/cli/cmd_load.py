@@ -165,7 +165,9 @@ def cmd_load(args: argparse.Namespace) -> int:
         body_size=_number_or_text(args.body_size) if args.body_size else 0, keep_alive=not args.new_connection,
         stages=_stages(args.stages) if args.stages else None, burst=_burst(args.burst) if args.burst else None,
         requests=args.requests, closed=args.closed, poisson=args.poisson, headers=_headers(args.header),
-        timeout=args.timeout, lag_bound=args.lag_bound, realtime=args.realtime, sla=args.sla, abort_on_fail=args.abort_on_fail,
+        timeout=args.timeout, lag_bound=args.lag_bound, realtime=args.realtime,
+        send_slack=_number_or_text(args.send_slack) if args.send_slack is not None else None,
+        sla=args.sla, abort_on_fail=args.abort_on_fail,
         on_progress=_ProgressPrinter(progress))
     if args.json:
         json.dump(result.to_dict(), sys.stdout)

@@ -273,6 +273,8 @@ def build_parser() -> OneLineArgumentParser:
     load.add_argument("--realtime", action="store_true",
                       help="run the engine threads under SCHED_FIFO where permitted (wake-ups on time on a busy machine)")
     load.add_argument("--abort-on-fail", action="store_true", help="stop the run when an --sla rule breaks")
+    load.add_argument("--send-slack", metavar="DURATION", help="open loop: sends due within this of each other go "
+                                                               "out in one wake-up (default 90us; 0: one per send)")
     load.add_argument("--json", action="store_true", help="print the whole result as JSON on stdout")
     load.add_argument("--save", metavar="NAME", help="store the result as benchmark LANE/NAME of a run of its own, "
                                                    "for history, baselines, compare and reports")

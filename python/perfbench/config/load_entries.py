@@ -34,7 +34,7 @@ from perfbench.errors import LoadArgumentError
 DEFAULT_LOAD_LANE = "heavy"
 # The keys passed to load_test as they are (validated by load_options).
 _ARGUMENT_KEYS = ("rate", "duration", "requests", "connections", "threads", "method", "body_size", "keep_alive",
-                  "stages", "burst", "closed", "poisson", "headers", "lag_bound", "seed", "realtime")
+                  "stages", "burst", "closed", "poisson", "headers", "lag_bound", "seed", "realtime", "send_slack")
 _KEYS = ("name", "lane", "url", "server", *_ARGUMENT_KEYS, "request_timeout", "sla", "window_sla", "abort_on_fail",
          "timeout", "regression_threshold", "regression_severity")
 # Any address will do to check the arguments of a test against the built-in server, whose port

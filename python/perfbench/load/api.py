@@ -90,6 +90,7 @@ def load_test(url: str, *, rate: float | str | None = None, duration: float | st
               burst: Mapping[str, Any] | None = None, requests: int | None = None, closed: bool = False,
               poisson: bool = False, headers: Mapping[str, str] | None = None, timeout: float | str = "2s",
               lag_bound: float | str = "1ms", seed: int = 1, realtime: bool = False,
+              send_slack: float | str | None = None,
               sla: Iterable[str] | str | None = None,
               abort_on_fail: bool = False,
               on_progress: Callable[[list[dict[str, Any]]], None] | None = None) -> LoadResult:
@@ -110,11 +111,14 @@ def load_test(url: str, *, rate: float | str | None = None, duration: float | st
     machine the default scheduler delays wake-ups by milliseconds, which makes runs generator-bound;
     but a busy realtime thread also starves a server on the same cores, so use it when the server
     runs on other cores or machines.
+    ``send_slack`` (default 90 us): open-loop sends due within it of each other go out in one
+    wake-up, none before its intended time; it saves CPU (1.67x -> 1.14x wrk's per request at
+    30k/s) and adds at most that much send lag; 0 wakes for every send.
     """
     options = load_options(url, rate=rate, duration=duration, connections=connections, threads=threads,
                            method=method, body_size=body_size, keep_alive=keep_alive, stages=stages, burst=burst,
                            requests=requests, closed=closed, poisson=poisson, headers=headers, timeout=timeout,
-                           lag_bound=lag_bound, seed=seed, realtime=realtime)
+                           lag_bound=lag_bound, seed=seed, realtime=realtime, send_slack=send_slack)
     rules = parse_window_rules(sla, closed=options.closed)
     test = LoadTest(options).start()
     breach = None

@@ -50,6 +50,9 @@ class LoadOptions:
     lag_bound_s: float  # the send lag p99 beyond which the run is generator-bound
     seed: int
     realtime: bool = False  # engine threads under SCHED_FIFO where permitted (see engine.hpp)
+    # Open loop: sends due within this of each other go out in one wake-up (None: the engine's
+    # default, 90 us; 0: a wake-up per send). See send_slack_ns in engine.hpp.
+    send_slack_s: float | None = None
 
     @property
     def sending_s(self) -> float | None:
@@ -70,6 +73,7 @@ class LoadOptions:
             "stages": [(s.rate, -1 if math.isinf(s.duration_s) else round(s.duration_s * 1e9)) for s in self.stages],
             "duration_ns": round((self.duration_s or 0) * 1e9), "requests": self.requests or 0,
             "timeout_ns": round(self.timeout_s * 1e9), "seed": self.seed, "realtime": self.realtime,
+            **({"send_slack_ns": round(self.send_slack_s * 1e9)} if self.send_slack_s is not None else {}),
         }
 
     def to_dict(self) -> dict[str, object]:
@@ -182,7 +186,8 @@ def load_options(url: object, *, rate: object = None, duration: object = None, c
                  threads: object = 1, method: object = "GET", body_size: object = 0, keep_alive: object = True,
                  stages: object = None, burst: object = None, requests: object = None, closed: object = False,
                  poisson: object = False, headers: object = None, timeout: object = "2s",
-                 lag_bound: object = "1ms", seed: object = 1, realtime: object = False) -> LoadOptions:
+                 lag_bound: object = "1ms", seed: object = 1, realtime: object = False,
+                 send_slack: object = None) -> LoadOptions:
     url, address, port, host_header, target = _resolve(url)
     if not isinstance(method, str) or not _METHOD.match(method):
         raise _error("method", method, "must be an HTTP method in capitals, such as 'GET' or 'POST'")
@@ -231,4 +236,6 @@ def load_options(url: object, *, rate: object = None, duration: object = None, c
         connections=connections, threads=threads, closed=bool(closed), stages=plan, burst_stage=burst_stage,
         poisson=bool(poisson), duration_s=duration_s, requests=request_count,
         timeout_s=seconds("timeout", timeout), lag_bound_s=seconds("lag_bound", lag_bound),
-        seed=_count("seed", seed, 0), realtime=bool(realtime))
+        seed=_count("seed", seed, 0), realtime=bool(realtime),
+        send_slack_s=None if send_slack is None else _quantity(
+            "send_slack", send_slack, parse_duration, f"{DURATION_HELP} (or a number of seconds; 0 for none)"))

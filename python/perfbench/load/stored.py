@@ -18,7 +18,7 @@ tail is judged by SLA rules on the run's pooled p99 and shown whole in every rep
 own overall figures (every request pooled) are metrics named as the load SLA rules name them:
 ``p50`` ... ``p99.9``, ``max`` (the corrected latency; ``latency_*`` in the store),
 ``uncorrected_*``, ``lag_*``, ``rate``, ``target_rate``, ``rate_of_target``, ``error_rate`` (of
-requests), ``rate_limited_share``, and the memory growth of the generator and of the built-in
+requests), ``rate_limited_share``, ``other_error_rate`` (failures other than 429), and the memory growth of the generator and of the built-in
 server (``*_rss_growth``).
 
 **Intervals.** Requests in one second share the machine's state, so they are not independent
@@ -299,7 +299,10 @@ def load_metrics(summary: LoadSummary) -> list[Metric]:
     finished = counters.get("completed", 0) + sum(counters.get(k, 0) for k in ERROR_KINDS)
     metrics.append(Metric("error_rate", summary.error_rate, "fraction"))
     if finished:
-        metrics.append(Metric("rate_limited_share", counters.get("rate_limited", 0) / finished, "fraction"))
+        rate_limited = counters.get("rate_limited", 0) / finished
+        metrics.append(Metric("rate_limited_share", rate_limited, "fraction"))
+        # every failure but the 429s: a rate limiter's refusals are its design, the rest are not
+        metrics.append(Metric("other_error_rate", max(summary.error_rate - rate_limited, 0.0), "fraction"))
     metrics.append(Metric("requests", float(counters.get("completed", 0)), "count"))
     cpu = sum(sum(r.record.get("thread_cpu_s") or ()) for r in summary.records)
     if finished:
