@@ -17,7 +17,8 @@ import pytest
 
 from dashboard_reports import command_result
 from perfbench.cli.cmd_run import _print_summary
-from perfbench.export.load_figures import load_figures, percentile_label
+from perfbench.export.load_figures import load_figures
+from perfbench.load.result import percentile_label
 from perfbench.model import BenchmarkResult, Failure
 from report_fixture import LOAD_NAME, load_benchmark, report_of
 

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from perfbench.cli.console import stderr_console, stdout_console
 from perfbench.errors import ExitCode, UsageError
-from perfbench.load.result import ERROR_KINDS, LoadResult
+from perfbench.load.result import ERROR_KINDS, LoadResult, percentile_label
 from perfbench.load.target_shortfall import TOLERANCE
 from perfbench.units import format_duration_ns
 
@@ -95,8 +95,7 @@ def summary(result: LoadResult) -> Table:
     table.add_column("corrected", justify="right")
     table.add_column("uncorrected", justify="right")
     for p, corrected, uncorrected in zip(result.percentiles, result.corrected_spectrum, result.uncorrected_spectrum):
-        label = "min" if p == 0 else "max" if p == 100 else f"p{p:g}"
-        table.add_row(label, format_duration_ns(float(corrected)), format_duration_ns(float(uncorrected)))
+        table.add_row(percentile_label(p), format_duration_ns(float(corrected)), format_duration_ns(float(uncorrected)))
     return table
 
 

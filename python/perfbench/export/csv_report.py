@@ -42,7 +42,8 @@ from pathlib import Path
 
 from perfbench.analysis.plausibility import error_for
 from perfbench.export.base import ReportData, report_file
-from perfbench.export.load_figures import LoadFigures, all_load_figures, load_figures, percentile_label
+from perfbench.export.load_figures import LoadFigures, all_load_figures, load_figures
+from perfbench.load.result import percentile_label
 from perfbench.model import BenchmarkResult
 from perfbench.analysis.stats import SampleStats
 

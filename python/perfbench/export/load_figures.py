@@ -13,17 +13,12 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from perfbench.load.result import ERROR_KINDS, percentile_label
 from perfbench.model import BenchmarkResult
 
 # The errors a load report counts by kind, in the order it shows them: the engine's transport
-# errors (perfbench.load.result.ERROR_KINDS), then the responses that were not a success.
-ERROR_COLUMNS = ("connect_refused", "connect_failed", "reset", "timeout", "malformed", "rate_limited",
-                 "status_4xx", "status_5xx", "cancelled")
-
-
-def percentile_label(percentile: float) -> str:
-    """``min``, ``p50``, ``p99.9``, ``max``."""
-    return "min" if percentile == 0 else "max" if percentile == 100 else f"p{percentile:g}"
+# errors, then the responses that were not a success.
+ERROR_COLUMNS = (*ERROR_KINDS, "rate_limited", "status_4xx", "status_5xx", "cancelled")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

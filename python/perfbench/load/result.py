@@ -37,8 +37,21 @@ def spectrum(histogram: Any, percentiles: Sequence[float] = PERCENTILES) -> np.n
     return histogram.percentiles(np.asarray(percentiles, dtype=np.float64))
 
 
-def _failed(row: Mapping[str, int]) -> int:
-    return sum(row[k] for k in ERROR_KINDS) + row["rate_limited"] + row["status_4xx"] + row["status_5xx"]
+def percentile_label(percentile: float) -> str:
+    """``min``, ``p50``, ``p99.9``, ``max``."""
+    return "min" if percentile == 0 else "max" if percentile == 100 else f"p{percentile:g}"
+
+
+def finished_requests(counts: Mapping[str, int]) -> int:
+    """Requests that ended in an answer or an error (not cancelled, not still in flight)."""
+    return counts["completed"] + sum(counts[k] for k in ERROR_KINDS)
+
+
+def error_rate_of(counts: Mapping[str, int]) -> float:
+    """Failed requests (errors by kind, 429s, other 4xx and 5xx) over the finished ones."""
+    finished = finished_requests(counts)
+    failed = sum(counts[k] for k in ERROR_KINDS) + counts["rate_limited"] + counts["status_4xx"] + counts["status_5xx"]
+    return failed / finished if finished else 0.0
 
 
 def with_rates(row: Mapping[str, Any], scheduled_until_s: float | None = None) -> dict[str, Any]:
@@ -59,8 +72,7 @@ def with_rates(row: Mapping[str, Any], scheduled_until_s: float | None = None) -
     inside_schedule = scheduled_until_s is not None and row["second"] + 1 <= scheduled_until_s + 1e-9
     out["partial"] = row["span_s"] < 1.0 and not inside_schedule
     out["rate"] = None if out["partial"] else float(row["completed"])  # per whole second
-    finished = row["completed"] + sum(row[k] for k in ERROR_KINDS)
-    out["error_rate"] = _failed(row) / finished if finished else 0.0
+    out["error_rate"] = error_rate_of(row)
     return out
 
 
@@ -132,13 +144,12 @@ class LoadResult:
 
     @property
     def error_rate(self) -> float:
-        finished = self.counters["completed"] + sum(self.errors.values())
-        return _failed(self.counters) / finished if finished else 0.0
+        return error_rate_of(self.counters)
 
     @property
     def client_cpu_per_request_s(self) -> float | None:
         """Engine threads' CPU time per finished request."""
-        finished = self.counters["completed"] + sum(self.errors.values())
+        finished = finished_requests(self.counters)
         return sum(self.thread_cpu_s) / finished if finished else None
 
     # -- verdicts ---------------------------------------------------------------------------

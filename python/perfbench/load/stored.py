@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from perfbench.load.result import ERROR_KINDS, PERCENTILES
+from perfbench.load.result import PERCENTILES, error_rate_of, finished_requests
 from perfbench.model import Measurement, Metric, MeasurementError
 
 if TYPE_CHECKING:
@@ -208,11 +208,7 @@ class LoadSummary:
 
     @property
     def error_rate(self) -> float:
-        counters = self.counters
-        failed = (sum(counters.get(k, 0) for k in ERROR_KINDS) + counters.get("rate_limited", 0)
-                  + counters.get("status_4xx", 0) + counters.get("status_5xx", 0))
-        finished = counters.get("completed", 0) + sum(counters.get(k, 0) for k in ERROR_KINDS)
-        return failed / finished if finished else 0.0
+        return error_rate_of(self.counters)
 
     @property
     def verdicts(self) -> tuple[str, ...]:
@@ -296,7 +292,7 @@ def load_metrics(summary: LoadSummary) -> list[Metric]:
     if target:
         metrics += [Metric("target_rate", target, "per_s"), Metric("rate_of_target", rate / target, "fraction")]
     counters = summary.counters
-    finished = counters.get("completed", 0) + sum(counters.get(k, 0) for k in ERROR_KINDS)
+    finished = finished_requests(counters)
     metrics.append(Metric("error_rate", summary.error_rate, "fraction"))
     if finished:
         rate_limited = counters.get("rate_limited", 0) / finished
