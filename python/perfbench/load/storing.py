@@ -41,20 +41,9 @@ def benchmark_result(result: LoadResult, name: str, lane: str = DEFAULT_LANE,
 def save(result: LoadResult, name: str, *, lane: str = DEFAULT_LANE, store: str | os.PathLike[str] | None = None,
          sla: Iterable[str] = ()) -> int:
     """Stores the load test as a run of one benchmark ``lane/name``; returns the run's id."""
-    from perfbench.analysis.interference import run_noise
-    from perfbench.execution.session import run_metadata
-    from perfbench.resources.environment import collect_environment, load_average, noise_warnings
+    from perfbench.execution.whole_run import store_whole_run
     from perfbench.store import DEFAULT_STORE_PATH, open_store
 
     benchmark, verdicts = benchmark_result(result, name, lane, sla)
     with open_store(store if store is not None else DEFAULT_STORE_PATH) as opened:
-        environment = collect_environment()
-        run_id = opened.begin_run(environment, f"perfbench.load_test({result.options.url!r})",
-                                  run_metadata(environment, ()))
-        row = opened.begin_result(run_id, benchmark.lane, benchmark.benchmark, benchmark.kind, dict(benchmark.params))
-        opened.finish_result(row, benchmark)
-        opened.add_verdicts(run_id, verdicts)
-        opened.set_run_noise(run_id, run_noise([benchmark], noise_warnings(environment), environment["load_average"],
-                                               load_average()))
-        opened.finish_run(run_id, "complete")
-    return run_id
+        return store_whole_run(opened, [benchmark], verdicts, f"perfbench.load_test({result.options.url!r})")

@@ -1,9 +1,8 @@
 """The session's timings as one stored run, saved as a baseline or compared with one.
 
-One run per session, written through the store interface (store/interface.py) as a lane's
-run is: ``begin_run`` with the run's metadata (session.run_metadata: git state, host),
-each timed call as a result of lane ``pytest`` named by its test's node id (its one
-iteration, then the result), the SLA verdicts asserted, the noise seen, ``finish_run``. The
+One run per session (execution/whole_run.py: the run's metadata, git state and host as a
+lane's run has them), each timed call as a result of lane ``pytest`` named by its test's node
+id (its one iteration, then the result), with the SLA verdicts asserted. The
 comparison is the CLI's (run_comparison.compare_runs): the same verdict rule, with this
 host's history as the variation between runs. Nothing here prints or exits: the outcome goes
 to the summary, and a regression to the session's exit status.
@@ -46,27 +45,17 @@ def store_session(settings: PluginSettings, records: Sequence[CallRecord], comma
                                                                               settings.compare)) if value]
         note = f"nothing was timed, so nothing was stored{' (' + ', '.join(asked) + ' skipped)' if asked else ''}"
         return SessionOutcome(notes=(note,))
-    from perfbench.analysis.interference import run_noise
     from perfbench.cli.baselines import current_user
     from perfbench.errors import ComparisonError, StoreError
-    from perfbench.execution.session import run_metadata
-    from perfbench.resources.environment import collect_environment, load_average, noise_warnings
+    from perfbench.execution.whole_run import store_whole_run
     from perfbench.run_comparison import ResolvedRun, compare_runs, resolve_reference
     from perfbench.store import open_store
 
     results = [r.result for r in timed]
     try:
         with open_store(settings.store) as store:  # type: ignore[arg-type]
-            environment = collect_environment()
-            run_id = store.begin_run(environment, command, run_metadata(environment, ()))
-            for result in results:
-                assert result is not None
-                row = store.begin_result(run_id, result.lane, result.benchmark, result.kind, dict(result.params))
-                store.finish_result(row, result)  # its one iteration with it
-            store.add_verdicts(run_id, [v for r in timed for v in r.verdicts])
-            store.set_run_noise(run_id, run_noise(results, noise_warnings(environment),  # type: ignore[arg-type]
-                                                  environment["load_average"], load_average()))
-            store.finish_run(run_id, "complete")
+            run_id = store_whole_run(store, results, [v for r in timed for v in r.verdicts],  # type: ignore[arg-type]
+                                     command)
             current = store.run(run_id)
             assert current is not None
             comparison, notes, saved = None, [], None
