@@ -95,7 +95,7 @@ def _histogram(values: Mapping[int, int]):
 
 
 def _window(second: int, figures: Mapping[str, int]) -> dict:
-    row = {"second": second, "span_s": 1.0, "scheduled": 500, "sent": 500, "status_1xx": 0, "status_2xx": figures["ok"],
+    row = {"second": second, "span_s": 1.0, "partial": False, "scheduled": 500, "sent": 500, "status_1xx": 0, "status_2xx": figures["ok"],
            "status_3xx": 0, "status_4xx": 0, "connect_refused": 0, "connect_failed": 0, "malformed": 0,
            "cancelled": 0, "waited_for_connection": 0, "connections_opened": 8 if second == 0 else 0,
            "lag_p50": 20_000, "lag_p99": 200_000, "lag_max": 200_000, **figures}

@@ -47,9 +47,6 @@ if TYPE_CHECKING:
     from perfbench.model import BenchmarkResult, IterationRecord
 
 RECORD_FORMAT = 1
-# In records without the engine's ``partial`` mark, a window shorter than this is the run's
-# last, partial one: its latency stands on fewer requests and its rate on a cut span.
-WHOLE_WINDOW_S = 0.999
 # Memory is compared from the first sample after this share of the run to the last: the first
 # seconds allocate connections, buffers and the histograms' pages, which is growth but not a leak.
 MEMORY_WARMUP_SHARE = 0.25
@@ -89,10 +86,8 @@ def load_record(result: LoadResult, memory: Mapping[str, Any] | None = None) -> 
 
 def window_samples(timeline: Sequence[Mapping[str, Any]], column: str = "corrected_p50") -> list[float]:
     """``column`` of each whole 1 s window that had a successful response (the engine marks a
-    window ``partial`` when it is not a whole second of the schedule; older records lack the
-    mark, and their windows shorter than a second are the partial ones)."""
-    return [float(row[column]) for row in timeline
-            if not row.get("partial", row["span_s"] < WHOLE_WINDOW_S) and row["ok"] > 0 and row[column] is not None]
+    window ``partial`` when it is not a whole second of the schedule: load/result.with_rates)."""
+    return [float(row[column]) for row in timeline if not row["partial"] and row["ok"] > 0 and row[column] is not None]
 
 
 def window_measurement(result: LoadResult, process: int = 0) -> Measurement:
